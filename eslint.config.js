@@ -1,0 +1,55 @@
+// Layering is enforced here, not by review (see README "Design notes"):
+//   shared/         pure TypeScript: no node:*, no electron, no DOM packages, nothing outside shared/
+//   electron/node/  Node only: never imports electron, renderer or electron/main
+//   renderer/       browser only: shared/ and browser packages, never node:* or electron
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'zlib', 'crypto', 'child_process', 'worker_threads', 'http', 'net', 'stream', 'url', 'util'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', 'bench-out/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: nodeBuiltins, message: 'shared/ is pure: no Node built-ins (do I/O in electron/node).' },
+          { group: ['electron', 'better-sqlite3', 'react', 'react-dom', 'd3', 'zustand'], message: 'shared/ is pure: no runtime packages.' },
+          { group: ['**/electron/**', '**/renderer/**', '**/test/**'], message: 'shared/ imports nothing outside itself.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['electron/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron'], message: 'electron/node never imports electron: it must run in plain Node (CLI, worker, tests).' },
+          { group: ['**/renderer/**', '**/electron/main/**', '**/electron/preload/**'], message: 'electron/node is below main, preload and renderer.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: nodeBuiltins, message: 'renderer/ runs in the browser: no Node built-ins.' },
+          { group: ['electron', 'better-sqlite3', '**/electron/**'], message: 'renderer/ talks to the back end only through the shared API contract.' },
+        ],
+      }],
+    },
+  },
+);

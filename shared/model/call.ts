@@ -1,0 +1,106 @@
+// A call = the SIP dialogs sharing one Call-ID, with the RTP streams its SDP announced.
+// These are the facts of ../shared/docs/diagnosis.md §1; the classifier is a pure
+// function of them (shared/diagnosis).
+
+import type { RtpStreamStats, MediaGap } from './media.ts';
+import type { ReasonValue } from './sip.ts';
+
+export type EndMethod = 'BYE' | 'CANCEL' | 'final_error' | 'none';
+export type Side = 'caller' | 'callee';
+
+/** One SIP message of a call, as the ladder needs it (raw text lives in the index). */
+export interface CallMessageRef {
+  frame: number;
+  tsUs: number;
+  src: string; // ip:port
+  dst: string;
+  label: string; // 'INVITE' or '200 OK'
+  cseq: number;
+  cseqMethod: string;
+  /** A retransmission: same transaction, same start line, seen before. */
+  retransmission: boolean;
+}
+
+export interface SessionTimerFacts {
+  seconds: number;
+  refresher: '' | 'uac' | 'uas';
+  minSe: number | null;
+  /** Every in-dialog refresh (re-INVITE / UPDATE): when, and its final status (0 = none). */
+  refreshes: Array<{ tsUs: number; method: string; status: number; frame: number }>;
+}
+
+/** SDP expectation per direction: the most recent offer/answer says who should send. */
+export interface MediaExpectation {
+  /** caller → callee media expected at the end of the call. */
+  callerSends: boolean;
+  calleeSends: boolean;
+  /** Either side put the call on hold at some point (sendonly/recvonly/inactive/0.0.0.0). */
+  holdSeen: boolean;
+  /** Hold in force when the call ended. */
+  onHoldAtEnd: boolean;
+}
+
+export interface CallStream extends RtpStreamStats {
+  /** Which side sent it: caller → callee is 'caller'. */
+  direction: Side;
+  /** Silence from the stream's last packet to the call's end (ms), null when the call has no end. */
+  silenceBeforeEndMs: number | null;
+  /** Longest gap in ms, the trailing one included. */
+  longestGapMs: number;
+  trailingGap: MediaGap | null;
+}
+
+export interface CallFacts {
+  callId: string;
+  /** From/To of the initial INVITE (user part, else the URI). */
+  from: string;
+  to: string;
+  fromUri: string;
+  toUri: string;
+  /** caller = sender of the initial INVITE; callee = its recipient. */
+  callerAddr: string; // ip:port
+  calleeAddr: string;
+  /** The first request's method; a "call" is INVITE-initiated, other dialogs (REGISTER…) are kept too. */
+  kind: 'call' | 'other';
+  firstMethod: string;
+  startUs: number;
+  endUs: number; // last SIP message of the call
+  inviteUs: number | null;
+  firstProvisionalUs: number | null; // first 18x
+  answerUs: number | null; // first 2xx to the initial INVITE
+  answered: boolean;
+  /** PDD: INVITE → first 18x, ms. */
+  postDialDelayMs: number | null;
+  /** Final response to the last initial-INVITE transaction (after 401/407 challenges). */
+  finalStatus: number | null;
+  finalReason: string;
+  /** The 401/407 challenges that preceded the final transaction. */
+  authChallenges: number;
+  inviteTransmissions: number;
+  /** The initial INVITE was retransmitted and no response of any kind was seen. */
+  inviteUnanswered: boolean;
+  endMethod: EndMethod;
+  endedBy: Side | null;
+  endUsAt: number | null; // BYE/CANCEL time
+  endFrame: number | null;
+  /** BYE/CANCEL answered by a 200. */
+  endAnswered: boolean;
+  endTransmissions: number;
+  /** Reasons on the ending request (or final response). */
+  endReasons: ReasonValue[];
+  q850Cause: number | null;
+  warnings: string[];
+  retryAfter: number | null;
+  /** Answered duration: answer → end (ms), 0 when not answered. */
+  durationMs: number;
+  sessionTimer: SessionTimerFacts | null;
+  media: MediaExpectation;
+  sipMessages: number;
+  sipRetransmissions: number;
+  messages: CallMessageRef[];
+  streams: CallStream[];
+  /** Capture coverage: time from the call's last packet (SIP or RTP) to the capture's end, ms. */
+  captureTailMs: number;
+  lastActivityUs: number;
+  userAgents: string[];
+}
