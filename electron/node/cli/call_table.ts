@@ -1,0 +1,46 @@
+// The readable per-call table `analyze` prints without --json: one line per call, the
+// columns a field engineer scans first, then its streams indented below it.
+
+import type { AnalyzeDocument, CallDoc } from './call_document.ts';
+
+function pad(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
+}
+
+function dur(ms: number): string {
+  if (ms <= 0) return '-';
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function outcome(c: CallDoc): string {
+  const end = c.endMethod === 'none' ? 'no end' : c.endMethod === 'final_error' ? 'rejected' : `${c.endMethod}${c.endedBy ? ' by ' + c.endedBy : ''}`;
+  return `${c.finalStatus ?? '---'} ${end}${c.q850Cause !== null ? ` Q.850=${c.q850Cause}` : ''}`;
+}
+
+export function formatCallTable(doc: AnalyzeDocument, opts: { all?: boolean } = {}): string {
+  const lines: string[] = [];
+  for (const s of doc.sources) {
+    const calls = doc.calls.filter((c) => c.source === s.name && (opts.all || c.kind === 'call'));
+    const others = doc.calls.filter((c) => c.source === s.name && c.kind !== 'call').length;
+    lines.push(`== ${s.name}  ${s.format}, ${s.packets} packets, ${calls.length} call(s)${others && !opts.all ? `, ${others} other dialog(s) (--all shows them)` : ''}${s.status !== 'ok' ? `  [${s.status}: ${s.error}]` : ''}`);
+    for (const w of s.warnings) lines.push(`   ! ${w.description} (${w.count}×)`);
+    if (calls.length === 0) continue;
+    lines.push(`   ${pad('start (UTC)', 24)} ${pad('from', 16)} ${pad('to', 16)} ${pad('dur', 7)} ${pad('outcome', 26)} ${pad('msgs', 5)} media`);
+    for (const c of calls) {
+      const worstLoss = Math.max(0, ...c.streams.map((x) => x.lostPct));
+      const worstJit = Math.max(0, ...c.streams.map((x) => x.maxJitterMs));
+      const longest = Math.max(0, ...c.streams.map((x) => x.longestGapMs));
+      const media = c.streams.length === 0 ? 'no RTP' : `${c.streams.length} stream(s), loss ≤${worstLoss.toFixed(1)}%, jitter ≤${worstJit.toFixed(1)}ms, longest gap ${(longest / 1000).toFixed(1)}s`;
+      lines.push(`   ${pad(c.startTime.replace('T', ' ').replace('Z', ''), 24)} ${pad(c.from, 16)} ${pad(c.to, 16)} ${pad(dur(c.durationMs), 7)} ${pad(outcome(c), 26)} ${pad(String(c.sipMessages), 5)} ${media}`);
+      lines.push(`     Call-ID ${c.callId}${c.kind !== 'call' ? ` (${c.kind})` : ''}`);
+    }
+  }
+  if (doc.unassociatedStreams.length > 0) {
+    lines.push(`== RTP streams without signalling (${doc.unassociatedStreams.length})`);
+    for (const s of doc.unassociatedStreams) {
+      lines.push(`   ${s.ssrc} ${s.src} → ${s.dst} PT ${s.payloadType} ${s.encoding}: ${s.packets} pkts, lost ${s.lost}, max delta ${s.maxDeltaMs.toFixed(1)} ms, max jitter ${s.maxJitterMs.toFixed(2)} ms`);
+    }
+  }
+  return lines.join('\n');
+}

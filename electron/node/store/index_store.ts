@@ -1,0 +1,1001 @@
+// The local index: every SQL statement of the app lives in this file (Signal Desktop's
+// rule), behind two typed interfaces — IndexReader for the UI's queries (safe on a
+// read-only connection in a worker) and IndexWriter for the ingest. Callers see plain
+// camelCase objects built from the shared model, never rows.
+//
+// Write path assumptions: one connection has one writer (the ingest worker); a file's
+// import runs in ONE transaction (transaction / transactionAsync) so a failed import leaves
+// nothing behind; statements are prepared once per connection, and the many small child
+// rows (messages, gaps, bins, RTCP, stats) go in multi-row INSERTs to cut the per-row cost
+// of crossing from JS into SQLite.
+
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { CallFacts, CallMessageRef, CallStream, EndMethod, Side } from '../../../shared/model/call.ts';
+import type { MediaGap, RtcpReport, RtpStreamStats, StreamBin } from '../../../shared/model/media.ts';
+import type { SipMessage, SipTransport } from '../../../shared/model/sip.ts';
+import type { Severity, Stat } from '../../../shared/model/stats.ts';
+import { checkIndexFile, configureConnection, LATEST_VERSION, migrate, NotAnIndexError } from './migrations.ts';
+
+type Db = BetterSqlite3.Database;
+type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
+
+// ─── Public types ──────────────────────────────────────────────────────────────────────
+
+export type SourceFormat = 'pcap' | 'pcapng' | 'netmon' | 'pcap.gz' | 'pcapng.gz' | 'netmon.gz' | `cdr:${string}`;
+export type SourceStatus = 'ok' | 'partial' | 'failed';
+
+export interface NewSource {
+  path: string;
+  name: string;
+  /** sha256 of the file's bytes, lower-case hex (computed by the caller while reading). */
+  contentHash: string;
+  sizeBytes: number;
+  format: SourceFormat;
+  /** ms since the epoch; defaults to now. */
+  importedAt?: number;
+}
+
+export interface SourceResult {
+  status: SourceStatus;
+  packets: number;
+  firstUs: number | null;
+  lastUs: number | null;
+  stats: readonly Stat[];
+  /** First fatal problem, null when none. */
+  error: string | null;
+  /** LINKTYPE_* values seen (known only once the file has been read). */
+  linkTypes?: readonly number[];
+  /** Sum of pcapng if_drop, null when the capture does not say. */
+  captureDrops?: number | null;
+}
+
+export interface SourceRecord {
+  id: number;
+  path: string;
+  name: string;
+  contentHash: string;
+  sizeBytes: number;
+  format: SourceFormat;
+  linkTypes: number[];
+  packets: number;
+  firstUs: number | null;
+  lastUs: number | null;
+  importedAt: number;
+  status: SourceStatus;
+  error: string | null;
+  captureDrops: number | null;
+  /** Calls indexed from this source. */
+  calls: number;
+}
+
+/**
+ * What the index needs from the parsed SIP message behind a CallMessageRef (CallFacts keeps
+ * only refs). A SipMessage satisfies it as is. Missing method/status are derived from the label.
+ */
+export type SipMessageDetail = Pick<SipMessage, 'raw'> & Partial<Pick<SipMessage, 'transport' | 'method' | 'statusCode'>>;
+/**
+ * Finds the detail for facts.messages[index]. An index-based lookup (`(_, i) => parsed[i]`)
+ * is unambiguous even when one frame carries several SIP messages; undefined stores no raw text.
+ */
+export type SipDetailLookup = (ref: CallMessageRef, index: number) => SipMessageDetail | undefined;
+
+export type CallOrder = 'startUs' | 'durationMs' | 'pddMs' | 'minMos' | 'worstLossPct' | 'longestGapMs';
+
+export interface CallListOptions {
+  limit?: number;
+  offset?: number;
+  /** Default 'startUs' — the only order backed by an index; the others sort. */
+  orderBy?: CallOrder;
+  descending?: boolean;
+  sourceId?: number;
+}
+
+export interface CallSummary {
+  id: number;
+  sourceId: number;
+  callId: string;
+  kind: CallFacts['kind'];
+  fromUser: string;
+  toUser: string;
+  fromUri: string;
+  toUri: string;
+  callerAddr: string;
+  calleeAddr: string;
+  startUs: number;
+  endUs: number;
+  inviteUs: number | null;
+  answerUs: number | null;
+  answered: boolean;
+  pddMs: number | null;
+  finalStatus: number | null;
+  finalReason: string;
+  endMethod: EndMethod;
+  endedBy: Side | null;
+  q850Cause: number | null;
+  durationMs: number;
+  sipMessages: number;
+  sipRetransmissions: number;
+  streamCount: number;
+  /** Highest loss over the call's streams, % of expected; null without streams. */
+  worstLossPct: number | null;
+  /** Highest max jitter over the call's streams. */
+  worstJitterMs: number | null;
+  /** Lowest whole-stream MOS estimate. */
+  minMos: number | null;
+  /** Longest gap over the call's streams, trailing silence included. */
+  longestGapMs: number | null;
+  /** Verdict columns; null until the classifier has run. */
+  bucket: number | null;
+  cause: string | null;
+  confidence: number | null;
+}
+
+export interface StoredSipMessage extends CallMessageRef {
+  id: number;
+  transport: SipTransport | null;
+  method: string | null;
+  statusCode: number | null;
+  raw: string | null;
+}
+
+export interface StoredCallStream extends CallStream {
+  id: number;
+  sourceId: number;
+  callRowId: number;
+}
+
+export interface UnassociatedStream extends RtpStreamStats {
+  id: number;
+  sourceId: number;
+}
+
+export interface StoredRtcpReport extends RtcpReport {
+  id: number;
+  sourceId: number;
+  callRowId: number | null;
+}
+
+export interface CallDetail extends CallSummary {
+  /** The CallFacts as the engine produced them, messages and streams included: the classifier's input. */
+  facts: CallFacts;
+  /** The ladder: refs plus transport and raw text. */
+  messages: StoredSipMessage[];
+  streams: StoredCallStream[];
+  rtcp: StoredRtcpReport[];
+  verdict: unknown;
+}
+
+export interface IndexReader {
+  listSources(): SourceRecord[];
+  getSource(sourceId: number): SourceRecord | null;
+  findSourceByHash(contentHash: string): SourceRecord | null;
+  sourceStats(sourceId: number): Stat[];
+  listCalls(options?: CallListOptions): CallSummary[];
+  countCalls(filter?: { sourceId?: number }): number;
+  /** Call rows with this SIP Call-ID (one per source that saw it). */
+  findCallsByCallId(callId: string): CallSummary[];
+  getCall(callRowId: number): CallDetail | null;
+  listUnassociatedStreams(sourceId?: number): UnassociatedStream[];
+  listRtcp(filter: { sourceId?: number; callRowId?: number }): StoredRtcpReport[];
+}
+
+export interface IndexWriter {
+  /** Creates the source row, marked failed until finishSource says otherwise. Throws DuplicateSourceError. */
+  beginSource(meta: NewSource): number;
+  findSourceByHash(contentHash: string): SourceRecord | null;
+  /** Returns the call's row id. */
+  insertCall(sourceId: number, facts: CallFacts, sip?: SipDetailLookup): number;
+  insertUnassociatedStream(sourceId: number, stats: RtpStreamStats): number;
+  insertRtcp(sourceId: number, reports: readonly RtcpReport[], callRowId?: number | null): void;
+  finishSource(sourceId: number, result: SourceResult): void;
+  /** Removes a source and everything derived from it (re-import, or the user removing a file). */
+  deleteSource(sourceId: number): void;
+  /** Runs fn in one transaction (nested calls become savepoints); fn must be synchronous. */
+  transaction<T>(fn: () => T): T;
+  /** One transaction around an async import (streamed file reads). Not re-entrant. */
+  transactionAsync<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface IndexStore extends IndexReader, IndexWriter {
+  readonly path: string;
+  close(): void;
+}
+
+/** The same bytes were already imported; `existing` is that source. */
+export class DuplicateSourceError extends Error {
+  readonly code = 'DUPLICATE_SOURCE';
+  constructor(readonly existing: SourceRecord) {
+    super(`${existing.name} has the same content as source #${existing.id} (${existing.path}), already imported`);
+    this.name = 'DuplicateSourceError';
+  }
+}
+
+// ─── Opening ───────────────────────────────────────────────────────────────────────────
+
+/** Opens (creating and migrating as needed) an index for reading and writing. ':memory:' works. */
+export function openIndex(path: string): IndexStore {
+  const db = new Database(path);
+  try {
+    configureConnection(db);
+    migrate(db, path);
+    return new SqliteIndexStore(db, path);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** A read-only connection for query workers; the index must exist at the current version. */
+export function openIndexReader(path: string): IndexReader & { readonly path: string; close(): void } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const version = checkIndexFile(db, path);
+    if (version < LATEST_VERSION) {
+      throw new NotAnIndexError(path, `schema version ${version} is older than ${LATEST_VERSION}; open it for writing once to migrate it`);
+    }
+    db.pragma('busy_timeout = 5000');
+    return new SqliteIndexReader(db, path);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+// ─── SQL helpers ───────────────────────────────────────────────────────────────────────
+
+/**
+ * A multi-row INSERT: rows go in chunks of up to `maxRows` per statement execution. One
+ * prepared statement per chunk size, created on first use and kept for the connection.
+ */
+class ChunkedInsert {
+  private readonly byRows = new Map<number, Stmt>();
+  private readonly maxRows: number;
+  private readonly tuple: string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly head: string, // 'INSERT INTO t (a, b, c)'
+    private readonly width: number,
+  ) {
+    // 999 is the lowest host-parameter limit SQLite has ever shipped with.
+    this.maxRows = Math.max(1, Math.min(64, Math.floor(999 / width)));
+    this.tuple = `(${new Array<string>(width).fill('?').join(', ')})`;
+  }
+
+  private stmt(rows: number): Stmt {
+    let s = this.byRows.get(rows);
+    if (!s) {
+      s = this.db.prepare(`${this.head} VALUES ${new Array<string>(rows).fill(this.tuple).join(', ')}`);
+      this.byRows.set(rows, s);
+    }
+    return s;
+  }
+
+  /** `flat` holds rows × width values, row after row. */
+  run(flat: unknown[]): void {
+    const rows = flat.length / this.width;
+    if (!Number.isInteger(rows)) throw new Error(`${this.head}: ${flat.length} values is not a whole number of rows`);
+    if (rows === 0) return;
+    if (rows <= this.maxRows) {
+      this.stmt(rows).run(flat);
+      return;
+    }
+    const chunk = this.maxRows * this.width;
+    for (let i = 0; i < flat.length; i += chunk) this.stmt(Math.min(this.maxRows, (flat.length - i) / this.width)).run(flat.slice(i, i + chunk));
+  }
+}
+
+/** Non-finite floats (NaN delta of a one-packet stream) become NULL instead of failing the import. */
+function real(v: number | null | undefined): number | null {
+  return v === null || v === undefined || !Number.isFinite(v) ? null : v;
+}
+/** Reading back a NULL for a model field typed `number` restores the NaN it stood for. */
+function realBack(v: number | null): number {
+  return v ?? NaN;
+}
+function bool(v: boolean): number {
+  return v ? 1 : 0;
+}
+function id(v: number | bigint): number {
+  return Number(v);
+}
+
+function methodAndStatus(ref: CallMessageRef, d: SipMessageDetail | undefined): [string | null, number | null] {
+  if (d?.statusCode) return [null, d.statusCode];
+  if (d?.method) return [d.method, null];
+  const m = /^(\d{3})(?:\s|$)/.exec(ref.label);
+  if (m) return [null, Number(m[1])];
+  return [ref.label.split(' ', 1)[0] || null, null];
+}
+
+// ─── Rows ──────────────────────────────────────────────────────────────────────────────
+
+interface SourceRow {
+  id: number;
+  path: string;
+  name: string;
+  content_hash: string;
+  size_bytes: number;
+  format: string;
+  link_types: string;
+  packets: number;
+  first_us: number | null;
+  last_us: number | null;
+  imported_at: number;
+  status: string;
+  error: string | null;
+  capture_drops: number | null;
+  calls: number;
+}
+
+interface CallRow {
+  id: number;
+  source_id: number;
+  call_id: string;
+  kind: string;
+  from_user: string;
+  to_user: string;
+  from_uri: string;
+  to_uri: string;
+  caller_addr: string;
+  callee_addr: string;
+  start_us: number;
+  end_us: number;
+  invite_us: number | null;
+  answer_us: number | null;
+  answered: number;
+  pdd_ms: number | null;
+  final_status: number | null;
+  final_reason: string;
+  end_method: string;
+  ended_by: string | null;
+  q850_cause: number | null;
+  duration_ms: number;
+  sip_messages: number;
+  sip_retransmissions: number;
+  stream_count: number;
+  worst_loss_pct: number | null;
+  worst_jitter_ms: number | null;
+  min_mos: number | null;
+  longest_gap_ms: number | null;
+  bucket: number | null;
+  cause: string | null;
+  confidence: number | null;
+}
+
+interface CallDetailRow extends CallRow {
+  facts_json: string;
+  verdict_json: string | null;
+}
+
+interface MessageRow {
+  id: number;
+  frame: number;
+  ts_us: number;
+  src: string;
+  dst: string;
+  transport: string | null;
+  label: string;
+  method: string | null;
+  status_code: number | null;
+  cseq: number;
+  cseq_method: string;
+  retransmission: number;
+  raw: string | null;
+}
+
+interface StreamRow {
+  id: number;
+  call_row_id: number | null;
+  source_id: number;
+  ssrc: number;
+  src: string;
+  src_port: number;
+  dst: string;
+  dst_port: number;
+  payload_type: number;
+  payload_types: string;
+  encoding: string;
+  clock_rate: number;
+  direction: string | null;
+  first_frame: number;
+  last_frame: number;
+  first_us: number;
+  last_us: number;
+  packets: number;
+  lost: number;
+  expected: number;
+  seq_errors: number;
+  min_delta_ms: number | null;
+  mean_delta_ms: number | null;
+  max_delta_ms: number | null;
+  min_jitter_ms: number | null;
+  mean_jitter_ms: number | null;
+  max_jitter_ms: number | null;
+  mos: number | null;
+  min_window_mos: number | null;
+  longest_gap_ms: number;
+  silence_before_end_ms: number | null;
+}
+
+interface GapRow {
+  stream_id: number;
+  start_us: number;
+  duration_ms: number;
+  trailing: number;
+}
+
+interface BinRow {
+  stream_id: number;
+  second: number;
+  packets: number;
+  lost: number;
+  max_jitter_ms: number | null;
+  max_delta_ms: number | null;
+}
+
+interface RtcpRow {
+  id: number;
+  source_id: number;
+  call_row_id: number | null;
+  report_json: string;
+}
+
+interface StatRow {
+  key: string;
+  severity: string;
+  description: string;
+  count: number;
+  first_frame: number | null;
+}
+
+function toSource(r: SourceRow): SourceRecord {
+  return {
+    id: r.id,
+    path: r.path,
+    name: r.name,
+    contentHash: r.content_hash,
+    sizeBytes: r.size_bytes,
+    format: r.format as SourceFormat,
+    linkTypes: JSON.parse(r.link_types) as number[],
+    packets: r.packets,
+    firstUs: r.first_us,
+    lastUs: r.last_us,
+    importedAt: r.imported_at,
+    status: r.status as SourceStatus,
+    error: r.error,
+    captureDrops: r.capture_drops,
+    calls: r.calls,
+  };
+}
+
+function toCallSummary(r: CallRow): CallSummary {
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    callId: r.call_id,
+    kind: r.kind as CallFacts['kind'],
+    fromUser: r.from_user,
+    toUser: r.to_user,
+    fromUri: r.from_uri,
+    toUri: r.to_uri,
+    callerAddr: r.caller_addr,
+    calleeAddr: r.callee_addr,
+    startUs: r.start_us,
+    endUs: r.end_us,
+    inviteUs: r.invite_us,
+    answerUs: r.answer_us,
+    answered: r.answered === 1,
+    pddMs: r.pdd_ms,
+    finalStatus: r.final_status,
+    finalReason: r.final_reason,
+    endMethod: r.end_method as EndMethod,
+    endedBy: r.ended_by as Side | null,
+    q850Cause: r.q850_cause,
+    durationMs: r.duration_ms,
+    sipMessages: r.sip_messages,
+    sipRetransmissions: r.sip_retransmissions,
+    streamCount: r.stream_count,
+    worstLossPct: r.worst_loss_pct,
+    worstJitterMs: r.worst_jitter_ms,
+    minMos: r.min_mos,
+    longestGapMs: r.longest_gap_ms,
+    bucket: r.bucket,
+    cause: r.cause,
+    confidence: r.confidence,
+  };
+}
+
+function toRef(r: MessageRow): CallMessageRef {
+  return {
+    frame: r.frame,
+    tsUs: r.ts_us,
+    src: r.src,
+    dst: r.dst,
+    label: r.label,
+    cseq: r.cseq,
+    cseqMethod: r.cseq_method,
+    retransmission: r.retransmission === 1,
+  };
+}
+
+function toStats(r: StreamRow, gaps: MediaGap[], bins: StreamBin[]): RtpStreamStats {
+  return {
+    ssrc: r.ssrc,
+    src: r.src,
+    srcPort: r.src_port,
+    dst: r.dst,
+    dstPort: r.dst_port,
+    payloadType: r.payload_type,
+    encoding: r.encoding,
+    clockRate: r.clock_rate,
+    firstFrame: r.first_frame,
+    lastFrame: r.last_frame,
+    firstUs: r.first_us,
+    lastUs: r.last_us,
+    packets: r.packets,
+    lost: r.lost,
+    expected: r.expected,
+    sequenceErrors: r.seq_errors,
+    minDeltaMs: realBack(r.min_delta_ms),
+    meanDeltaMs: realBack(r.mean_delta_ms),
+    maxDeltaMs: realBack(r.max_delta_ms),
+    minJitterMs: realBack(r.min_jitter_ms),
+    meanJitterMs: realBack(r.mean_jitter_ms),
+    maxJitterMs: realBack(r.max_jitter_ms),
+    gaps,
+    bins,
+    mos: r.mos,
+    minWindowMos: r.min_window_mos,
+    payloadTypes: JSON.parse(r.payload_types) as number[],
+  };
+}
+
+function toGap(r: GapRow): MediaGap {
+  return { startUs: r.start_us, durationMs: r.duration_ms, trailing: r.trailing === 1 };
+}
+
+function toBin(r: BinRow): StreamBin {
+  return { second: r.second, packets: r.packets, lost: r.lost, maxJitterMs: realBack(r.max_jitter_ms), maxDeltaMs: realBack(r.max_delta_ms) };
+}
+
+function toRtcp(r: RtcpRow): StoredRtcpReport {
+  return { ...(JSON.parse(r.report_json) as RtcpReport), id: r.id, sourceId: r.source_id, callRowId: r.call_row_id };
+}
+
+function toStat(r: StatRow): Stat {
+  return {
+    key: r.key,
+    severity: r.severity as Severity,
+    description: r.description,
+    count: r.count,
+    ...(r.first_frame !== null ? { firstFrame: r.first_frame } : {}),
+  };
+}
+
+function groupBy<R extends { stream_id: number }, T>(rows: R[], map: (r: R) => T): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.stream_id);
+    if (list) list.push(map(r));
+    else out.set(r.stream_id, [map(r)]);
+  }
+  return out;
+}
+
+// ─── SQL ───────────────────────────────────────────────────────────────────────────────
+
+const SOURCE_COLS = `s.id, s.path, s.name, s.content_hash, s.size_bytes, s.format, s.link_types, s.packets, s.first_us,
+  s.last_us, s.imported_at, s.status, s.error, s.capture_drops,
+  (SELECT count(*) FROM calls c WHERE c.source_id = s.id) AS calls`;
+
+const CALL_SUMMARY_COLS = `id, source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr, callee_addr,
+  start_us, end_us, invite_us, answer_us, answered, pdd_ms, final_status, final_reason, end_method, ended_by,
+  q850_cause, duration_ms, sip_messages, sip_retransmissions, stream_count, worst_loss_pct, worst_jitter_ms,
+  min_mos, longest_gap_ms, bucket, cause, confidence`;
+
+const ORDER_COLUMN: Record<CallOrder, string> = {
+  startUs: 'start_us',
+  durationMs: 'duration_ms',
+  pddMs: 'pdd_ms',
+  minMos: 'min_mos',
+  worstLossPct: 'worst_loss_pct',
+  longestGapMs: 'longest_gap_ms',
+};
+
+/** The call-list query (exported so tests can check its plan). Parameters: [sourceId,] limit, offset. */
+export function callListSql(orderBy: CallOrder = 'startUs', descending = false, bySource = false): string {
+  const col = ORDER_COLUMN[orderBy];
+  if (!col) throw new Error(`unknown call order ${String(orderBy)}`);
+  const dir = descending ? 'DESC' : 'ASC';
+  // start_us is NOT NULL and indexed: `ORDER BY start_us, id` walks calls_start (whose
+  // entries end in the rowid) with no sort. The nullable metrics keep unknowns at the end.
+  const nulls = col === 'start_us' ? '' : ' NULLS LAST';
+  const where = bySource ? 'WHERE source_id = ?' : '';
+  return `SELECT ${CALL_SUMMARY_COLS} FROM calls ${where} ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
+}
+
+/** The Call-ID lookup (exported so tests can check its plan). */
+export const CALL_ID_LOOKUP_SQL = `SELECT ${CALL_SUMMARY_COLS} FROM calls WHERE call_id = ? ORDER BY start_us, id`;
+
+const STREAM_COLS = `id, call_row_id, source_id, ssrc, src, src_port, dst, dst_port, payload_type, payload_types,
+  encoding, clock_rate, direction, first_frame, last_frame, first_us, last_us, packets, lost, expected, seq_errors,
+  min_delta_ms, mean_delta_ms, max_delta_ms, min_jitter_ms, mean_jitter_ms, max_jitter_ms, mos, min_window_mos,
+  longest_gap_ms, silence_before_end_ms`;
+
+const STREAM_INSERT_COLS = STREAM_COLS.replace(/^id, /, '');
+const STREAM_INSERT_WIDTH = STREAM_INSERT_COLS.split(',').length;
+
+// ─── Reader ────────────────────────────────────────────────────────────────────────────
+
+class SqliteIndexReader implements IndexReader {
+  private readonly q: {
+    listSources: Stmt;
+    getSource: Stmt;
+    sourceByHash: Stmt;
+    sourceStats: Stmt;
+    countCalls: Stmt;
+    countCallsBySource: Stmt;
+    callById: Stmt;
+    callsByCallId: Stmt;
+    messagesOfCall: Stmt;
+    streamsOfCall: Stmt;
+    gapsOfCall: Stmt;
+    binsOfCall: Stmt;
+    rtcpOfCall: Stmt;
+    rtcpOfSource: Stmt;
+    unassociated: Stmt;
+    unassociatedBySource: Stmt;
+    gapsUnassociated: Stmt;
+    binsUnassociated: Stmt;
+    gapsUnassociatedBySource: Stmt;
+    binsUnassociatedBySource: Stmt;
+  };
+  private readonly callLists = new Map<string, Stmt>();
+
+  constructor(
+    protected readonly db: Db,
+    readonly path: string,
+  ) {
+    const p = (sql: string): Stmt => db.prepare(sql);
+    const ofCallStreams = 'stream_id IN (SELECT id FROM streams WHERE call_row_id = ?)';
+    const ofLoose = 'stream_id IN (SELECT id FROM streams WHERE call_row_id IS NULL)';
+    const ofLooseBySource = 'stream_id IN (SELECT id FROM streams WHERE source_id = ? AND call_row_id IS NULL)';
+    const gapsWhere = (w: string): Stmt => p(`SELECT stream_id, start_us, duration_ms, trailing FROM gaps WHERE ${w} ORDER BY stream_id, id`);
+    const binsWhere = (w: string): Stmt =>
+      p(`SELECT stream_id, second, packets, lost, max_jitter_ms, max_delta_ms FROM stream_bins WHERE ${w} ORDER BY stream_id, second`);
+    this.q = {
+      listSources: p(`SELECT ${SOURCE_COLS} FROM sources s ORDER BY s.imported_at, s.id`),
+      getSource: p(`SELECT ${SOURCE_COLS} FROM sources s WHERE s.id = ?`),
+      sourceByHash: p(`SELECT ${SOURCE_COLS} FROM sources s WHERE s.content_hash = ?`),
+      sourceStats: p(`SELECT key, severity, description, count, first_frame FROM source_stats WHERE source_id = ?
+        ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, count DESC, key`),
+      countCalls: p('SELECT count(*) FROM calls').pluck(),
+      countCallsBySource: p('SELECT count(*) FROM calls WHERE source_id = ?').pluck(),
+      callById: p(`SELECT ${CALL_SUMMARY_COLS}, facts_json, verdict_json FROM calls WHERE id = ?`),
+      callsByCallId: p(CALL_ID_LOOKUP_SQL),
+      messagesOfCall: p(`SELECT id, frame, ts_us, src, dst, transport, label, method, status_code, cseq, cseq_method,
+        retransmission, raw FROM sip_messages WHERE call_row_id = ? ORDER BY id`),
+      streamsOfCall: p(`SELECT ${STREAM_COLS} FROM streams WHERE call_row_id = ? ORDER BY id`),
+      gapsOfCall: gapsWhere(ofCallStreams),
+      binsOfCall: binsWhere(ofCallStreams),
+      rtcpOfCall: p('SELECT id, source_id, call_row_id, report_json FROM rtcp_reports WHERE call_row_id = ? ORDER BY id'),
+      rtcpOfSource: p('SELECT id, source_id, call_row_id, report_json FROM rtcp_reports WHERE source_id = ? ORDER BY id'),
+      unassociated: p(`SELECT ${STREAM_COLS} FROM streams WHERE call_row_id IS NULL ORDER BY id`),
+      unassociatedBySource: p(`SELECT ${STREAM_COLS} FROM streams WHERE source_id = ? AND call_row_id IS NULL ORDER BY id`),
+      gapsUnassociated: gapsWhere(ofLoose),
+      binsUnassociated: binsWhere(ofLoose),
+      gapsUnassociatedBySource: gapsWhere(ofLooseBySource),
+      binsUnassociatedBySource: binsWhere(ofLooseBySource),
+    };
+  }
+
+  listSources(): SourceRecord[] {
+    return (this.q.listSources.all() as SourceRow[]).map(toSource);
+  }
+
+  getSource(sourceId: number): SourceRecord | null {
+    const r = this.q.getSource.get(sourceId) as SourceRow | undefined;
+    return r ? toSource(r) : null;
+  }
+
+  findSourceByHash(contentHash: string): SourceRecord | null {
+    const r = this.q.sourceByHash.get(contentHash.toLowerCase()) as SourceRow | undefined;
+    return r ? toSource(r) : null;
+  }
+
+  sourceStats(sourceId: number): Stat[] {
+    return (this.q.sourceStats.all(sourceId) as StatRow[]).map(toStat);
+  }
+
+  listCalls(options: CallListOptions = {}): CallSummary[] {
+    const { orderBy = 'startUs', descending = false, sourceId } = options;
+    const limit = Math.max(0, Math.floor(options.limit ?? 100));
+    const offset = Math.max(0, Math.floor(options.offset ?? 0));
+    const bySource = sourceId !== undefined;
+    const key = `${orderBy}|${descending}|${bySource}`;
+    let stmt = this.callLists.get(key);
+    if (!stmt) {
+      stmt = this.db.prepare(callListSql(orderBy, descending, bySource));
+      this.callLists.set(key, stmt);
+    }
+    const rows = (bySource ? stmt.all(sourceId, limit, offset) : stmt.all(limit, offset)) as CallRow[];
+    return rows.map(toCallSummary);
+  }
+
+  countCalls(filter: { sourceId?: number } = {}): number {
+    return (filter.sourceId === undefined ? this.q.countCalls.get() : this.q.countCallsBySource.get(filter.sourceId)) as number;
+  }
+
+  findCallsByCallId(callId: string): CallSummary[] {
+    return (this.q.callsByCallId.all(callId) as CallRow[]).map(toCallSummary);
+  }
+
+  getCall(callRowId: number): CallDetail | null {
+    const row = this.q.callById.get(callRowId) as CallDetailRow | undefined;
+    if (!row) return null;
+    const messageRows = this.q.messagesOfCall.all(callRowId) as MessageRow[];
+    const streamRows = this.q.streamsOfCall.all(callRowId) as StreamRow[];
+    const gaps = groupBy(this.q.gapsOfCall.all(callRowId) as GapRow[], (r) => r);
+    const bins = groupBy(this.q.binsOfCall.all(callRowId) as BinRow[], toBin);
+
+    const messages: StoredSipMessage[] = messageRows.map((r) => ({
+      ...toRef(r),
+      id: r.id,
+      transport: r.transport as SipTransport | null,
+      method: r.method,
+      statusCode: r.status_code,
+      raw: r.raw,
+    }));
+    const streams: StoredCallStream[] = streamRows.map((r) => {
+      const all = gaps.get(r.id) ?? [];
+      const trailing = all.find((g) => g.trailing === 1);
+      return {
+        ...toStats(r, all.filter((g) => g.trailing === 0).map(toGap), bins.get(r.id) ?? []),
+        direction: r.direction as Side,
+        silenceBeforeEndMs: r.silence_before_end_ms,
+        longestGapMs: r.longest_gap_ms,
+        trailingGap: trailing ? toGap(trailing) : null,
+        id: r.id,
+        sourceId: r.source_id,
+        callRowId,
+      };
+    });
+    // The facts are rebuilt exactly as the engine produced them (no index ids mixed in), so
+    // the classifier sees the same input whether it runs at ingest or later from the index.
+    const facts: CallFacts = {
+      ...(JSON.parse(row.facts_json) as Omit<CallFacts, 'messages' | 'streams'>),
+      messages: messageRows.map(toRef),
+      streams: streams.map(({ id: _id, sourceId: _s, callRowId: _c, ...s }) => s),
+    };
+    return {
+      ...toCallSummary(row),
+      facts,
+      messages,
+      streams,
+      rtcp: (this.q.rtcpOfCall.all(callRowId) as RtcpRow[]).map(toRtcp),
+      verdict: row.verdict_json === null ? null : (JSON.parse(row.verdict_json) as unknown),
+    };
+  }
+
+  listUnassociatedStreams(sourceId?: number): UnassociatedStream[] {
+    const all = sourceId === undefined;
+    const q = this.q;
+    const rows = (all ? q.unassociated.all() : q.unassociatedBySource.all(sourceId)) as StreamRow[];
+    const gaps = groupBy((all ? q.gapsUnassociated.all() : q.gapsUnassociatedBySource.all(sourceId)) as GapRow[], toGap);
+    const bins = groupBy((all ? q.binsUnassociated.all() : q.binsUnassociatedBySource.all(sourceId)) as BinRow[], toBin);
+    return rows.map((r) => ({ ...toStats(r, gaps.get(r.id) ?? [], bins.get(r.id) ?? []), id: r.id, sourceId: r.source_id }));
+  }
+
+  listRtcp(filter: { sourceId?: number; callRowId?: number }): StoredRtcpReport[] {
+    let rows: RtcpRow[];
+    if (filter.callRowId !== undefined) rows = this.q.rtcpOfCall.all(filter.callRowId) as RtcpRow[];
+    else if (filter.sourceId !== undefined) rows = this.q.rtcpOfSource.all(filter.sourceId) as RtcpRow[];
+    else throw new Error('listRtcp needs a sourceId or a callRowId');
+    if (filter.callRowId !== undefined && filter.sourceId !== undefined) rows = rows.filter((r) => r.source_id === filter.sourceId);
+    return rows.map(toRtcp);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+// ─── Writer ────────────────────────────────────────────────────────────────────────────
+
+function callSummaryValues(sourceId: number, f: CallFacts): unknown[] {
+  let worstLoss: number | null = null;
+  let worstJitter: number | null = null;
+  let minMos: number | null = null;
+  let longestGap: number | null = null;
+  for (const s of f.streams) {
+    // Duplicates make tshark's "lost" negative; for "worst loss" they count as no loss.
+    const loss = s.expected > 0 ? (Math.max(0, s.lost) / s.expected) * 100 : 0;
+    worstLoss = worstLoss === null ? loss : Math.max(worstLoss, loss);
+    if (Number.isFinite(s.maxJitterMs)) worstJitter = worstJitter === null ? s.maxJitterMs : Math.max(worstJitter, s.maxJitterMs);
+    if (s.mos !== null && Number.isFinite(s.mos)) minMos = minMos === null ? s.mos : Math.min(minMos, s.mos);
+    longestGap = longestGap === null ? s.longestGapMs : Math.max(longestGap, s.longestGapMs);
+  }
+  return [
+    sourceId, f.callId, f.kind, f.from, f.to, f.fromUri, f.toUri, f.callerAddr, f.calleeAddr,
+    f.startUs, f.endUs, f.inviteUs, f.answerUs, bool(f.answered), real(f.postDialDelayMs), f.finalStatus, f.finalReason,
+    f.endMethod, f.endedBy, f.q850Cause, real(f.durationMs) ?? 0, f.sipMessages, f.sipRetransmissions, f.streams.length,
+    real(worstLoss), real(worstJitter), real(minMos), real(longestGap),
+  ];
+}
+
+const CALL_INSERT = `INSERT INTO calls (source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr,
+  callee_addr, start_us, end_us, invite_us, answer_us, answered, pdd_ms, final_status, final_reason, end_method,
+  ended_by, q850_cause, duration_ms, sip_messages, sip_retransmissions, stream_count, worst_loss_pct,
+  worst_jitter_ms, min_mos, longest_gap_ms, facts_json) VALUES (${new Array<string>(29).fill('?').join(', ')})`;
+
+function streamValues(
+  sourceId: number,
+  callRowId: number | null,
+  s: RtpStreamStats,
+  direction: Side | null,
+  longestGapMs: number,
+  silenceBeforeEndMs: number | null,
+): unknown[] {
+  return [
+    callRowId, sourceId, s.ssrc, s.src, s.srcPort, s.dst, s.dstPort, s.payloadType, JSON.stringify(s.payloadTypes),
+    s.encoding, s.clockRate, direction, s.firstFrame, s.lastFrame, s.firstUs, s.lastUs, s.packets, s.lost, s.expected,
+    s.sequenceErrors, real(s.minDeltaMs), real(s.meanDeltaMs), real(s.maxDeltaMs), real(s.minJitterMs),
+    real(s.meanJitterMs), real(s.maxJitterMs), real(s.mos), real(s.minWindowMos), real(longestGapMs) ?? 0,
+    real(silenceBeforeEndMs),
+  ];
+}
+
+class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
+  private readonly w: {
+    insertSource: Stmt;
+    finishSource: Stmt;
+    deleteStats: Stmt;
+    deleteSource: Stmt;
+    insertCall: Stmt;
+    insertStream: Stmt;
+  };
+  private readonly messages: ChunkedInsert;
+  private readonly gaps: ChunkedInsert;
+  private readonly bins: ChunkedInsert;
+  private readonly rtcp: ChunkedInsert;
+  private readonly stats: ChunkedInsert;
+  private asyncTxOpen = false;
+
+  constructor(db: Db, path: string) {
+    super(db, path);
+    const p = (sql: string): Stmt => db.prepare(sql);
+    this.w = {
+      // Pessimistic until finishSource: a caller that commits without finishing leaves an honest row.
+      insertSource: p(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status, error)
+        VALUES (?, ?, ?, ?, ?, ?, 'failed', 'import did not finish')`),
+      finishSource: p(`UPDATE sources SET status = ?, packets = ?, first_us = ?, last_us = ?, error = ?,
+        link_types = coalesce(?, link_types), capture_drops = ? WHERE id = ?`),
+      deleteStats: p('DELETE FROM source_stats WHERE source_id = ?'),
+      deleteSource: p('DELETE FROM sources WHERE id = ?'),
+      insertCall: p(CALL_INSERT),
+      insertStream: p(`INSERT INTO streams (${STREAM_INSERT_COLS}) VALUES (${new Array<string>(STREAM_INSERT_WIDTH).fill('?').join(', ')})`),
+    };
+    this.messages = new ChunkedInsert(
+      db,
+      `INSERT INTO sip_messages (call_row_id, frame, ts_us, src, dst, transport, label, method, status_code, cseq,
+        cseq_method, retransmission, raw)`,
+      13,
+    );
+    this.gaps = new ChunkedInsert(db, 'INSERT INTO gaps (stream_id, start_us, duration_ms, trailing)', 4);
+    this.bins = new ChunkedInsert(db, 'INSERT INTO stream_bins (stream_id, second, packets, lost, max_jitter_ms, max_delta_ms)', 6);
+    this.rtcp = new ChunkedInsert(
+      db,
+      `INSERT INTO rtcp_reports (source_id, call_row_id, frame, ts_us, src, src_port, dst, dst_port, packet_type,
+        sender_ssrc, report_json)`,
+      11,
+    );
+    this.stats = new ChunkedInsert(db, 'INSERT INTO source_stats (source_id, key, severity, description, count, first_frame)', 6);
+  }
+
+  beginSource(meta: NewSource): number {
+    const hash = meta.contentHash.toLowerCase();
+    const existing = this.findSourceByHash(hash);
+    if (existing) throw new DuplicateSourceError(existing);
+    const r = this.w.insertSource.run(meta.path, meta.name, hash, meta.sizeBytes, meta.format, meta.importedAt ?? Date.now());
+    return id(r.lastInsertRowid);
+  }
+
+  insertCall(sourceId: number, facts: CallFacts, sip?: SipDetailLookup): number {
+    const { messages, streams, ...rest } = facts;
+    const values = callSummaryValues(sourceId, facts);
+    values.push(JSON.stringify(rest));
+    const callRowId = id(this.w.insertCall.run(values).lastInsertRowid);
+
+    const flat: unknown[] = [];
+    messages.forEach((m, i) => {
+      const d = sip?.(m, i);
+      const [method, status] = methodAndStatus(m, d);
+      flat.push(callRowId, m.frame, m.tsUs, m.src, m.dst, d?.transport ?? null, m.label, method, status, m.cseq,
+        m.cseqMethod, bool(m.retransmission), d?.raw ?? null);
+    });
+    this.messages.run(flat);
+
+    for (const s of streams) {
+      const streamId = this.insertStreamRow(sourceId, callRowId, s, s.direction, s.longestGapMs, s.silenceBeforeEndMs);
+      this.insertGapsAndBins(streamId, s.trailingGap ? [...s.gaps, s.trailingGap] : s.gaps, s.bins);
+    }
+    return callRowId;
+  }
+
+  insertUnassociatedStream(sourceId: number, stats: RtpStreamStats): number {
+    const longest = stats.gaps.reduce((m, g) => Math.max(m, g.durationMs), 0);
+    const streamId = this.insertStreamRow(sourceId, null, stats, null, longest, null);
+    this.insertGapsAndBins(streamId, stats.gaps, stats.bins);
+    return streamId;
+  }
+
+  insertRtcp(sourceId: number, reports: readonly RtcpReport[], callRowId: number | null = null): void {
+    const flat: unknown[] = [];
+    for (const r of reports) {
+      flat.push(sourceId, callRowId, r.frame, r.tsUs, r.src, r.srcPort, r.dst, r.dstPort, r.packetType, r.senderSsrc,
+        JSON.stringify(r));
+    }
+    this.rtcp.run(flat);
+  }
+
+  finishSource(sourceId: number, result: SourceResult): void {
+    const r = this.w.finishSource.run(
+      result.status, result.packets, real(result.firstUs), real(result.lastUs), result.error,
+      result.linkTypes ? JSON.stringify([...result.linkTypes]) : null, result.captureDrops ?? null, sourceId,
+    );
+    if (r.changes !== 1) throw new Error(`finishSource: no source #${sourceId}`);
+    // Replace, not merge: finishing twice (a retried finish) must not double the counters.
+    this.w.deleteStats.run(sourceId);
+    const flat: unknown[] = [];
+    for (const s of result.stats) flat.push(sourceId, s.key, s.severity, s.description, s.count, s.firstFrame ?? null);
+    this.stats.run(flat);
+  }
+
+  deleteSource(sourceId: number): void {
+    this.w.deleteSource.run(sourceId);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
+    // While fn awaits, any other write on this connection would silently join this
+    // transaction, so a second async import on the same connection is refused outright.
+    if (this.asyncTxOpen || this.db.inTransaction) throw new Error('transactionAsync: a transaction is already open on this connection');
+    this.asyncTxOpen = true;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    } finally {
+      this.asyncTxOpen = false;
+    }
+  }
+
+  private insertStreamRow(
+    sourceId: number,
+    callRowId: number | null,
+    s: RtpStreamStats,
+    direction: Side | null,
+    longestGapMs: number,
+    silenceBeforeEndMs: number | null,
+  ): number {
+    return id(this.w.insertStream.run(streamValues(sourceId, callRowId, s, direction, longestGapMs, silenceBeforeEndMs)).lastInsertRowid);
+  }
+
+  private insertGapsAndBins(streamId: number, gaps: readonly MediaGap[], bins: readonly StreamBin[]): void {
+    const g: unknown[] = [];
+    for (const x of gaps) g.push(streamId, x.startUs, x.durationMs, bool(x.trailing));
+    this.gaps.run(g);
+    const b: unknown[] = [];
+    for (const x of bins) b.push(streamId, x.second, x.packets, x.lost, real(x.maxJitterMs), real(x.maxDeltaMs));
+    this.bins.run(b);
+  }
+}

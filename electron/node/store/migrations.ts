@@ -1,0 +1,285 @@
+// Schema migrations for the local index (Signal Desktop's scheme): numbered, one function
+// each, each applied in its own transaction that also sets PRAGMA user_version, so a crash
+// mid-migration leaves the previous version intact. A database written by a newer build is
+// refused rather than guessed at: its tables may mean something this code does not know.
+//
+// To change the schema, append a migration; never edit one that has shipped.
+
+import type BetterSqlite3 from 'better-sqlite3';
+
+type Db = BetterSqlite3.Database;
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Db): void;
+}
+
+/** 'CTRC' — marks the file as a calltrace index so we never migrate someone else's database. */
+export const APPLICATION_ID = 0x43545243;
+
+/** The database was written by a newer calltrace: refuse it instead of misreading it. */
+export class IndexTooNewError extends Error {
+  readonly code = 'INDEX_TOO_NEW';
+  constructor(
+    readonly path: string,
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `Index ${path} has schema version ${found}, but this calltrace only knows versions up to ${supported}. ` +
+        'It was written by a newer calltrace: open it with that version, or re-import the captures into a new index.',
+    );
+    this.name = 'IndexTooNewError';
+  }
+}
+
+/** The file is an SQLite database, but not one of ours (or not migrated far enough for read-only use). */
+export class NotAnIndexError extends Error {
+  readonly code = 'NOT_AN_INDEX';
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`${path} is not a usable calltrace index: ${detail}`);
+    this.name = 'NotAnIndexError';
+  }
+}
+
+// Timestamps are REAL: nanosecond captures give fractional microseconds, and a double holds
+// exactly the JS number the engine produced (epoch µs ≈ 1.7e15 < 2^53). Durations are REAL
+// for the same reason. Booleans are INTEGER 0/1 with a CHECK. Floating metrics are nullable
+// because NaN (a one-packet stream has no mean delta) is stored as NULL by SQLite.
+function m001Initial(db: Db): void {
+  db.exec(`
+    CREATE TABLE sources (
+      id            INTEGER PRIMARY KEY,
+      path          TEXT    NOT NULL,
+      name          TEXT    NOT NULL,
+      content_hash  TEXT    NOT NULL UNIQUE
+                    CHECK (length(content_hash) = 64 AND content_hash NOT GLOB '*[^0-9a-f]*'),
+      size_bytes    INTEGER NOT NULL CHECK (size_bytes >= 0),
+      format        TEXT    NOT NULL
+                    CHECK (format IN ('pcap', 'pcapng', 'netmon', 'pcap.gz', 'pcapng.gz', 'netmon.gz') OR format GLOB 'cdr:?*'),
+      link_types    TEXT    NOT NULL DEFAULT '[]',  -- JSON array of LINKTYPE_* values
+      packets       INTEGER NOT NULL DEFAULT 0,
+      first_us      REAL,
+      last_us       REAL,
+      imported_at   INTEGER NOT NULL,               -- ms since the epoch
+      status        TEXT    NOT NULL CHECK (status IN ('ok', 'partial', 'failed')),
+      error         TEXT,
+      capture_drops INTEGER
+    ) STRICT;
+
+    CREATE TABLE source_stats (
+      source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      key         TEXT    NOT NULL,
+      severity    TEXT    NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+      description TEXT    NOT NULL,
+      count       INTEGER NOT NULL,
+      first_frame INTEGER,
+      PRIMARY KEY (source_id, key)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE calls (
+      id                  INTEGER PRIMARY KEY,
+      source_id           INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      call_id             TEXT    NOT NULL,
+      kind                TEXT    NOT NULL CHECK (kind IN ('call', 'other')),
+      from_user           TEXT    NOT NULL,
+      to_user             TEXT    NOT NULL,
+      from_uri            TEXT    NOT NULL,
+      to_uri              TEXT    NOT NULL,
+      caller_addr         TEXT    NOT NULL,
+      callee_addr         TEXT    NOT NULL,
+      start_us            REAL    NOT NULL,
+      end_us              REAL    NOT NULL,
+      invite_us           REAL,
+      answer_us           REAL,
+      answered            INTEGER NOT NULL CHECK (answered IN (0, 1)),
+      pdd_ms              REAL,
+      final_status        INTEGER,
+      final_reason        TEXT    NOT NULL,
+      end_method          TEXT    NOT NULL CHECK (end_method IN ('BYE', 'CANCEL', 'final_error', 'none')),
+      ended_by            TEXT    CHECK (ended_by IN ('caller', 'callee')),
+      q850_cause          INTEGER,
+      duration_ms         REAL    NOT NULL,
+      sip_messages        INTEGER NOT NULL,
+      sip_retransmissions INTEGER NOT NULL,
+      stream_count        INTEGER NOT NULL,
+      worst_loss_pct      REAL,
+      worst_jitter_ms     REAL,
+      min_mos             REAL,
+      longest_gap_ms      REAL,
+      facts_json          TEXT    NOT NULL,  -- CallFacts minus messages/streams: the classifier's input
+      -- Verdict (filled by the classifier): bucket NULL with a cause = not classifiable
+      -- (capture_ended / in_progress); cause NULL = not classified yet.
+      bucket              INTEGER CHECK (bucket BETWEEN 1 AND 7),
+      cause               TEXT,
+      confidence          REAL    CHECK (confidence BETWEEN 0 AND 1),
+      verdict_json        TEXT
+    ) STRICT;
+    CREATE INDEX calls_start   ON calls(start_us);
+    CREATE INDEX calls_call_id ON calls(call_id);
+    CREATE INDEX calls_bucket  ON calls(bucket, start_us);
+    -- Serves the per-source call list and the ON DELETE CASCADE from sources.
+    CREATE INDEX calls_source  ON calls(source_id, start_us);
+
+    CREATE TABLE sip_messages (
+      id             INTEGER PRIMARY KEY,  -- insertion order = ladder order
+      call_row_id    INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+      frame          INTEGER NOT NULL,
+      ts_us          REAL    NOT NULL,
+      src            TEXT    NOT NULL,     -- ip:port
+      dst            TEXT    NOT NULL,
+      transport      TEXT    CHECK (transport IN ('udp', 'tcp', 'sctp', 'ws', 'hep')),
+      label          TEXT    NOT NULL,
+      method         TEXT,                 -- NULL for responses
+      status_code    INTEGER,              -- NULL for requests
+      cseq           INTEGER NOT NULL,
+      cseq_method    TEXT    NOT NULL,
+      retransmission INTEGER NOT NULL CHECK (retransmission IN (0, 1)),
+      raw            TEXT
+    ) STRICT;
+    CREATE INDEX sip_messages_call ON sip_messages(call_row_id);
+
+    CREATE TABLE streams (
+      id                    INTEGER PRIMARY KEY,
+      call_row_id           INTEGER REFERENCES calls(id) ON DELETE CASCADE,  -- NULL: unassociated
+      source_id             INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      ssrc                  INTEGER NOT NULL,
+      src                   TEXT    NOT NULL,
+      src_port              INTEGER NOT NULL,
+      dst                   TEXT    NOT NULL,
+      dst_port              INTEGER NOT NULL,
+      payload_type          INTEGER NOT NULL,
+      payload_types         TEXT    NOT NULL,  -- JSON array
+      encoding              TEXT    NOT NULL,
+      clock_rate            INTEGER NOT NULL,
+      direction             TEXT    CHECK (direction IN ('caller', 'callee')),
+      first_frame           INTEGER NOT NULL,
+      last_frame            INTEGER NOT NULL,
+      first_us              REAL    NOT NULL,
+      last_us               REAL    NOT NULL,
+      packets               INTEGER NOT NULL,
+      lost                  INTEGER NOT NULL,
+      expected              INTEGER NOT NULL,
+      seq_errors            INTEGER NOT NULL,
+      min_delta_ms          REAL,
+      mean_delta_ms         REAL,
+      max_delta_ms          REAL,
+      min_jitter_ms         REAL,
+      mean_jitter_ms        REAL,
+      max_jitter_ms         REAL,
+      mos                   REAL,
+      min_window_mos        REAL,
+      longest_gap_ms        REAL    NOT NULL,
+      silence_before_end_ms REAL,
+      CHECK ((call_row_id IS NULL) = (direction IS NULL))
+    ) STRICT;
+    CREATE INDEX streams_call   ON streams(call_row_id);
+    CREATE INDEX streams_source ON streams(source_id, call_row_id);
+
+    CREATE TABLE gaps (
+      id          INTEGER PRIMARY KEY,
+      stream_id   INTEGER NOT NULL REFERENCES streams(id) ON DELETE CASCADE,
+      start_us    REAL    NOT NULL,
+      duration_ms REAL    NOT NULL,
+      trailing    INTEGER NOT NULL CHECK (trailing IN (0, 1))
+    ) STRICT;
+    CREATE INDEX gaps_stream ON gaps(stream_id);
+
+    -- One row per stream-second, clustered by stream so a timeline reads one contiguous range.
+    CREATE TABLE stream_bins (
+      stream_id     INTEGER NOT NULL REFERENCES streams(id) ON DELETE CASCADE,
+      second        INTEGER NOT NULL,
+      packets       INTEGER NOT NULL,
+      lost          INTEGER NOT NULL,
+      max_jitter_ms REAL,
+      max_delta_ms  REAL,
+      PRIMARY KEY (stream_id, second)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE rtcp_reports (
+      id          INTEGER PRIMARY KEY,
+      source_id   INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      call_row_id INTEGER REFERENCES calls(id) ON DELETE CASCADE,
+      frame       INTEGER NOT NULL,
+      ts_us       REAL    NOT NULL,
+      src         TEXT    NOT NULL,
+      src_port    INTEGER NOT NULL,
+      dst         TEXT    NOT NULL,
+      dst_port    INTEGER NOT NULL,
+      packet_type INTEGER NOT NULL,
+      sender_ssrc INTEGER NOT NULL,
+      report_json TEXT    NOT NULL  -- the whole RtcpReport (blocks, SR info, XR VoIP metrics)
+    ) STRICT;
+    CREATE INDEX rtcp_reports_source ON rtcp_reports(source_id);
+    CREATE INDEX rtcp_reports_call   ON rtcp_reports(call_row_id);
+  `);
+  db.pragma(`application_id = ${APPLICATION_ID}`);
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', up: m001Initial }];
+
+export const LATEST_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Refuse files that are not ours or are too new; shared by the writable and read-only openers. */
+export function checkIndexFile(db: Db, path: string, latest = LATEST_VERSION): number {
+  const version = schemaVersion(db);
+  if (version > latest) throw new IndexTooNewError(path, version, latest);
+  if (version > 0) {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    if (appId !== APPLICATION_ID) throw new NotAnIndexError(path, `application_id is ${appId}, expected ${APPLICATION_ID}`);
+  } else {
+    const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+    if (tables > 0) throw new NotAnIndexError(path, 'it already holds tables but has no calltrace schema version');
+  }
+  return version;
+}
+
+/** Connection settings that cannot be changed inside a transaction, so they are set on open. */
+export function configureConnection(db: Db): void {
+  // WAL lets read-only connections (query workers) read while an import writes.
+  // (An in-memory database reports 'memory'; that is fine.)
+  if (!db.memory) db.pragma('journal_mode = WAL');
+  // NORMAL is safe against corruption in WAL; a power cut may lose the last import, which
+  // the user can simply repeat — the index is derived data.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+}
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+/** Bring the database up to LATEST_VERSION. Idempotent: an up-to-date database is left untouched. */
+export function migrate(db: Db, path = db.name, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  const latest = migrations.length;
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}; versions must be 1, 2, 3 … in order`);
+  });
+  const from = checkIndexFile(db, path, latest);
+  const applied: string[] = [];
+  for (const m of migrations) {
+    if (m.version <= from) continue;
+    // IMMEDIATE takes the write lock before re-reading the version, so two processes opening
+    // the same new file cannot both run a migration.
+    db.transaction(() => {
+      const now = schemaVersion(db);
+      if (now >= m.version) return;
+      if (now !== m.version - 1) throw new Error(`index ${path} is at version ${now}, cannot apply migration ${m.version}`);
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+      applied.push(`${m.version} ${m.name}`);
+    }).immediate();
+  }
+  return { from, to: Math.max(from, latest), applied };
+}

@@ -1,0 +1,281 @@
+// The engine for one capture file: byte chunks in, finished calls out.
+//
+//   chunks ─► CaptureReader ─► PacketDecoder (link, IP + reassembly, tunnels, L4)
+//          ─► UDP: HEP │ SIP │ RTP/RTCP (SDP-announced, else heuristic)
+//          ─► TCP: reassembly ─► TLS (reported) │ WebSocket │ SIP framing
+//          ─► SCTP: SIP
+//          ─► CallState per Call-ID + MediaTracker ─► CallFacts ─► sink
+//
+// Pure and synchronous (no I/O): the CLI, the ingest worker and the tests drive it alike.
+// Memory is bounded by live calls, not by file size: a call is handed to the sink once it
+// has ended (BYE/CANCEL answered, final error) and stayed idle for FINISH_IDLE_US of capture
+// time, so the index sees calls while a long capture is still being read.
+
+import type { CallFacts } from '../model/call.ts';
+import type { RtcpReport, RtpStreamStats } from '../model/media.ts';
+import type { CapturedPacket, L4Segment } from '../model/packet.ts';
+import type { SipMessage, SipTransport } from '../model/sip.ts';
+import { Stats } from '../model/stats.ts';
+import { buildCallFacts } from './calls/call_facts.ts';
+import { CallState } from './calls/call_state.ts';
+import { CaptureReader, type CaptureReaderResult } from './capture/capture_reader.ts';
+import { MediaTracker } from './media/media_tracker.ts';
+import { PacketDecoder } from './net/packet_decoder.ts';
+import { TcpReassembler } from './net/tcp_reassembler.ts';
+import { looksLikeRtcp, looksLikeRtp, parseRtpHeader } from './rtp/rtp_parser.ts';
+import { parseRtcpCompound } from './rtp/rtcp_parser.ts';
+import { decodeHep } from './sip/hep_decoder.ts';
+import { looksLikeSip, parseSipMessage } from './sip/sip_parser.ts';
+import { SipStreamFramer } from './sip/sip_stream_framer.ts';
+import { WebSocketStreamDecoder } from './sip/websocket_decoder.ts';
+
+export interface AnalyzerOptions {
+  /** Silences longer than this are gaps (metrics.md default 200 ms). */
+  gapThresholdMs?: number;
+  /** zlib inflate for compressed HEP payloads; shared/ cannot import zlib, the caller injects it. */
+  inflate?: (bytes: Uint8Array) => Uint8Array | null;
+}
+
+export interface AnalyzedCall {
+  facts: CallFacts;
+  /** Raw SIP text, index-aligned with facts.messages. */
+  rawMessages: string[];
+  /** Transport of each message, index-aligned with facts.messages. */
+  transports: SipTransport[];
+  rtcp: RtcpReport[];
+}
+
+export interface AnalyzerSink {
+  call(call: AnalyzedCall): void;
+  unassociatedStream(stream: RtpStreamStats): void;
+  unassociatedRtcp(report: RtcpReport): void;
+}
+
+export interface AnalyzerSummary extends CaptureReaderResult {
+  calls: number;
+  sipMessages: number;
+  stats: Stats;
+}
+
+/** RFC 6455 §4: the client's `GET … Upgrade: websocket` or the server's `HTTP/1.1 101`. */
+function isWebSocketHandshake(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 2048);
+  let head = '';
+  for (let i = 0; i < n; i++) head += String.fromCharCode(b[i]);
+  return (head.startsWith('GET ') || head.startsWith('HTTP/1.1 101')) && /upgrade:\s*websocket/i.test(head);
+}
+
+/** A call that ended is finished once idle this long (RFC 3261 Timer B/F: 64·T1 = 32 s). */
+const FINISH_IDLE_US = 32e6;
+/**
+ * Dialogs that never end (REGISTER refreshes, OPTIONS pings, calls whose BYE was not
+ * captured) stay until the capture ends, so a capture with broken timestamps (jumps of
+ * years exist in the corpus) still groups every message of a Call-ID. Only when this many
+ * are live at once are the least recently active ones finished early, to bound memory.
+ */
+const MAX_LIVE_DIALOGS = 50_000;
+/** UDP ports whose own protocols tshark tries before its RTP heuristic; never RTP here. */
+const NOT_MEDIA_PORTS = new Set([53, 67, 68, 69, 123, 137, 138, 161, 162, 500, 514, 520, 1900, 3478, 4500, 5353, 5355, 9060]);
+
+type TcpConsumer =
+  | { kind: 'undecided' }
+  | { kind: 'sip'; framer: SipStreamFramer }
+  | { kind: 'ws'; decoder: WebSocketStreamDecoder }
+  | { kind: 'tls' }
+  | { kind: 'other' };
+
+export class CaptureAnalyzer {
+  readonly stats = new Stats();
+  private readonly reader: CaptureReader;
+  private readonly decoder: PacketDecoder;
+  private readonly tcp: TcpReassembler;
+  private readonly media: MediaTracker;
+  private readonly calls = new Map<string, CallState>();
+  /** Calls that have ended, waiting to go idle: the per-second sweep only looks at these. */
+  private readonly endedCalls = new Set<CallState>();
+  private readonly tcpConsumers = new Map<string, TcpConsumer>();
+  private readonly gapThresholdMs: number;
+  private nowUs = 0;
+  private nextSweepUs = 0;
+  private callsOut = 0;
+  private sipMessages = 0;
+
+  constructor(
+    private readonly sink: AnalyzerSink,
+    private readonly options: AnalyzerOptions = {},
+  ) {
+    this.gapThresholdMs = options.gapThresholdMs ?? 200;
+    this.media = new MediaTracker(this.gapThresholdMs);
+    this.decoder = new PacketDecoder(this.stats);
+    this.tcp = new TcpReassembler(this.stats);
+    this.reader = new CaptureReader(this.stats, (pkt) => this.onPacket(pkt));
+  }
+
+  push(chunk: Uint8Array): void {
+    this.reader.push(chunk);
+  }
+
+  /** Ends the capture: flushes TCP, finishes every call, reports unassociated streams. */
+  end(): AnalyzerSummary {
+    const res = this.reader.end();
+    this.tcp.end((flowKey, dir, bytes, frame, tsUs) => this.onTcpData(flowKey, dir, bytes, frame, tsUs));
+    const endUs = res.lastUs ?? this.nowUs;
+    for (const call of [...this.calls.values()]) this.finish(call, endUs);
+    for (const s of this.media.takeUnassociated()) this.sink.unassociatedStream(s);
+    for (const r of this.media.unassociatedRtcp) this.sink.unassociatedRtcp(r);
+    if (res.captureDrops) {
+      this.stats.add('capture.interface_drops', 'warning', 'The capturing interface reported dropped packets (pcapng if_drop): loss figures may include capture loss, not network loss', undefined, res.captureDrops);
+    }
+    return { ...res, calls: this.callsOut, sipMessages: this.sipMessages, stats: this.stats };
+  }
+
+  // ---- packets ------------------------------------------------------------------------
+
+  private onPacket(pkt: CapturedPacket): void {
+    if (pkt.tsUs > this.nowUs) {
+      this.nowUs = pkt.tsUs;
+      if (this.nowUs >= this.nextSweepUs) {
+        this.sweep();
+        this.nextSweepUs = this.nowUs + 1e6;
+      }
+    }
+    this.decoder.decode(pkt, (seg) => this.onSegment(seg));
+  }
+
+  private onSegment(seg: L4Segment): void {
+    if (seg.proto === 'udp') this.onUdp(seg);
+    else if (seg.proto === 'tcp') this.tcp.push(seg, (flowKey, dir, bytes, frame, tsUs) => this.onTcpData(flowKey, dir, bytes, frame, tsUs));
+    else if (seg.proto === 'sctp' && looksLikeSip(seg.payload)) this.onSipBytes(seg.payload, seg, 'sctp');
+  }
+
+  private onUdp(seg: L4Segment): void {
+    const p = seg.payload;
+    if (p.length >= 4 && p[0] === 0x48 && p[1] === 0x45 && p[2] === 0x50 && (p[3] === 0x33 || p[3] === 0x32)) return this.onHep(seg);
+    if ((seg.dstPort === 9060 || seg.srcPort === 9060) && p.length > 0 && p[0] === 2) return this.onHep(seg);
+    if (looksLikeSip(p)) return this.onSipBytes(p, seg, 'udp');
+    const announced = this.media.isAnnounced(seg);
+    if (announced && this.media.isT38(seg)) {
+      // A port re-negotiated to T.38 may still carry the RTP stream it carried before (the
+      // corpus has a gateway doing exactly that): a packet continuing a known stream stays RTP.
+      const hdr = parseRtpHeader(p);
+      if (hdr && this.media.hasStream(seg, hdr.ssrc)) return this.media.onRtp(seg, hdr);
+      this.stats.add('media.t38', 'info', 'T.38 fax (UDPTL) packets on a port SDP announced for fax: not RTP', seg.frame);
+      return;
+    }
+    if (!announced && (NOT_MEDIA_PORTS.has(seg.srcPort) || NOT_MEDIA_PORTS.has(seg.dstPort))) return;
+    if (looksLikeRtcp(p)) {
+      const reports = parseRtcpCompound(p, { frame: seg.frame, tsUs: seg.tsUs, src: seg.src, srcPort: seg.srcPort, dst: seg.dst, dstPort: seg.dstPort });
+      if (reports.length > 0) this.media.onRtcp(seg, reports);
+      return;
+    }
+    if (announced || looksLikeRtp(p)) {
+      const hdr = parseRtpHeader(p);
+      if (hdr) this.media.onRtp(seg, hdr);
+    }
+  }
+
+  private onHep(seg: L4Segment): void {
+    const hep = decodeHep(seg.payload, this.options.inflate);
+    if (!hep) {
+      this.stats.add('hep.undecodable', 'warning', 'HEP packet could not be decoded', seg.frame);
+      return;
+    }
+    if (hep.compressed && hep.payload.length === 0) {
+      this.stats.add('hep.compressed_unreadable', 'warning', 'Compressed HEP payload could not be inflated', seg.frame);
+      return;
+    }
+    if (hep.payloadType !== 1 || !looksLikeSip(hep.payload)) {
+      this.stats.add('hep.not_sip', 'info', 'HEP packet carrying something other than SIP (skipped)', seg.frame);
+      return;
+    }
+    const msg = parseSipMessage(hep.payload, {
+      frame: seg.frame, tsUs: hep.tsUs || seg.tsUs, transport: 'hep',
+      src: hep.src, srcPort: hep.srcPort, dst: hep.dst, dstPort: hep.dstPort,
+    });
+    if (msg) this.onSip(msg);
+    else this.stats.add('sip.unparsable', 'warning', 'SIP message could not be parsed', seg.frame);
+  }
+
+  private onSipBytes(bytes: Uint8Array, seg: { frame: number; tsUs: number; src: string; srcPort: number; dst: string; dstPort: number }, transport: SipTransport): void {
+    const msg = parseSipMessage(bytes, { frame: seg.frame, tsUs: seg.tsUs, transport, src: seg.src, srcPort: seg.srcPort, dst: seg.dst, dstPort: seg.dstPort });
+    if (msg) this.onSip(msg);
+    else this.stats.add('sip.unparsable', 'warning', 'Data that starts like SIP could not be parsed as a SIP message', seg.frame);
+  }
+
+  // ---- TCP ----------------------------------------------------------------------------
+
+  private onTcpData(flowKey: string, dir: { src: string; srcPort: number; dst: string; dstPort: number }, bytes: Uint8Array, frame: number, tsUs: number): void {
+    const key = `${flowKey}|${dir.src}|${dir.srcPort}`;
+    let c = this.tcpConsumers.get(key);
+    if (!c || c.kind === 'undecided') {
+      c = this.classifyTcp(bytes, dir);
+      this.tcpConsumers.set(key, c);
+    }
+    switch (c.kind) {
+      case 'sip':
+        for (const m of c.framer.push(bytes, frame, tsUs)) this.onSipBytes(m.bytes, { ...dir, frame: m.frame, tsUs: m.tsUs }, 'tcp');
+        return;
+      case 'ws':
+        for (const m of c.decoder.push(bytes, frame, tsUs)) {
+          if (looksLikeSip(m.payload)) this.onSipBytes(m.payload, { ...dir, frame: m.frame, tsUs: m.tsUs }, 'ws');
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private classifyTcp(bytes: Uint8Array, dir: { srcPort: number; dstPort: number }): TcpConsumer {
+    if (bytes.length === 0) return { kind: 'undecided' };
+    // TLS record header (RFC 8446 §5.1): content type 20–23, legacy version 3.x.
+    if (bytes.length >= 3 && bytes[0] >= 20 && bytes[0] <= 23 && bytes[1] === 3 && bytes[2] <= 4) {
+      this.stats.add('tls.encrypted', 'warning', `Encrypted TLS stream (e.g. SIP over TLS on port ${Math.min(dir.srcPort, dir.dstPort)}): its content cannot be read without the keys`);
+      return { kind: 'tls' };
+    }
+    if (isWebSocketHandshake(bytes)) return { kind: 'ws', decoder: new WebSocketStreamDecoder() };
+    if (looksLikeSip(bytes)) return { kind: 'sip', framer: new SipStreamFramer() };
+    return { kind: 'other' };
+  }
+
+  // ---- calls --------------------------------------------------------------------------
+
+  private onSip(msg: SipMessage): void {
+    this.sipMessages++;
+    if (msg.callId === '') {
+      this.stats.add('sip.no_call_id', 'warning', 'SIP message without a Call-ID (not attributable to a call)', msg.frame);
+      return;
+    }
+    if (msg.problems.length > 0) this.stats.add('sip.problem', 'info', `SIP message with a framing or header problem, kept (${msg.problems[0]})`, msg.frame);
+    let call = this.calls.get(msg.callId);
+    if (!call) {
+      call = new CallState(msg.callId);
+      this.calls.set(msg.callId, call);
+    }
+    call.add(msg);
+    if (call.ended) this.endedCalls.add(call);
+    if (msg.sdp) this.media.announce(call, call.senderSide(msg), msg.sdp);
+  }
+
+  /** Finishes the calls that have ended and gone quiet; keeps memory bounded on long captures. */
+  private sweep(): void {
+    for (const call of this.endedCalls) {
+      if (this.nowUs - call.lastActivityUs >= FINISH_IDLE_US) this.finish(call, this.nowUs);
+    }
+    if (this.calls.size > MAX_LIVE_DIALOGS) {
+      const byAge = [...this.calls.values()].sort((a, b) => a.lastActivityUs - b.lastActivityUs);
+      for (const call of byAge.slice(0, this.calls.size - Math.floor(MAX_LIVE_DIALOGS * 0.9))) {
+        this.stats.add('calls.evicted_live', 'warning', `More than ${MAX_LIVE_DIALOGS} dialogs open at once: the least recently active were closed early (a later message of theirs starts a new entry)`, undefined);
+        this.finish(call, this.nowUs);
+      }
+    }
+  }
+
+  private finish(call: CallState, captureEndUs: number): void {
+    this.calls.delete(call.callId);
+    this.endedCalls.delete(call);
+    const { streams, rtcp } = this.media.takeCall(call);
+    const facts = buildCallFacts(call, streams, captureEndUs, this.gapThresholdMs);
+    this.callsOut++;
+    this.sink.call({ facts, rawMessages: call.messages.map((m) => m.raw), transports: call.messages.map((m) => m.transport), rtcp });
+  }
+}

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  APPLICATION_ID,
+  IndexTooNewError,
+  LATEST_VERSION,
+  MIGRATIONS,
+  migrate,
+  NotAnIndexError,
+  type Migration,
+} from '../../electron/node/store/migrations.ts';
+import { CALL_ID_LOOKUP_SQL, callListSql, openIndex, openIndexReader } from '../../electron/node/store/index_store.ts';
+import { hash, makeCall, tempDir } from './fixtures.ts';
+
+let tmp: ReturnType<typeof tempDir>;
+let file: string;
+beforeEach(() => {
+  tmp = tempDir();
+  file = join(tmp.dir, 'index.sqlite');
+});
+afterEach(() => tmp.cleanup());
+
+function raw(path = file): Database.Database {
+  return new Database(path);
+}
+
+describe('migrations', () => {
+  it('creates a WAL, foreign-keyed, STRICT database at the latest version', () => {
+    const store = openIndex(file);
+    store.close();
+    const db = raw();
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
+    expect(tables).toEqual(
+      ['calls', 'gaps', 'rtcp_reports', 'sip_messages', 'source_stats', 'sources', 'stream_bins', 'streams'].map((name) => ({ name, strict: 1 })),
+    );
+    db.close();
+  });
+
+  it('turns foreign keys on for the store connection', () => {
+    const store = openIndex(file);
+    store.close();
+    // A call pointing at a missing source must be refused through the store's own settings.
+    const s2 = openIndex(file);
+    expect(() => s2.insertCall(999, makeCall().facts)).toThrow(/FOREIGN KEY/);
+    s2.close();
+  });
+
+  it('reopening is idempotent and keeps the data', () => {
+    const s1 = openIndex(file);
+    const id = s1.beginSource({ path: '/x.pcap', name: 'x.pcap', contentHash: hash(1), sizeBytes: 10, format: 'pcap' });
+    s1.close();
+    const s2 = openIndex(file);
+    expect(s2.getSource(id)?.name).toBe('x.pcap');
+    s2.close();
+    const db = raw();
+    expect(migrate(db)).toEqual({ from: LATEST_VERSION, to: LATEST_VERSION, applied: [] });
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    db.close();
+  });
+
+  it('refuses a database written by a newer version, with a clear message, and leaves it alone', () => {
+    openIndex(file).close();
+    const db = raw();
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    expect(() => openIndex(file)).toThrow(IndexTooNewError);
+    expect(() => openIndex(file)).toThrow(`schema version ${LATEST_VERSION + 1}, but this calltrace only knows versions up to ${LATEST_VERSION}`);
+    expect(() => openIndexReader(file)).toThrow(IndexTooNewError);
+    const after = raw();
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1);
+    after.close();
+  });
+
+  it('rolls a failing migration back entirely, keeping the previous version', () => {
+    const db = raw();
+    const failing: Migration = {
+      version: 2,
+      name: 'broken',
+      up(d) {
+        d.exec('CREATE TABLE half_done (x INTEGER) STRICT');
+        throw new Error('boom');
+      },
+    };
+    expect(() => migrate(db, file, [...MIGRATIONS, failing])).toThrow('boom');
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get()).toBe(0);
+    expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'calls'").pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('refuses an SQLite file that is not a calltrace index', () => {
+    const db = raw();
+    db.exec('CREATE TABLE contacts (name TEXT)');
+    db.close();
+    expect(() => openIndex(file)).toThrow(NotAnIndexError);
+  });
+
+  it('opens read-only for query workers, and refuses writes there', () => {
+    const s = openIndex(file);
+    const sid = s.beginSource({ path: '/a', name: 'a', contentHash: hash(7), sizeBytes: 1, format: 'pcapng' });
+    s.insertCall(sid, makeCall().facts);
+    s.close();
+    const r = openIndexReader(file);
+    expect(r.countCalls()).toBe(1);
+    expect(r.listCalls()[0].callId).toBe(makeCall().facts.callId);
+    r.close();
+    const ro = new Database(file, { readonly: true });
+    expect(() => ro.exec("DELETE FROM calls")).toThrow(/readonly/);
+    ro.close();
+  });
+
+  it('STRICT tables refuse a value of the wrong type', () => {
+    const s = openIndex(file);
+    const sid = s.beginSource({ path: '/a', name: 'a', contentHash: hash(8), sizeBytes: 1, format: 'pcap' });
+    s.close();
+    const db = raw();
+    const insert = (startUs: unknown): unknown =>
+      db
+        .prepare(`INSERT INTO calls (source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr, callee_addr,
+          start_us, end_us, answered, final_reason, end_method, duration_ms, sip_messages, sip_retransmissions, stream_count,
+          facts_json) VALUES (?, 'c', 'call', '', '', '', '', '', '', ?, 0, 0, '', 'none', 0, 0, 0, 0, '{}')`)
+        .run(sid, startUs);
+    expect(() => insert('yesterday')).toThrow(/cannot store TEXT value in REAL column calls.start_us/);
+    expect(() => db.prepare("UPDATE sources SET packets = 'many'").run()).toThrow(/cannot store TEXT value in INTEGER column sources.packets/);
+    expect(() => db.prepare('UPDATE sources SET packets = 1.5').run()).toThrow(/cannot store REAL value in INTEGER column/);
+    expect(() => insert(5)).not.toThrow(); // an integer is losslessly a REAL
+    db.close();
+  });
+});
+
+describe('query plans use the intended indexes', () => {
+  let db: Database.Database;
+  beforeEach(() => {
+    const s = openIndex(file);
+    const sid = s.beginSource({ path: '/a', name: 'a', contentHash: hash(9), sizeBytes: 1, format: 'pcap' });
+    s.transaction(() => {
+      for (let i = 0; i < 50; i++) s.insertCall(sid, makeCall(`c${i}@x`).facts);
+    });
+    s.close();
+    db = raw();
+    db.exec('ANALYZE');
+  });
+  afterEach(() => db.close());
+
+  function plan(sql: string, ...params: unknown[]): string {
+    return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+  }
+
+  it('call list by start time walks calls_start without sorting', () => {
+    for (const desc of [false, true]) {
+      const p = plan(callListSql('startUs', desc), 100, 0);
+      expect(p).toMatch(/SCAN calls USING INDEX calls_start/);
+      expect(p).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+
+  it('call list of one source uses calls_source without sorting', () => {
+    const p = plan(callListSql('startUs', false, true), 1, 100, 0);
+    expect(p).toMatch(/SEARCH calls USING INDEX calls_source \(source_id=\?\)/);
+    expect(p).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('Call-ID lookup searches calls_call_id', () => {
+    expect(plan(CALL_ID_LOOKUP_SQL, 'c1@x')).toMatch(/SEARCH calls USING INDEX calls_call_id \(call_id=\?\)/);
+  });
+
+  it("a call's messages and streams are found by index", () => {
+    expect(plan('SELECT * FROM sip_messages WHERE call_row_id = ? ORDER BY id', 1)).toMatch(/USING INDEX sip_messages_call/);
+    expect(plan('SELECT * FROM streams WHERE call_row_id = ?', 1)).toMatch(/USING INDEX streams_call/);
+  });
+});
