@@ -21,6 +21,7 @@ export const NET = {
   truncatedIpv4: s('net.truncated_ipv4', 'warning', 'IPv4 header or datagram shorter than its length fields; packet skipped'),
   badIpv4: s('net.bad_ipv4', 'warning', 'IPv4 header invalid (IHL < 5 or total length < header); packet skipped'),
   ipv4TsoLength: s('net.ipv4_tso_length', 'info', 'IPv4 total length 0 (segmentation offload on the capturing host); captured length used'),
+  ipv6ZeroLength: s('net.ipv6_zero_length', 'info', 'IPv6 Payload Length 0 (jumbogram or offload on the capturing host); captured length used'),
   truncatedIpv6: s('net.truncated_ipv6', 'warning', 'IPv6 header, extension header or payload shorter than its length fields; packet skipped'),
   badIpVersion: s('net.bad_ip_version', 'warning', 'IP version nibble is neither 4 nor 6; packet skipped'),
   ipEsp: s('net.ip_esp', 'info', 'IPsec ESP: payload encrypted, not decodable; skipped'),

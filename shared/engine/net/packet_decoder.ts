@@ -187,6 +187,7 @@ export class PacketDecoder {
           err = parseIpv6(b, off, end, h);
           if (err && h.cut) err = this.onCut(pkt, err);
           if (err) break;
+          if (h.tso) count(this.stats, NET.ipv6ZeroLength, frame);
           this.ipVersion = 6;
           this.src = this.addr.v6At(b, h.srcOff);
           this.dst = this.addr.v6At(b, h.srcOff + 16);

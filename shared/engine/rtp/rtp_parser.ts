@@ -42,11 +42,11 @@ export function parseRtpHeader(payload: Uint8Array): RtpHeader | null {
   }
   let end = len;
   if (padding) {
-    // RFC 3550 §5.1 P bit: the last octet counts the padding octets, itself included, so
-    // 0 is invalid (Wireshark's heuristic rejects it too).
+    // RFC 3550 §5.1 P bit: the last octet counts the padding octets, itself included. A
+    // count that does not fit is bogus padding: tshark 4.0 still counts such a packet in
+    // its stream (the fuzzed corpus capture has one), so it stays RTP with no payload.
     const pad = payload[len - 1];
-    if (pad === 0 || pad > len - offset) return null;
-    end = len - pad;
+    end = pad === 0 || pad > len - offset ? offset : len - pad;
   }
   return {
     version,
@@ -68,7 +68,8 @@ export function parseRtpHeader(payload: Uint8Array): RtpHeader | null {
  * `-o rtp.heuristic_rtp:TRUE`), without allocating:
  *  - version 2 (version 0 goes to ZRTP/STUN/T.38 there, never RTP);
  *  - payload type not 72..76: those are RTCP SR/RR/SDES/BYE/APP with the marker bit;
- *  - CSRC list, extension header and padding count must fit the datagram.
+ *  - CSRC list and extension header must fit the datagram (a bogus padding count does
+ *    not disqualify a packet: tshark 4.0 taps it anyway).
  * Differences, on purpose:
  *  - dissect_rtp hands marker-bit packets with PT 64..95 to the RTCP dissector (RFC 5761
  *    §4, FIRST/LAST_RTCP_CONFLICT_PAYLOAD_TYPE), so tshark never taps them as RTP; we say
@@ -93,10 +94,6 @@ export function looksLikeRtp(payload: Uint8Array): boolean {
     if (offset + 4 > len) return false;
     offset += 4 + 4 * ((payload[offset + 2] << 8) | payload[offset + 3]);
     if (offset > len) return false;
-  }
-  if ((b0 & 0x20) !== 0) {
-    const pad = payload[len - 1];
-    if (pad === 0 || pad > len - offset) return false;
   }
   return true;
 }
