@@ -32,8 +32,9 @@ export function parseIpv6(b: Uint8Array, off: number, end: number, h: Ipv6Header
   let plen = u16be(b, off + 4);
   h.srcOff = off + 8;
   let pEnd: number;
-  if (plen === 0) {
+  if (plen === 0 && end - off > 40) {
     // Jumbograms (RFC 2675) or segmentation offload: either way the captured length is all we have.
+    // (Length 0 with nothing after the header is simply an empty payload.)
     h.tso = true;
     plen = end - off - 40;
   }
