@@ -5,7 +5,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'zlib', 'crypto', 'child_process', 'worker_threads', 'http', 'net', 'stream', 'url', 'util'];
+// Bare built-in names must be matched exactly (as `paths`): as gitignore-style patterns,
+// 'net' would also match our own './net/…' folder.
+const bareBuiltins = ['fs', 'path', 'os', 'zlib', 'crypto', 'child_process', 'worker_threads', 'http', 'https', 'net', 'stream', 'url', 'util', 'buffer'];
+const noBuiltins = (message) => ({
+  paths: bareBuiltins.map((name) => ({ name, message })),
+  patterns: [{ group: ['node:*'], message }],
+});
+const nodeGlobals = { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' };
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', 'bench-out/**'] },
@@ -19,11 +26,17 @@ export default tseslint.config(
     },
   },
   {
+    // Plain-JavaScript scripts (fixture tooling) run in Node.
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: nodeGlobals },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: noBuiltins('shared/ is pure: no Node built-ins (do I/O in electron/node).').paths,
         patterns: [
-          { group: nodeBuiltins, message: 'shared/ is pure: no Node built-ins (do I/O in electron/node).' },
+          ...noBuiltins('shared/ is pure: no Node built-ins (do I/O in electron/node).').patterns,
           { group: ['electron', 'better-sqlite3', 'react', 'react-dom', 'd3', 'zustand'], message: 'shared/ is pure: no runtime packages.' },
           { group: ['**/electron/**', '**/renderer/**', '**/test/**'], message: 'shared/ imports nothing outside itself.' },
         ],
@@ -45,8 +58,9 @@ export default tseslint.config(
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: noBuiltins('renderer/ runs in the browser: no Node built-ins.').paths,
         patterns: [
-          { group: nodeBuiltins, message: 'renderer/ runs in the browser: no Node built-ins.' },
+          ...noBuiltins('renderer/ runs in the browser: no Node built-ins.').patterns,
           { group: ['electron', 'better-sqlite3', '**/electron/**'], message: 'renderer/ talks to the back end only through the shared API contract.' },
         ],
       }],
