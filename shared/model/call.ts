@@ -51,6 +51,8 @@ export interface CallStream extends RtpStreamStats {
 }
 
 export interface CallFacts {
+  /** Where the facts come from: a capture (SIP and RTP seen), or only a CDR row (no media facts). */
+  origin?: 'capture' | 'cdr';
   callId: string;
   /** From/To of the initial INVITE (user part, else the URI). */
   from: string;
