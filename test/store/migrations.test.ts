@@ -6,6 +6,7 @@ import {
   IndexTooNewError,
   LATEST_VERSION,
   MIGRATIONS,
+  configureConnection,
   migrate,
   NotAnIndexError,
   type Migration,
@@ -36,7 +37,7 @@ describe('migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
     expect(tables).toEqual(
-      ['calls', 'gaps', 'rtcp_reports', 'sip_messages', 'source_stats', 'sources', 'stream_bins', 'streams'].map((name) => ({ name, strict: 1 })),
+      ['agent_events', 'calls', 'cdr_records', 'gaps', 'rtcp_reports', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'stream_bins', 'streams'].map((name) => ({ name, strict: 1 })),
     );
     db.close();
   });
@@ -79,7 +80,7 @@ describe('migrations', () => {
   it('rolls a failing migration back entirely, keeping the previous version', () => {
     const db = raw();
     const failing: Migration = {
-      version: 2,
+      version: MIGRATIONS.length + 1,
       name: 'broken',
       up(d) {
         d.exec('CREATE TABLE half_done (x INTEGER) STRICT');
@@ -87,7 +88,7 @@ describe('migrations', () => {
       },
     };
     expect(() => migrate(db, file, [...MIGRATIONS, failing])).toThrow('boom');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'").pluck().get()).toBe(0);
     expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'calls'").pluck().get()).toBe(1);
     db.close();
@@ -172,5 +173,29 @@ describe('query plans use the intended indexes', () => {
   it("a call's messages and streams are found by index", () => {
     expect(plan('SELECT * FROM sip_messages WHERE call_row_id = ? ORDER BY id', 1)).toMatch(/USING INDEX sip_messages_call/);
     expect(plan('SELECT * FROM streams WHERE call_row_id = ?', 1)).toMatch(/USING INDEX streams_call/);
+  });
+});
+
+describe('migration 2 on an index written at version 1', () => {
+  it('adds the input tables and keeps existing calls, marked as captured', () => {
+    const db = raw();
+    configureConnection(db);
+    migrate(db, file, MIGRATIONS.slice(0, 1));
+    db.prepare(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status) VALUES ('a', 'a', ?, 1, 'pcap', 0, 'ok')`).run('a'.repeat(64));
+    // A v1 call row: every NOT NULL column filled with a value its CHECK accepts.
+    const cols = db.prepare('SELECT name, type, "notnull" AS nn, dflt_value AS d FROM pragma_table_info(?)').all('calls') as Array<{ name: string; type: string; nn: number; d: unknown }>;
+    const fixed: Record<string, unknown> = { source_id: 1, call_id: 'x@v1', kind: 'call', end_method: 'BYE', answered: 1, facts_json: '{}' };
+    const needed = cols.filter((c) => c.nn === 1 && c.d === null && c.name !== 'id');
+    db.prepare(`INSERT INTO calls (${needed.map((c) => c.name).join(', ')}) VALUES (${needed.map(() => '?').join(', ')})`).run(
+      needed.map((c) => (c.name in fixed ? fixed[c.name] : c.type === 'TEXT' ? '' : 0)),
+    );
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.close();
+
+    const store = openIndex(file);
+    expect(store.countCalls()).toBe(1);
+    expect(store.listCalls()[0].origin).toBe('capture');
+    expect(store.inputs.cdrOnlyRecords()).toEqual([]);
+    store.close();
   });
 });

@@ -1,5 +1,5 @@
 // The local index: every SQL statement of the app lives in this file (Signal Desktop's
-// rule), behind two typed interfaces — IndexReader for the UI's queries (safe on a
+// rule; input_store.ts holds the part for CDR rows, agent events and verdicts), behind two typed interfaces — IndexReader for the UI's queries (safe on a
 // read-only connection in a worker) and IndexWriter for the ingest. Callers see plain
 // camelCase objects built from the shared model, never rows.
 //
@@ -15,6 +15,7 @@ import type { CallFacts, CallMessageRef, CallStream, EndMethod, Side } from '../
 import type { MediaGap, RtcpReport, RtpStreamStats, StreamBin } from '../../../shared/model/media.ts';
 import type { SipMessage, SipTransport } from '../../../shared/model/sip.ts';
 import type { Severity, Stat } from '../../../shared/model/stats.ts';
+import { InputStore } from './input_store.ts';
 import { checkIndexFile, configureConnection, LATEST_VERSION, migrate, NotAnIndexError } from './migrations.ts';
 
 type Db = BetterSqlite3.Database;
@@ -125,6 +126,8 @@ export interface CallSummary {
   minMos: number | null;
   /** Longest gap over the call's streams, trailing silence included. */
   longestGapMs: number | null;
+  /** 'capture' for calls seen on the wire; 'cdr' for calls known only from a CDR row. */
+  origin: 'capture' | 'cdr';
   /** Verdict columns; null until the classifier has run. */
   bucket: number | null;
   cause: string | null;
@@ -199,6 +202,8 @@ export interface IndexWriter {
 
 export interface IndexStore extends IndexReader, IndexWriter {
   readonly path: string;
+  /** CDR rows, agent events, malformed input rows and verdicts (input_store.ts). */
+  readonly inputs: InputStore;
   close(): void;
 }
 
@@ -362,6 +367,7 @@ interface CallRow {
   bucket: number | null;
   cause: string | null;
   confidence: number | null;
+  origin: 'capture' | 'cdr';
 }
 
 interface CallDetailRow extends CallRow {
@@ -504,6 +510,7 @@ function toCallSummary(r: CallRow): CallSummary {
     bucket: r.bucket,
     cause: r.cause,
     confidence: r.confidence,
+    origin: r.origin,
   };
 }
 
@@ -593,7 +600,7 @@ const SOURCE_COLS = `s.id, s.path, s.name, s.content_hash, s.size_bytes, s.forma
 const CALL_SUMMARY_COLS = `id, source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr, callee_addr,
   start_us, end_us, invite_us, answer_us, answered, pdd_ms, final_status, final_reason, end_method, ended_by,
   q850_cause, duration_ms, sip_messages, sip_retransmissions, stream_count, worst_loss_pct, worst_jitter_ms,
-  min_mos, longest_gap_ms, bucket, cause, confidence`;
+  min_mos, longest_gap_ms, bucket, cause, confidence, origin`;
 
 const ORDER_COLUMN: Record<CallOrder, string> = {
   startUs: 'start_us',
@@ -862,9 +869,11 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   private readonly rtcp: ChunkedInsert;
   private readonly stats: ChunkedInsert;
   private asyncTxOpen = false;
+  readonly inputs: InputStore;
 
   constructor(db: Db, path: string) {
     super(db, path);
+    this.inputs = new InputStore(db);
     const p = (sql: string): Stmt => db.prepare(sql);
     this.w = {
       // Pessimistic until finishSource: a caller that commits without finishing leaves an honest row.

@@ -60,7 +60,7 @@ function m001Initial(db: Db): void {
                     CHECK (length(content_hash) = 64 AND content_hash NOT GLOB '*[^0-9a-f]*'),
       size_bytes    INTEGER NOT NULL CHECK (size_bytes >= 0),
       format        TEXT    NOT NULL
-                    CHECK (format IN ('pcap', 'pcapng', 'netmon', 'pcap.gz', 'pcapng.gz', 'netmon.gz') OR format GLOB 'cdr:?*'),
+                    CHECK (format IN ('pcap', 'pcapng', 'netmon', 'pcap.gz', 'pcapng.gz', 'netmon.gz') OR format GLOB 'cdr:?*' OR format = 'agent_events'),
       link_types    TEXT    NOT NULL DEFAULT '[]',  -- JSON array of LINKTYPE_* values
       packets       INTEGER NOT NULL DEFAULT 0,
       first_us      REAL,
@@ -220,7 +220,74 @@ function m001Initial(db: Db): void {
   db.pragma(`application_id = ${APPLICATION_ID}`);
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', up: m001Initial }];
+// Inputs beyond captures (diagnosis.md §5). A CDR row either joins a captured call (by
+// Call-ID, else by numbers and start time: the method is stored, the join is never silent)
+// or stands as a call of its own (origin 'cdr', lower-confidence verdict). Agent events join
+// calls by Call-ID at classification time, so the order of imports does not matter.
+function m002Inputs(db: Db): void {
+  db.exec(`
+    ALTER TABLE calls ADD COLUMN origin TEXT NOT NULL DEFAULT 'capture' CHECK (origin IN ('capture', 'cdr'));
+
+    CREATE TABLE cdr_records (
+      id            INTEGER PRIMARY KEY,
+      source_id     INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      line          INTEGER NOT NULL,
+      format        TEXT    NOT NULL,
+      call_id       TEXT,
+      vendor_id     TEXT,
+      from_user     TEXT    NOT NULL,
+      to_user       TEXT    NOT NULL,
+      start_us      REAL    NOT NULL,
+      answer_us     REAL,
+      end_us        REAL,
+      duration_s    REAL,
+      billsec_s     REAL,
+      answered      INTEGER CHECK (answered IN (0, 1)),
+      disposition   TEXT    NOT NULL,
+      q850_cause    INTEGER,
+      sip_code      INTEGER,
+      ended_by      TEXT    CHECK (ended_by IN ('caller', 'callee')),
+      peer          TEXT    NOT NULL,
+      quality_json  TEXT,
+      raw_json      TEXT    NOT NULL,
+      -- The call this row describes: a captured call it joined, or its own CDR-only call.
+      call_row_id   INTEGER REFERENCES calls(id) ON DELETE SET NULL,
+      join_method   TEXT    CHECK (join_method IN ('call_id', 'numbers_time', 'cdr_only')),
+      join_delta_ms REAL
+    ) STRICT;
+    CREATE INDEX cdr_records_call    ON cdr_records(call_row_id);
+    CREATE INDEX cdr_records_call_id ON cdr_records(call_id);
+    CREATE INDEX cdr_records_source  ON cdr_records(source_id);
+
+    CREATE TABLE agent_events (
+      id                  INTEGER PRIMARY KEY,
+      source_id           INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      line                INTEGER NOT NULL,
+      call_id             TEXT    NOT NULL,
+      initiator           TEXT    CHECK (initiator IN ('caller', 'agent', 'system')),
+      sip_final_code      INTEGER,
+      last_rtp_us         REAL,
+      llm_last_ttft_ms    REAL,
+      stt_last_confidence REAL,
+      last_mos            REAL,
+      raw_json            TEXT    NOT NULL
+    ) STRICT;
+    CREATE INDEX agent_events_call_id ON agent_events(call_id);
+
+    -- Malformed input rows, with file and line (the first 1000 per source; the rest counted in source_stats).
+    CREATE TABLE source_row_problems (
+      source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      line      INTEGER NOT NULL,
+      message   TEXT    NOT NULL
+    ) STRICT;
+    CREATE INDEX source_row_problems_source ON source_row_problems(source_id, line);
+  `);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: m001Initial },
+  { version: 2, name: 'CDR records, agent events, call origin', up: m002Inputs },
+];
 
 export const LATEST_VERSION = MIGRATIONS.length;
 

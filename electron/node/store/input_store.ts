@@ -1,0 +1,237 @@
+// SQL for the inputs beyond captures (CDR rows, agent events, malformed input rows) and for
+// verdicts. Kept beside index_store.ts, which hands it its connection: all SQL of the index
+// lives in electron/node/store.
+
+import type BetterSqlite3 from 'better-sqlite3';
+import type { AgentEvent, CdrFormat, CdrRecord, RowProblem } from '../../../shared/model/cdr.ts';
+import type { Verdict } from '../../../shared/model/verdict.ts';
+
+type Db = BetterSqlite3.Database;
+type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
+
+export type JoinMethod = 'call_id' | 'numbers_time' | 'cdr_only';
+
+export interface StoredCdrRecord extends CdrRecord {
+  id: number;
+  sourceId: number;
+  callRowId: number | null;
+  joinMethod: JoinMethod | null;
+  joinDeltaMs: number | null;
+}
+
+export interface JoinCandidate {
+  id: number;
+  callId: string;
+  fromUser: string;
+  toUser: string;
+  startUs: number;
+}
+
+/** At most this many malformed rows are kept line by line per source; the rest are counted. */
+export const MAX_ROW_PROBLEMS = 1000;
+
+interface CdrRow {
+  id: number;
+  source_id: number;
+  line: number;
+  format: string;
+  call_id: string | null;
+  vendor_id: string | null;
+  from_user: string;
+  to_user: string;
+  start_us: number;
+  answer_us: number | null;
+  end_us: number | null;
+  duration_s: number | null;
+  billsec_s: number | null;
+  answered: number | null;
+  disposition: string;
+  q850_cause: number | null;
+  sip_code: number | null;
+  ended_by: 'caller' | 'callee' | null;
+  peer: string;
+  quality_json: string | null;
+  raw_json: string;
+  call_row_id: number | null;
+  join_method: JoinMethod | null;
+  join_delta_ms: number | null;
+}
+
+interface EventRow {
+  line: number;
+  call_id: string;
+  initiator: AgentEvent['initiator'];
+  sip_final_code: number | null;
+  last_rtp_us: number | null;
+  llm_last_ttft_ms: number | null;
+  stt_last_confidence: number | null;
+  last_mos: number | null;
+  raw_json: string;
+}
+
+function toCdr(r: CdrRow): StoredCdrRecord {
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    format: r.format as CdrFormat,
+    line: r.line,
+    callId: r.call_id,
+    vendorId: r.vendor_id,
+    from: r.from_user,
+    to: r.to_user,
+    startUs: r.start_us,
+    answerUs: r.answer_us,
+    endUs: r.end_us,
+    durationS: r.duration_s,
+    billsecS: r.billsec_s,
+    answered: r.answered === null ? null : r.answered === 1,
+    disposition: r.disposition,
+    q850Cause: r.q850_cause,
+    sipCode: r.sip_code,
+    endedBy: r.ended_by,
+    peer: r.peer,
+    ...(r.quality_json ? { quality: JSON.parse(r.quality_json) as CdrRecord['quality'] } : {}),
+    raw: JSON.parse(r.raw_json) as Record<string, string>,
+    callRowId: r.call_row_id,
+    joinMethod: r.join_method,
+    joinDeltaMs: r.join_delta_ms,
+  };
+}
+
+function toEvent(r: EventRow): AgentEvent {
+  return {
+    line: r.line,
+    callId: r.call_id,
+    initiator: r.initiator,
+    sipFinalCode: r.sip_final_code,
+    lastRtpUs: r.last_rtp_us,
+    llmLastTtftMs: r.llm_last_ttft_ms,
+    sttLastConfidence: r.stt_last_confidence,
+    lastMos: r.last_mos,
+    raw: JSON.parse(r.raw_json) as Record<string, string>,
+  };
+}
+
+const finite = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+
+export class InputStore {
+  private readonly s: Record<string, Stmt>;
+
+  constructor(private readonly db: Db) {
+    const p = (sql: string): Stmt => db.prepare(sql);
+    this.s = {
+      insertCdr: p(`INSERT INTO cdr_records (source_id, line, format, call_id, vendor_id, from_user, to_user, start_us,
+        answer_us, end_us, duration_s, billsec_s, answered, disposition, q850_cause, sip_code, ended_by, peer,
+        quality_json, raw_json) VALUES (${new Array<string>(20).fill('?').join(', ')})`),
+      linkCdr: p('UPDATE cdr_records SET call_row_id = ?, join_method = ?, join_delta_ms = ? WHERE id = ?'),
+      cdrOfSource: p('SELECT * FROM cdr_records WHERE source_id = ? ORDER BY line'),
+      cdrOfCall: p('SELECT * FROM cdr_records WHERE call_row_id = ? ORDER BY source_id, line'),
+      cdrOnly: p("SELECT * FROM cdr_records WHERE join_method = 'cdr_only' ORDER BY id"),
+      insertEvent: p(`INSERT INTO agent_events (source_id, line, call_id, initiator, sip_final_code, last_rtp_us,
+        llm_last_ttft_ms, stt_last_confidence, last_mos, raw_json) VALUES (${new Array<string>(10).fill('?').join(', ')})`),
+      // The latest event for a Call-ID wins (a platform may log a call twice).
+      eventOf: p(`SELECT line, call_id, initiator, sip_final_code, last_rtp_us, llm_last_ttft_ms, stt_last_confidence,
+        last_mos, raw_json FROM agent_events WHERE call_id = ? ORDER BY source_id DESC, line DESC LIMIT 1`),
+      eventCallIds: p('SELECT DISTINCT call_id FROM agent_events WHERE source_id = ?'),
+      insertProblem: p('INSERT INTO source_row_problems (source_id, line, message) VALUES (?, ?, ?)'),
+      problemsOf: p('SELECT line, message FROM source_row_problems WHERE source_id = ? ORDER BY line'),
+      setVerdict: p('UPDATE calls SET bucket = ?, cause = ?, confidence = ?, verdict_json = ? WHERE id = ?'),
+      setOrigin: p('UPDATE calls SET origin = ? WHERE id = ?'),
+      deleteCall: p('DELETE FROM calls WHERE id = ?'),
+      capturedByCallId: p("SELECT id, call_id, from_user, to_user, start_us FROM calls WHERE call_id = ? AND origin = 'capture' AND kind = 'call'"),
+      capturedInWindow: p(`SELECT id, call_id, from_user, to_user, start_us FROM calls
+        WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`),
+      callsByCallId: p('SELECT id FROM calls WHERE call_id = ?'),
+      allCallIds: p('SELECT id FROM calls ORDER BY id'),
+    };
+  }
+
+  insertCdrRecords(sourceId: number, records: readonly CdrRecord[]): number[] {
+    return records.map((r) => {
+      const res = this.s.insertCdr.run(
+        sourceId, r.line, r.format, r.callId, r.vendorId, r.from, r.to, r.startUs, finite(r.answerUs), finite(r.endUs),
+        finite(r.durationS), finite(r.billsecS), r.answered === null ? null : r.answered ? 1 : 0, r.disposition,
+        r.q850Cause, r.sipCode, r.endedBy, r.peer, r.quality ? JSON.stringify(r.quality) : null, JSON.stringify(r.raw),
+      );
+      return Number(res.lastInsertRowid);
+    });
+  }
+
+  linkCdr(recordId: number, callRowId: number, method: JoinMethod, deltaMs: number | null): void {
+    this.s.linkCdr.run(callRowId, method, deltaMs, recordId);
+  }
+
+  cdrRecordsOfSource(sourceId: number): StoredCdrRecord[] {
+    return (this.s.cdrOfSource.all(sourceId) as CdrRow[]).map(toCdr);
+  }
+
+  cdrRecordsOfCall(callRowId: number): StoredCdrRecord[] {
+    return (this.s.cdrOfCall.all(callRowId) as CdrRow[]).map(toCdr);
+  }
+
+  /** CDR rows that found no captured call yet (they stand as calls of their own). */
+  cdrOnlyRecords(): StoredCdrRecord[] {
+    return (this.s.cdrOnly.all() as CdrRow[]).map(toCdr);
+  }
+
+  insertAgentEvents(sourceId: number, events: readonly AgentEvent[]): void {
+    for (const e of events) {
+      this.s.insertEvent.run(sourceId, e.line, e.callId, e.initiator, e.sipFinalCode, finite(e.lastRtpUs),
+        finite(e.llmLastTtftMs), finite(e.sttLastConfidence), finite(e.lastMos), JSON.stringify(e.raw));
+    }
+  }
+
+  eventForCallId(callId: string): AgentEvent | null {
+    const r = this.s.eventOf.get(callId) as EventRow | undefined;
+    return r ? toEvent(r) : null;
+  }
+
+  /** Call rows whose Call-ID an agent-events source mentions (to re-classify after its import). */
+  callRowsWithEventsFrom(sourceId: number): number[] {
+    const ids: number[] = [];
+    for (const { call_id } of this.s.eventCallIds.all(sourceId) as Array<{ call_id: string }>) {
+      for (const { id } of this.s.callsByCallId.all(call_id) as Array<{ id: number }>) ids.push(id);
+    }
+    return ids;
+  }
+
+  insertRowProblems(sourceId: number, problems: readonly RowProblem[]): void {
+    for (const pr of problems.slice(0, MAX_ROW_PROBLEMS)) this.s.insertProblem.run(sourceId, pr.line, pr.message);
+  }
+
+  rowProblems(sourceId: number): RowProblem[] {
+    return this.s.problemsOf.all(sourceId) as RowProblem[];
+  }
+
+  setVerdict(callRowId: number, v: Verdict | null): void {
+    this.s.setVerdict.run(v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? JSON.stringify(v) : null, callRowId);
+  }
+
+  setOrigin(callRowId: number, origin: 'capture' | 'cdr'): void {
+    this.s.setOrigin.run(origin, callRowId);
+  }
+
+  deleteCall(callRowId: number): void {
+    this.s.deleteCall.run(callRowId);
+  }
+
+  capturedCallsByCallId(callId: string): JoinCandidate[] {
+    return (this.s.capturedByCallId.all(callId) as Array<{ id: number; call_id: string; from_user: string; to_user: string; start_us: number }>).map(
+      (r) => ({ id: r.id, callId: r.call_id, fromUser: r.from_user, toUser: r.to_user, startUs: r.start_us }),
+    );
+  }
+
+  capturedCallsBetween(fromUs: number, toUs: number): JoinCandidate[] {
+    return (this.s.capturedInWindow.all(fromUs, toUs) as Array<{ id: number; call_id: string; from_user: string; to_user: string; start_us: number }>).map(
+      (r) => ({ id: r.id, callId: r.call_id, fromUser: r.from_user, toUser: r.to_user, startUs: r.start_us }),
+    );
+  }
+
+  allCallRowIds(): number[] {
+    return (this.s.allCallIds.all() as Array<{ id: number }>).map((r) => r.id);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}
