@@ -21,7 +21,7 @@ import { CallState } from './calls/call_state.ts';
 import { CaptureReader, type CaptureReaderResult } from './capture/capture_reader.ts';
 import { MediaTracker } from './media/media_tracker.ts';
 import { PacketDecoder } from './net/packet_decoder.ts';
-import { TcpReassembler } from './net/tcp_reassembler.ts';
+import { TcpReassembler, type TcpDeliver, type TcpEvents } from './net/tcp_reassembler.ts';
 import { looksLikeRtcp, looksLikeRtp, parseRtpHeader } from './rtp/rtp_parser.ts';
 import { parseRtcpCompound } from './rtp/rtcp_parser.ts';
 import { decodeHep } from './sip/hep_decoder.ts';
@@ -55,6 +55,10 @@ export interface AnalyzerSummary extends CaptureReaderResult {
   calls: number;
   sipMessages: number;
   stats: Stats;
+}
+
+function consumerKey(flowKey: string, dir: { src: string; srcPort: number }): string {
+  return `${flowKey}|${dir.src}|${dir.srcPort}`;
 }
 
 /** RFC 6455 §4: the client's `GET … Upgrade: websocket` or the server's `HTTP/1.1 101`. */
@@ -118,7 +122,8 @@ export class CaptureAnalyzer {
   /** Ends the capture: flushes TCP, finishes every call, reports unassociated streams. */
   end(): AnalyzerSummary {
     const res = this.reader.end();
-    this.tcp.end((flowKey, dir, bytes, frame, tsUs) => this.onTcpData(flowKey, dir, bytes, frame, tsUs));
+    this.decoder.end();
+    this.tcp.end((flowKey, dir, bytes, frame, tsUs) => this.onTcpData(flowKey, dir, bytes, frame, tsUs), this.tcpEvents);
     const endUs = res.lastUs ?? this.nowUs;
     for (const call of [...this.calls.values()]) this.finish(call, endUs);
     for (const s of this.media.takeUnassociated()) this.sink.unassociatedStream(s);
@@ -144,7 +149,7 @@ export class CaptureAnalyzer {
 
   private onSegment(seg: L4Segment): void {
     if (seg.proto === 'udp') this.onUdp(seg);
-    else if (seg.proto === 'tcp') this.tcp.push(seg, (flowKey, dir, bytes, frame, tsUs) => this.onTcpData(flowKey, dir, bytes, frame, tsUs));
+    else if (seg.proto === 'tcp') this.tcp.push(seg, this.tcpDeliver, this.tcpEvents);
     else if (seg.proto === 'sctp' && looksLikeSip(seg.payload)) this.onSipBytes(seg.payload, seg, 'sctp');
   }
 
@@ -204,8 +209,17 @@ export class CaptureAnalyzer {
 
   // ---- TCP ----------------------------------------------------------------------------
 
+  private readonly tcpDeliver: TcpDeliver = (flowKey, dir, bytes, frame, tsUs) => this.onTcpData(flowKey, dir, bytes, frame, tsUs);
+  private readonly tcpEvents: TcpEvents = {
+    // Bytes missing from the stream: whatever message was in progress is lost, so the next
+    // bytes are classified and framed afresh (the framer would otherwise glue two halves).
+    gap: (flowKey, dir) => this.tcpConsumers.set(consumerKey(flowKey, dir), { kind: 'undecided' }),
+    // A closed direction needs no consumer any more: bounded memory on long captures.
+    close: (flowKey, dir) => this.tcpConsumers.delete(consumerKey(flowKey, dir)),
+  };
+
   private onTcpData(flowKey: string, dir: { src: string; srcPort: number; dst: string; dstPort: number }, bytes: Uint8Array, frame: number, tsUs: number): void {
-    const key = `${flowKey}|${dir.src}|${dir.srcPort}`;
+    const key = consumerKey(flowKey, dir);
     let c = this.tcpConsumers.get(key);
     if (!c || c.kind === 'undecided') {
       c = this.classifyTcp(bytes, dir);

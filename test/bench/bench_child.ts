@@ -2,7 +2,7 @@
 // Each measurement runs in its own process so peak RSS belongs to that run alone, and the
 // parent (which generated the capture and holds its own memory) never pollutes it.
 //
-//   import FILE DB [--shim-buffer-slice]   full importCapture into a fresh SQLite file
+//   import FILE DB                         full importCapture into a fresh SQLite file
 //   watch DB                               polls DB from another connection: when does the first call become visible?
 //   reopen DB                              open the finished index and list the first 100 calls
 //
@@ -28,7 +28,6 @@ export interface ImportReport {
   maxRssKb: number;
   userMs: number;
   systemMs: number;
-  shim: boolean;
 }
 
 export interface WatchReport {
@@ -51,17 +50,7 @@ export interface ReopenReport {
  * as Uint8Array#slice does, so the reader's carried partial record survives the next read.
  * Only in this child, only on request, so the default run measures the code as it is.
  */
-function shimBufferSlice(): void {
-  Buffer.prototype.slice = function slice(this: Buffer, start?: number, end?: number): Buffer {
-    const view = this.subarray(start, end);
-    const copy = Buffer.allocUnsafe(view.length);
-    copy.set(view);
-    return copy;
-  } as typeof Buffer.prototype.slice;
-}
-
-async function runImport(file: string, db: string, shim: boolean): Promise<ImportReport> {
-  if (shim) shimBufferSlice();
+async function runImport(file: string, db: string): Promise<ImportReport> {
   const store = openIndex(db);
   try {
     const t0EpochMs = Date.now();
@@ -79,7 +68,7 @@ async function runImport(file: string, db: string, shim: boolean): Promise<Impor
     const ru = process.resourceUsage();
     return {
       mode: 'import', t0EpochMs, importMs, firstCallMs, status: o.status, error: o.error, calls: o.calls, packets: o.packets,
-      streams, maxRssKb: ru.maxRSS, userMs: ru.userCPUTime / 1000, systemMs: ru.systemCPUTime / 1000, shim,
+      streams, maxRssKb: ru.maxRSS, userMs: ru.userCPUTime / 1000, systemMs: ru.systemCPUTime / 1000,
     };
   } finally {
     store.close();
@@ -134,10 +123,10 @@ function runReopen(db: string): ReopenReport {
 async function main(argv: string[]): Promise<void> {
   const [mode, a, b] = argv;
   let out: ImportReport | WatchReport | ReopenReport;
-  if (mode === 'import' && a && b) out = await runImport(a, b, argv.includes('--shim-buffer-slice'));
+  if (mode === 'import' && a && b) out = await runImport(a, b);
   else if (mode === 'watch' && a) out = await runWatch(a);
   else if (mode === 'reopen' && a) out = runReopen(a);
-  else throw new Error('usage: bench_child.ts import FILE DB [--shim-buffer-slice] | watch DB | reopen DB');
+  else throw new Error('usage: bench_child.ts import FILE DB | watch DB | reopen DB');
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

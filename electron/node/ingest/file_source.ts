@@ -67,7 +67,8 @@ export async function readFileChunks(
       }
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n <= 0) break;
-      const chunk = buf.subarray(0, n);
+      // A plain Uint8Array view, not a Buffer: downstream `.slice()` must never alias this reused buffer.
+      const chunk = new Uint8Array(buf.buffer, buf.byteOffset, n);
       hash.update(chunk);
       read += n;
       if (gzip === null) {

@@ -11,6 +11,7 @@
 // References: pcap — https://www.tcpdump.org/manpages/pcap-savefile.5.html;
 // pcapng — draft-ietf-opsawg-pcapng (SHB 0x0A0D0D0A, IDB 1, PB 2, SPB 3, NRB 4, ISB 5, EPB 6).
 
+import { copyBytes } from '../net/bytes.ts';
 import type { CapturedPacket } from '../../model/packet.ts';
 import type { Stats } from '../../model/stats.ts';
 
@@ -118,7 +119,7 @@ export class CaptureReader {
     const rest = buf.length - used;
     this.offset += used;
     // Keep only the unconsumed tail (at most one partial record), copied so the caller may reuse its chunk.
-    this.carry = rest > 0 ? buf.slice(used) : null;
+    this.carry = rest > 0 ? copyBytes(buf, used) : null;
   }
 
   /** Call once after the last chunk. */

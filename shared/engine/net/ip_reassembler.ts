@@ -7,6 +7,7 @@
 // Overlapping fragments keep the first copy of each byte (RFC 5722 forbids overlaps for
 // IPv6 and Linux drops such datagrams; keeping the first copy still lets SIP be read, and
 // the overlap is counted so an attack or a broken stack is visible).
+import { copyBytes } from './bytes.ts';
 import type { Stats } from '../../model/stats.ts';
 import { NET, count } from './net_stats.ts';
 
@@ -99,7 +100,7 @@ export class IpReassembler {
     }
     if (overlap) count(this.stats, NET.fragOverlap, frame);
     if (offset === 0 || p.proto < 0) p.proto = proto;
-    p.pieces.push({ off: offset, data: data.slice() });
+    p.pieces.push({ off: offset, data: copyBytes(data) });
     p.bytes += len;
     this.bytes += len;
     const done = this.complete(p);

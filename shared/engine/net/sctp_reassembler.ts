@@ -3,6 +3,7 @@
 // ISUP bodies are routinely fragmented this way. Chunks are keyed per association direction
 // and stream; memory is bounded by a count and byte cap (oldest dropped) and a capture-time
 // timeout, all counted. I-DATA (RFC 8260) fragments are ordered by MID/FSN instead: not handled.
+import { copyBytes } from './bytes.ts';
 import type { Stats } from '../../model/stats.ts';
 import { NET, count } from './net_stats.ts';
 import { SCTP_FLAG_B, SCTP_FLAG_E } from './sctp.ts';
@@ -37,7 +38,7 @@ export class SctpReassembler {
     const base = `${dirKey}|${streamId}|`;
     const key = base + tsn;
     if (this.frags.has(key)) { count(this.stats, NET.sctpDuplicate, frame); return null; }
-    this.frags.set(key, { flags, data: data.slice(), firstTs: tsUs });
+    this.frags.set(key, { flags, data: copyBytes(data), firstTs: tsUs });
     this.bytes += data.length;
     // Walk back to the B fragment and forward to the E fragment over consecutive TSNs.
     let first = tsn;

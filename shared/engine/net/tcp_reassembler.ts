@@ -18,6 +18,7 @@
 //   consumer's gap callback fires before the bytes after the hole are delivered.
 // - Memory is bounded: per-direction buffered bytes, total buffered bytes, and the number of
 //   connections (least recently used by capture time evicted first).
+import { copyBytes } from './bytes.ts';
 import { TCP_FIN, TCP_RST, TCP_SYN, endpointKey, type L4Segment } from '../../model/packet.ts';
 import type { Severity, Stats } from '../../model/stats.ts';
 
@@ -297,12 +298,12 @@ export class TcpReassembler {
       const pe = ps + p[j].data.length;
       if (ps > cur) {
         const e = Math.min(ps, end);
-        pieces.push({ seq: (d.next + cur) >>> 0, data: bytes.slice(cur - start, e - start), frame, tsUs: ts });
+        pieces.push({ seq: (d.next + cur) >>> 0, data: copyBytes(bytes, cur - start, e - start), frame, tsUs: ts });
       }
       if (pe > cur && ps < end) overlapped = true;
       cur = Math.max(cur, pe);
     }
-    if (cur < end) pieces.push({ seq: (d.next + cur) >>> 0, data: bytes.slice(cur - start, end - start), frame, tsUs: ts });
+    if (cur < end) pieces.push({ seq: (d.next + cur) >>> 0, data: copyBytes(bytes, cur - start, end - start), frame, tsUs: ts });
     if (overlapped) {
       this.stat(pieces.length ? 'tcp.overlap' : 'tcp.retransmission', frame);
     } else {

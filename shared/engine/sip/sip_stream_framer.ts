@@ -4,6 +4,7 @@
 // plus exactly Content-Length body bytes. Chunks may be cut anywhere. Bytes that cannot start
 // a message are skipped line by line until a plausible start line appears (resync).
 // Memory is bounded by maxMessageBytes: a larger message is skipped and counted.
+import { copyBytes } from '../net/bytes.ts';
 import { ByteQueue } from './byte_queue.ts';
 import { MAX_START_LINE, indexOfLf, isTokenByte, startLineKind } from './sip_start_line.ts';
 
@@ -161,7 +162,7 @@ export class SipStreamFramer {
       }
       if (q.len - q.head < total) break;
       out.push({
-        bytes: b.slice(q.head, q.head + total),
+        bytes: copyBytes(b, q.head, q.head + total),
         frame,
         tsUs,
         firstFrame: this.firstFrame,

@@ -1,0 +1,405 @@
+// Ingest benchmark: our full import (file → engine → SQLite index) against tshark's
+// `-z rtp,streams` pass over the same generated capture.
+//
+//   npm run bench [-- --sizes 100M,1G --format pcap|pcapng --calls 50 --seed 1 --out DIR --keep
+//                     --no-reopen --profile]
+//
+// Why it is built this way:
+// - Each measured run is a child process, so its peak RSS is its own (the generator in this
+//   process must not count) and a crash or OOM cannot take the benchmark down.
+// - Generation is timed separately and is never part of the results; the capture is then in
+//   the page cache for both readers, so neither pays for the disk and the comparison is fair.
+// - "First call" is reported twice: when the engine hands the first finished call to the
+//   store (opts.onCall) and when another connection can actually see it (a watcher process
+//   polling the SQLite file), because a single-transaction import only shows calls at commit.
+// - Generated files live in a fresh temp directory and are deleted at the end (also on
+//   Ctrl-C) unless --keep: a 1 GB capture plus its index must not linger on a shared machine.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ImportReport, ReopenReport, WatchReport } from './bench_child.ts';
+import { generateCapture, parseSize, type CaptureFormat, type GeneratorResult } from './capture_generator.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = resolve(HERE, '..', '..');
+const CHILD = join(HERE, 'bench_child.ts');
+/** The brief's disk budget: never more than this on disk at once (capture + index + WAL). */
+const DISK_BUDGET = 4e9;
+/**
+ * Index + WAL measured at ~1 % of the capture (100 MB pcap → ~1 MB WAL: per-call facts and
+ * per-second bins, never per-packet rows); budgeted at 20 % in case that ever changes.
+ */
+const INDEX_FACTOR = 0.2;
+
+// ─── Arguments ─────────────────────────────────────────────────────────────────────────
+
+interface Args {
+  sizes: string[];
+  format: CaptureFormat;
+  calls: number;
+  seed: number;
+  out: string;
+  keep: boolean;
+  reopen: boolean;
+  profile: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    sizes: ['100M', '1G'], format: 'pcap', calls: 50, seed: 1, out: join(tmpdir(), 'calltrace-bench'),
+    keep: false, reopen: true, profile: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i];
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${t} needs a value`);
+      return v;
+    };
+    if (t === '--sizes') a.sizes = val().split(',').filter(Boolean);
+    else if (t === '--format') a.format = val() as CaptureFormat;
+    else if (t === '--calls') a.calls = Number(val());
+    else if (t === '--seed') a.seed = Number(val());
+    else if (t === '--out') a.out = val();
+    else if (t === '--keep') a.keep = true;
+    else if (t === '--reopen') a.reopen = true;
+    else if (t === '--no-reopen') a.reopen = false;
+    else if (t === '--profile') a.profile = true;
+    else throw new Error(`unknown option ${t}`);
+  }
+  if (a.format !== 'pcap' && a.format !== 'pcapng') throw new Error(`--format must be pcap or pcapng`);
+  for (const s of a.sizes) parseSize(s);
+  return a;
+}
+
+// ─── Measured child processes ──────────────────────────────────────────────────────────
+
+interface Measured {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Spawn → exit, as seen from here. */
+  wallMs: number;
+  peakRssKb: number | null;
+  rssSource: string;
+}
+
+/** CALLTRACE_BENCH_NO_GNU_TIME=1 forces the /proc fallback (to check it on a machine that has GNU time). */
+const HAS_GNU_TIME = existsSync('/usr/bin/time') && !process.env.CALLTRACE_BENCH_NO_GNU_TIME;
+const TIME_TAG = 'CALLTRACE_BENCH_TIME';
+
+/**
+ * Runs a command and reports its peak RSS: through GNU time (`%M`, getrusage of the child)
+ * when installed, else by polling /proc/PID/status VmHWM (the kernel's own high-water mark,
+ * so a missed poll loses at most the last few ms of growth). Node's spawnSync gives no rusage.
+ */
+function runMeasured(cmd: string, args: string[]): Promise<Measured> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = HAS_GNU_TIME
+      ? spawn('/usr/bin/time', ['-f', `${TIME_TAG} %M`, cmd, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    let hwm = 0;
+    const poll = HAS_GNU_TIME ? null : setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) hwm = Math.max(hwm, Number(m[1]));
+      } catch {
+        // exited between polls
+      }
+    }, 25);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      if (poll) clearInterval(poll);
+      let peakRssKb: number | null = hwm || null;
+      if (HAS_GNU_TIME) {
+        const lines = stderr.split('\n');
+        const i = lines.findIndex((l) => l.startsWith(TIME_TAG));
+        if (i >= 0) {
+          peakRssKb = Number(lines[i].slice(TIME_TAG.length + 1));
+          lines.splice(i, 1);
+          stderr = lines.join('\n');
+        }
+      }
+      resolvePromise({ code, stdout, stderr, wallMs, peakRssKb, rssSource: HAS_GNU_TIME ? '/usr/bin/time %M' : '/proc VmHWM polling' });
+    });
+  });
+}
+
+function lastJson<T>(stdout: string): T {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as T;
+}
+
+const nodeChild = (args: string[], nodeFlags: string[] = []): [string, string[]] =>
+  [process.execPath, [...nodeFlags, '--import', 'tsx', CHILD, ...args]];
+
+interface OursResult {
+  report: ImportReport;
+  procWallMs: number;
+  peakRssKb: number;
+  visibleMs: number | null;
+}
+
+async function runOurs(file: string, db: string, nodeFlags: string[] = []): Promise<OursResult> {
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+  // The watcher starts first and polls the file; it is a separate process, so its reads
+  // see only what the import committed.
+  const [wcmd, wargs] = nodeChild(['watch', db]);
+  const watcher = spawn(wcmd, wargs, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let watchOut = '';
+  watcher.stdout.setEncoding('utf8').on('data', (d: string) => (watchOut += d));
+  const watcherDone = new Promise<void>((r) => watcher.on('close', () => r()));
+
+  const [cmd, args] = nodeChild(['import', file, db], nodeFlags);
+  const m = await runMeasured(cmd, args);
+  if (m.code !== 0) throw new Error(`import child failed (${m.code}): ${m.stderr}`);
+  const report = lastJson<ImportReport>(m.stdout);
+  // After the commit the watcher needs at most one poll interval; then stop it.
+  const timer = setTimeout(() => watcher.kill('SIGTERM'), 1500);
+  await watcherDone;
+  clearTimeout(timer);
+  let visibleMs: number | null = null;
+  try {
+    const w = lastJson<WatchReport>(watchOut);
+    if (w.visibleEpochMs !== null) visibleMs = w.visibleEpochMs - report.t0EpochMs;
+  } catch {
+    // watcher printed nothing: leave "not seen"
+  }
+  return { report, procWallMs: m.wallMs, peakRssKb: m.peakRssKb ?? report.maxRssKb, visibleMs };
+}
+
+interface TsharkResult {
+  wallMs: number;
+  peakRssKb: number | null;
+  streams: number;
+}
+
+async function runTshark(file: string): Promise<TsharkResult> {
+  const m = await runMeasured('tshark', ['-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'rtp,streams', '-r', file]);
+  if (m.code !== 0) throw new Error(`tshark failed (${m.code}): ${m.stderr}`);
+  // Rows of the table: start with two floats (start/end time).
+  const streams = m.stdout.split('\n').filter((l) => /^\s*\d+\.\d+\s+\d+\.\d+\s/.test(l)).length;
+  return { wallMs: m.wallMs, peakRssKb: m.peakRssKb, streams };
+}
+
+async function runReopen(db: string): Promise<{ report: ReopenReport; procWallMs: number }> {
+  const [cmd, args] = nodeChild(['reopen', db]);
+  const m = await runMeasured(cmd, args);
+  if (m.code !== 0) throw new Error(`reopen child failed (${m.code}): ${m.stderr}`);
+  return { report: lastJson<ReopenReport>(m.stdout), procWallMs: m.wallMs };
+}
+
+// ─── CPU profile summary ───────────────────────────────────────────────────────────────
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function and per file from a V8 .cpuprofile (sample i gets timeDeltas[i]). */
+function summarizeProfile(path: string, top = 15): string {
+  const p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  let total = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    // Idle samples (waiting on nothing) are not work: keep them out of the percentages.
+    if (byId.get(p.samples[i])?.callFrame.functionName === '(idle)') continue;
+    const d = Math.max(0, p.timeDeltas[i] ?? 0);
+    selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + d);
+    total += d;
+  }
+  const short = (url: string) => url.replace(/^file:\/\//, '').replace(`${REPO_ROOT}/`, '').replace(/^.*node_modules\//, 'node_modules/');
+  const byFn = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id);
+    if (!n) continue;
+    const f = n.callFrame;
+    const file = f.url ? short(f.url) : '(native/VM)';
+    // Line numbers of tsx-transformed .ts files point into esbuild's output, not the source.
+    const line = f.url && !f.url.endsWith('.ts') ? `:${f.lineNumber + 1}` : '';
+    const fn = `${f.functionName || '(anonymous)'}  ${file}${line}`;
+    byFn.set(fn, (byFn.get(fn) ?? 0) + us);
+    byFile.set(file, (byFile.get(file) ?? 0) + us);
+  }
+  const fmt = (m: Map<string, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
+    .map(([k, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
+  return `CPU profile ${path} (${(total / 1e6).toFixed(1)} s busy, whole child process: start-up included)\n top self time by function:\n${fmt(byFn, top)}\n top self time by file:\n${fmt(byFile, 10)}`;
+}
+
+// ─── Machine ───────────────────────────────────────────────────────────────────────────
+
+function machine(): string {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
+  } catch {
+    // not Linux: keep os.cpus()'s name
+  }
+  return `cpu: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}`;
+}
+
+async function tsharkVersion(): Promise<string | null> {
+  return new Promise((r) => {
+    const c = spawn('tshark', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    c.on('error', () => r(null));
+    c.on('close', (code) => r(code === 0 ? out.split('\n')[0] ?? null : null));
+  });
+}
+
+// ─── Table ─────────────────────────────────────────────────────────────────────────────
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const mb = (bytes: number) => bytes / 1e6;
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+// ─── Main ──────────────────────────────────────────────────────────────────────────────
+
+interface Row {
+  label: string;
+  gen: GeneratorResult;
+  genS: number;
+  ours: OursResult;
+  tshark: TsharkResult | null;
+  reopen: { report: ReopenReport; procWallMs: number } | null;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const bytes = args.sizes.map(parseSize);
+  const peak = args.keep ? bytes.reduce((s, b) => s + b, 0) : Math.max(...bytes);
+  if (peak * (1 + INDEX_FACTOR) > DISK_BUDGET) {
+    throw new Error(`sizes ${args.sizes.join(',')} would put ~${f1(peak * (1 + INDEX_FACTOR) / 1e9)} GB on disk (budget ${DISK_BUDGET / 1e9} GB)${args.keep ? '; drop --keep' : ''}`);
+  }
+  mkdirSync(args.out, { recursive: true });
+  const work = mkdtempSync(join(args.out, 'run-'));
+  const cleanup = () => {
+    if (!args.keep) rmSync(work, { recursive: true, force: true });
+  };
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+
+  const m = machine();
+  const tsv = await tsharkVersion();
+  process.stdout.write(`calltrace ingest benchmark\n${m}\ntshark: ${tsv ?? 'NOT INSTALLED (only our figures are measured)'}\n` +
+    `peak RSS via ${HAS_GNU_TIME ? '/usr/bin/time' : '/proc VmHWM polling'}; work dir ${work}${args.keep ? ' (kept)' : ''}\n\n`);
+
+  const rows: Row[] = [];
+  const profiles: string[] = [];
+  let failures = 0;
+  try {
+    for (let i = 0; i < args.sizes.length; i++) {
+      const label = args.sizes[i];
+      const file = join(work, `bench-${label}.${args.format}`);
+      const db = join(work, `bench-${label}.sqlite`);
+      process.stdout.write(`[${label}] generating ${args.format} (seed ${args.seed}, ${args.calls} concurrent calls)… `);
+      const tg = performance.now();
+      const gen = generateCapture({ out: file, targetBytes: bytes[i], format: args.format, seed: args.seed, concurrentCalls: args.calls });
+      const genS = (performance.now() - tg) / 1000;
+      process.stdout.write(`${f1(mb(gen.bytes))} MB, ${gen.packets} packets, ${gen.calls} calls, ${gen.rtpStreams} RTP streams, ` +
+        `${f1((gen.lastUs - gen.firstUs) / 1e6)} s of traffic, ≤${gen.maxLiveCalls} live; ${f1(genS)} s\n`);
+
+      process.stdout.write(`[${label}] our import… `);
+      const ours = await runOurs(file, db);
+      const complete = (o: OursResult) => o.report.packets === gen.packets && o.report.error === null;
+      process.stdout.write(`${f1(o2s(ours))} s, ${ours.report.status}, ${ours.report.packets}/${gen.packets} packets\n`);
+      if (!complete(ours)) {
+        process.stdout.write(`[${label}] !!! our import did not read the whole capture (${ours.report.error ?? 'no error reported'}; ` +
+          `${ours.report.packets} of ${gen.packets} packets)\n`);
+        failures++;
+      }
+
+      let tshark: TsharkResult | null = null;
+      if (tsv) {
+        process.stdout.write(`[${label}] tshark -z rtp,streams… `);
+        tshark = await runTshark(file);
+        process.stdout.write(`${f1(tshark.wallMs / 1000)} s\n`);
+      }
+      const reopen = args.reopen ? await runReopen(db) : null;
+
+      if (args.profile && i === 0) {
+        const profDir = join(work, 'cpuprof');
+        mkdirSync(profDir, { recursive: true });
+        process.stdout.write(`[${label}] profiling our import (node --cpu-prof)…\n`);
+        await runOurs(file, db, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+        // The watcher child writes no profile (no flag); the import child writes exactly one.
+        const prof = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profDir, f))
+          .sort((x, y) => statSync(y).size - statSync(x).size)[0];
+        if (prof) profiles.push(summarizeProfile(prof));
+      }
+
+      rows.push({ label, gen, genS, ours, tshark, reopen });
+      if (!args.keep) for (const f of [file, db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+    }
+  } finally {
+    cleanup();
+  }
+
+  // ---- report ------------------------------------------------------------------------------
+  process.stdout.write(`\n${m}\ntshark: ${tsv ?? 'NOT INSTALLED'}\n\n`);
+  const head = ['size', 'MB', 'packets', 'calls', 'ours s', '(proc s)', 'MB/s', 'pkt/s', 'RSS MB', '1st onCall ms', '1st visible ms',
+    'streams', ...(tsv ? ['tshark s', 'MB/s', 'RSS MB', 'streams', 'ours/tshark'] : [])];
+  const body = rows.map((r) => {
+    const o = r.ours;
+    const s = o.report.importMs / 1000;
+    const oursMbS = mb(r.gen.bytes) / s;
+    const cells = [
+      r.label + (complete2(r) ? '' : ' INCOMPLETE'), f1(mb(r.gen.bytes)), String(r.gen.packets), String(o.report.calls),
+      f2(s), f2(o.procWallMs / 1000), f1(oursMbS), String(Math.round(o.report.packets / s)), f1(o.peakRssKb / 1024),
+      o.report.firstCallMs === null ? '-' : o.report.firstCallMs.toFixed(0), o.visibleMs === null ? 'never' : o.visibleMs.toFixed(0),
+      String(o.report.streams),
+    ];
+    if (tsv) {
+      const t = r.tshark!;
+      const ts = t.wallMs / 1000;
+      cells.push(f2(ts), f1(mb(r.gen.bytes) / ts), t.peakRssKb === null ? '?' : f1(t.peakRssKb / 1024), String(t.streams), `${f2(oursMbS / (mb(r.gen.bytes) / ts))}×`);
+    }
+    return cells;
+  });
+  process.stdout.write(table(head, body) + '\n');
+  process.stdout.write(
+    '\nours s = importCapture() inside the child (hash + read + engine + SQLite + commit); (proc s) = the whole child\n' +
+    'process (node + tsx start-up included). MB/s, pkt/s and ours/tshark use "ours s"; tshark is its whole process.\n' +
+    '1st onCall = the engine handed the first finished call to the store; 1st visible = another connection saw it.\n',
+  );
+  for (const r of rows) {
+    const gens = `  ${r.label}: generated in ${f1(r.genS)} s (${f1(mb(r.gen.bytes) / r.genS)} MB/s, not part of the results); ` +
+      `generated RTP streams ${r.gen.rtpStreams}`;
+    const ro = r.reopen ? `; reopen: open ${f1(r.reopen.report.openMs)} ms + first 100 of ${r.reopen.report.calls} calls ${f1(r.reopen.report.listMs)} ms (process ${f2(r.reopen.procWallMs / 1000)} s)` : '';
+    process.stdout.write(gens + ro + '\n');
+  }
+  for (const p of profiles) process.stdout.write(`\n${p}\n`);
+  if (failures > 0) {
+    process.stderr.write(`ingest_bench: ${failures} import(s) did not read the whole capture\n`);
+    process.exitCode = 1;
+  }
+}
+
+const o2s = (o: OursResult) => o.report.importMs / 1000;
+const complete2 = (r: Row) => r.ours.report.packets === r.gen.packets && r.ours.report.error === null;
+
+main().catch((e: Error) => {
+  process.stderr.write(`ingest_bench: ${e.message}\n`);
+  process.exitCode = 1;
+});
