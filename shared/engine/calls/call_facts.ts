@@ -86,7 +86,10 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     endAnswered = msgs.some((m) => isResponseTo(m, r.method, r.cseq) && m.statusCode >= 200 && m.statusCode < 300);
     endReasons = r.reasons;
   } else if (endMethod === 'final_error' && finalResp) {
-    endReasons = finalResp.reasons;
+    const f = finalResp;
+    endReasons = f.reasons;
+    // The final response is what ended the call: count its copies (unanswered by ACK, it is retransmitted).
+    endTransmissions = msgs.filter((m) => !m.isRequest && m.statusCode === f.statusCode && m.cseq === f.cseq && m.cseqMethod === 'INVITE' && m.src === f.src && m.srcPort === f.srcPort).length;
   }
   const q850 = [...endReasons, ...(finalResp?.reasons ?? [])].find((r) => r.protocol.toUpperCase() === 'Q.850' && r.cause !== null);
 

@@ -1,0 +1,52 @@
+// Golden verdicts on the recorded fixtures (test/fixtures/captures/labels.json): each capture
+// is imported the way the CLI does it — an in-memory index, importCapture, the facts read
+// back from the store — and every labelled call is classified with DEFAULT_SETTINGS.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importCapture } from '../../electron/node/ingest/import_capture.ts';
+import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
+import { classify } from '../../shared/diagnosis/classifier.ts';
+import type { CallFacts } from '../../shared/model/call.ts';
+import { DEFAULT_SETTINGS, type Verdict } from '../../shared/model/verdict.ts';
+import { REPO_ROOT } from '../support/oracle.ts';
+
+const DIR = join(REPO_ROOT, 'test/fixtures/captures');
+
+interface LabelledCall {
+  callId: string;
+  bucket: number | null;
+  cause: string;
+  why: string;
+}
+interface LabelledCapture {
+  file: string;
+  calls: LabelledCall[];
+}
+
+const labels = JSON.parse(readFileSync(join(DIR, 'labels.json'), 'utf8')) as { captures: LabelledCapture[] };
+
+describe.each(labels.captures)('$file', ({ file, calls }) => {
+  let store: IndexStore;
+  const facts = new Map<string, CallFacts>();
+
+  beforeAll(async () => {
+    store = openIndex(':memory:');
+    const outcome = await importCapture(store, join(DIR, file));
+    expect(outcome.status, outcome.error ?? '').toBe('ok');
+    for (const row of store.listCalls({ sourceId: outcome.sourceId!, limit: 10_000 })) facts.set(row.callId, store.getCall(row.id)!.facts);
+  });
+  afterAll(() => store?.close());
+
+  it.each(calls)('$callId → $bucket $cause', (label) => {
+    const f = facts.get(label.callId);
+    expect(f, `call ${label.callId} not found in ${file}`).toBeDefined();
+    const v: Verdict = classify(f!, DEFAULT_SETTINGS);
+    const explain = `${file} ${label.callId}: expected ${label.bucket} ${label.cause} (${label.why}), got ${v.bucket} ${v.cause} via ${v.path.join(' → ')}\n${v.evidence.map((e) => `  - ${e.text}`).join('\n')}`;
+    expect({ bucket: v.bucket, cause: v.cause }, explain).toEqual({ bucket: label.bucket, cause: label.cause });
+    // Every verdict explains itself with evidence pointing into the call.
+    expect(v.evidence.length).toBeGreaterThan(0);
+    for (const e of v.evidence) if (e.ref?.kind === 'sip') expect(f!.messages[e.ref.messageIndex]?.frame).toBe(e.ref.frame);
+  });
+});
