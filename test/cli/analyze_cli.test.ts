@@ -49,7 +49,7 @@ describe('calltrace analyze', () => {
     writeFileSync(bad, 'hello, this is not a capture\n');
     const r = calltrace('analyze', bad, join(FIX, 'sip_486.pcapng'), '--json');
     expect(r.code).toBe(0);
-    expect(r.err.trim()).toBe(`calltrace: ${bad}: not a capture file (pcap, pcapng or Network Monitor) — first bytes 68 65 6c 6c`);
+    expect(r.err.trim()).toBe(`calltrace: ${bad}: not a capture (pcap, pcapng, Network Monitor), CDR export or agent-event file — first bytes 68 65 6c 6c`);
     expect(JSON.parse(r.out).calls.length).toBeGreaterThan(0);
   });
 
@@ -66,6 +66,50 @@ describe('calltrace analyze', () => {
     expect(a.code).toBe(0);
     expect(b.err).toMatch(/already indexed/);
     expect(JSON.parse(b.out).calls).toEqual(JSON.parse(a.out).calls);
+  });
+
+  it('adds a diagnosis to every call in --json, with evidence pointing at SIP messages', () => {
+    const r = calltrace('analyze', join(FIX, 'rtp_timeout_oneway.pcapng'), '--json');
+    expect(r.code, r.err).toBe(0);
+    const call = JSON.parse(r.out).calls.find((c: { kind: string }) => c.kind === 'call');
+    expect(call.diagnosis).toMatchObject({ bucket: 4, bucketName: expect.any(String), cause: 'rtp_timeout_oneway', problem: true, confidence: expect.any(Number) });
+    expect(call.diagnosis.fix.title).toMatch(/\w/);
+    expect(call.diagnosis.evidence.length).toBeGreaterThan(0);
+    for (const e of call.diagnosis.evidence) expect(e.text).toMatch(/\w/);
+    expect(call.diagnosis.evidence.some((e: { ref: { kind: string } | null }) => e.ref?.kind === 'gap' || e.ref?.kind === 'stream')).toBe(true);
+  });
+
+  it('takes captures, CDR exports and agent events mixed in one run, recognised by content', () => {
+    const cdr = join(REPO_ROOT, 'test/fixtures/cdr/twilio_calls.csv');
+    const events = join(REPO_ROOT, 'test/fixtures/cdr/agent_events.jsonl');
+    const r = calltrace('analyze', events, join(FIX, 'agent_bye.pcapng'), cdr, '--json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.sources.map((s: { kind: string }) => s.kind).sort()).toEqual(['agent_events', 'capture', 'cdr']);
+    const captured = doc.calls.find((c: { callId: string }) => c.callId === '1-agent_bye@127.0.4.1');
+    expect(captured.diagnosis.cause).toBe('llm_timeout');
+    const fromCdr = doc.calls.filter((c: { origin: string }) => c.origin === 'cdr');
+    expect(fromCdr.length).toBeGreaterThan(0);
+    for (const c of fromCdr) {
+      expect(c.source).toBe('twilio_calls.csv');
+      expect(c.cdr[0]).toMatchObject({ source: 'twilio_calls.csv', join: 'cdr_only' });
+      expect(c.diagnosis.confidence).toBeLessThanOrEqual(0.7);
+    }
+    // The malformed event lines are reported in one line on stderr, naming the file.
+    expect(r.err).toMatch(/agent_events\.jsonl: 2 of 7 lines could not be used \(first: line 6/);
+  });
+
+  it('report prints the across-calls summary, as a table or JSON', () => {
+    const t = calltrace('report', join(FIX, 'mixed_outcomes.pcapng'));
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toMatch(/Attempts 5 {3}answered 3 {3}ASR 60\.0%/);
+    expect(t.out).toMatch(/Alert windows \(buckets 4–7 above 0\.5% of the hour's calls\):/);
+    const j = calltrace('report', join(FIX, 'mixed_outcomes.pcapng'), '--json');
+    const { summary } = JSON.parse(j.out);
+    expect(summary).toMatchObject({ attempts: 5, answered: 3 });
+    expect(summary.byCause.map((c: { cause: string }) => c.cause).sort()).toEqual(['cancel_487', 'caller_hangup_short', 'agent_bye', 'rtp_timeout_oneway', 'sip_486'].sort());
+    expect(summary.alerts.length).toBe(1);
+    expect(summary.alerts[0]).toMatchObject({ calls: 5, problems: 2 });
   });
 
   it('rejects an unknown option with the usage', () => {

@@ -1,8 +1,10 @@
 // The JSON document `analyze --json` prints (schema in README "Command line"). Built from
 // the index, not from the engine, so the CLI shows exactly what the app will show.
 
-import type { CallDetail, IndexReader, SourceRecord, StoredCallStream, UnassociatedStream } from '../store/index_store.ts';
+import type { CallDetail, IndexReader, IndexStore, SourceRecord, StoredCallStream, UnassociatedStream } from '../store/index_store.ts';
 import type { MediaGap, RtpStreamStats } from '../../../shared/model/media.ts';
+import type { Verdict } from '../../../shared/model/verdict.ts';
+import type { StoredCdrRecord } from '../store/input_store.ts';
 import { endpointKey } from '../../../shared/model/packet.ts';
 
 export interface StreamDoc {
@@ -29,9 +31,39 @@ export interface StreamDoc {
   gaps: Array<{ start: string; durationMs: number; trailing: boolean }>;
 }
 
+export interface DiagnosisDoc {
+  bucket: number | null;
+  bucketName: string;
+  cause: string;
+  problem: boolean;
+  fix: Verdict['fix'];
+  confidence: number;
+  evidence: Array<{ text: string; time: string | null; ref: Verdict['evidence'][number]['ref'] }>;
+  /** Decision-tree rules tried, the last one matched. */
+  path: string[];
+}
+
+export interface CdrDoc {
+  source: string;
+  line: number;
+  format: string;
+  /** How the row was tied to this call: by Call-ID, by numbers and start time, or it is the call's only source. */
+  join: 'call_id' | 'numbers_time' | 'cdr_only' | null;
+  joinDeltaMs: number | null;
+  disposition: string;
+  q850Cause: number | null;
+  sipCode: number | null;
+  endedBy: 'caller' | 'callee' | null;
+  durationS: number | null;
+  billsecS: number | null;
+  peer: string;
+}
+
 export interface CallDoc {
   callId: string;
   kind: 'call' | 'other';
+  /** 'capture': seen on the wire; 'cdr': known only from a CDR row (no SIP or media facts). */
+  origin: 'capture' | 'cdr';
   source: string;
   from: string;
   to: string;
@@ -49,9 +81,15 @@ export interface CallDoc {
   sipMessages: number;
   sipRetransmissions: number;
   streams: StreamDoc[];
+  /** The verdict; null for dialogs that are not calls (REGISTER, OPTIONS…). */
+  diagnosis: DiagnosisDoc | null;
+  /** CDR rows that describe this call, with how each was joined. */
+  cdr: CdrDoc[];
 }
 
 export interface SourceDoc {
+  /** 'capture', 'cdr' or 'agent_events'. */
+  kind: string;
   name: string;
   path: string;
   format: string;
@@ -62,6 +100,8 @@ export interface SourceDoc {
   sha256: string;
   captureDrops: number | null;
   warnings: Array<{ key: string; severity: string; count: number; description: string }>;
+  /** Input rows that could not be used (CDR and event files), with their line. */
+  problems: Array<{ line: number; message: string }>;
 }
 
 export interface AnalyzeDocument {
@@ -104,12 +144,34 @@ export function streamDoc(s: RtpStreamStats & Partial<Pick<StoredCallStream, 'di
   };
 }
 
-export function callDoc(c: CallDetail, sourceName: string): CallDoc {
+export function diagnosisDoc(v: Verdict): DiagnosisDoc {
+  return {
+    bucket: v.bucket,
+    bucketName: v.bucketName,
+    cause: v.cause,
+    problem: v.problem,
+    fix: v.fix,
+    confidence: v.confidence,
+    evidence: v.evidence.map((e) => ({ text: e.text, time: e.tsUs === null ? null : iso(e.tsUs), ref: e.ref })),
+    path: v.path,
+  };
+}
+
+function cdrDoc(r: StoredCdrRecord, sourceName: (id: number) => string): CdrDoc {
+  return {
+    source: sourceName(r.sourceId), line: r.line, format: r.format, join: r.joinMethod, joinDeltaMs: r.joinDeltaMs,
+    disposition: r.disposition, q850Cause: r.q850Cause, sipCode: r.sipCode, endedBy: r.endedBy, durationS: r.durationS,
+    billsecS: r.billsecS, peer: r.peer,
+  };
+}
+
+export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: StoredCdrRecord[] = []): CallDoc {
   const f = c.facts;
   return {
     callId: f.callId,
     kind: f.kind,
-    source: sourceName,
+    origin: c.origin,
+    source: sourceName(c.sourceId),
     from: f.from,
     to: f.to,
     callerAddr: f.callerAddr,
@@ -126,11 +188,14 @@ export function callDoc(c: CallDetail, sourceName: string): CallDoc {
     sipMessages: f.sipMessages,
     sipRetransmissions: f.sipRetransmissions,
     streams: c.streams.map(streamDoc),
+    diagnosis: c.verdict ? diagnosisDoc(c.verdict as Verdict) : null,
+    cdr: cdr.map((r) => cdrDoc(r, sourceName)),
   };
 }
 
-export function sourceDoc(s: SourceRecord, reader: IndexReader): SourceDoc {
+export function sourceDoc(s: SourceRecord, reader: IndexReader, problems: Array<{ line: number; message: string }> = []): SourceDoc {
   return {
+    kind: s.format.startsWith('cdr:') ? 'cdr' : s.format === 'agent_events' ? 'agent_events' : 'capture',
     name: s.name,
     path: s.path,
     format: s.format,
@@ -141,24 +206,38 @@ export function sourceDoc(s: SourceRecord, reader: IndexReader): SourceDoc {
     sha256: s.contentHash,
     captureDrops: s.captureDrops,
     warnings: reader.sourceStats(s.id).filter((w) => w.severity !== 'info').map((w) => ({ key: w.key, severity: w.severity, count: w.count, description: w.description })),
+    problems,
   };
 }
 
 /** Everything the index holds for these sources, as one document. */
-export function buildAnalyzeDocument(reader: IndexReader, sourceIds: number[]): AnalyzeDocument {
+export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[]): AnalyzeDocument {
   const doc: AnalyzeDocument = { calls: [], unassociatedStreams: [], sources: [] };
+  const names = new Map<number, string>();
+  const nameOf = (id: number): string => {
+    if (!names.has(id)) names.set(id, store.getSource(id)?.name ?? `source #${id}`);
+    return names.get(id)!;
+  };
+  const seen = new Set<number>();
+  const addCall = (rowId: number): void => {
+    if (seen.has(rowId)) return;
+    const detail = store.getCall(rowId);
+    if (!detail) return;
+    seen.add(rowId);
+    doc.calls.push(callDoc(detail, nameOf, store.inputs.cdrRecordsOfCall(rowId)));
+  };
   for (const id of sourceIds) {
-    const src = reader.getSource(id);
+    const src = store.getSource(id);
     if (!src) continue;
-    doc.sources.push(sourceDoc(src, reader));
-    const total = reader.countCalls({ sourceId: id });
+    doc.sources.push(sourceDoc(src, store, store.inputs.rowProblems(id)));
+    const total = store.countCalls({ sourceId: id });
     for (let off = 0; off < total; off += 1000) {
-      for (const summary of reader.listCalls({ sourceId: id, limit: 1000, offset: off })) {
-        const detail = reader.getCall(summary.id);
-        if (detail) doc.calls.push(callDoc(detail, src.name));
-      }
+      for (const summary of store.listCalls({ sourceId: id, limit: 1000, offset: off })) addCall(summary.id);
     }
-    doc.unassociatedStreams.push(...reader.listUnassociatedStreams(id).map((s: UnassociatedStream) => streamDoc(s)));
+    // A CDR file's rows that joined captured calls bring those calls along.
+    for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
+    doc.unassociatedStreams.push(...store.listUnassociatedStreams(id).map((s: UnassociatedStream) => streamDoc(s)));
   }
+  doc.calls.sort((a, b) => a.startTime.localeCompare(b.startTime));
   return doc;
 }

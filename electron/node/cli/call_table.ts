@@ -23,17 +23,24 @@ export function formatCallTable(doc: AnalyzeDocument, opts: { all?: boolean } = 
   for (const s of doc.sources) {
     const calls = doc.calls.filter((c) => c.source === s.name && (opts.all || c.kind === 'call'));
     const others = doc.calls.filter((c) => c.source === s.name && c.kind !== 'call').length;
-    lines.push(`== ${s.name}  ${s.format}, ${s.packets} packets, ${calls.length} call(s)${others && !opts.all ? `, ${others} other dialog(s) (--all shows them)` : ''}${s.status !== 'ok' ? `  [${s.status}: ${s.error}]` : ''}`);
+    const size = s.kind === 'capture' ? `${s.packets} packets` : `${s.packets} rows used`;
+    lines.push(`== ${s.name}  ${s.format}, ${size}, ${calls.length} call(s)${others && !opts.all ? `, ${others} other dialog(s) (--all shows them)` : ''}${s.status !== 'ok' ? `  [${s.status}: ${s.error}]` : ''}`);
     for (const w of s.warnings) lines.push(`   ! ${w.description} (${w.count}×)`);
+    for (const p of s.problems.slice(0, 5)) lines.push(`   ! line ${p.line}: ${p.message}`);
     if (calls.length === 0) continue;
-    lines.push(`   ${pad('start (UTC)', 24)} ${pad('from', 16)} ${pad('to', 16)} ${pad('dur', 7)} ${pad('outcome', 26)} ${pad('msgs', 5)} media`);
+    lines.push(`   ${pad('start (UTC)', 24)} ${pad('from', 16)} ${pad('to', 16)} ${pad('dur', 7)} ${pad('outcome', 26)} ${pad('msgs', 5)} ${pad('verdict', 34)} media`);
     for (const c of calls) {
       const worstLoss = Math.max(0, ...c.streams.map((x) => x.lostPct));
       const worstJit = Math.max(0, ...c.streams.map((x) => x.maxJitterMs));
       const longest = Math.max(0, ...c.streams.map((x) => x.longestGapMs));
       const media = c.streams.length === 0 ? 'no RTP' : `${c.streams.length} stream(s), loss ≤${worstLoss.toFixed(1)}%, jitter ≤${worstJit.toFixed(1)}ms, longest gap ${(longest / 1000).toFixed(1)}s`;
-      lines.push(`   ${pad(c.startTime.replace('T', ' ').replace('Z', ''), 24)} ${pad(c.from, 16)} ${pad(c.to, 16)} ${pad(dur(c.durationMs), 7)} ${pad(outcome(c), 26)} ${pad(String(c.sipMessages), 5)} ${media}`);
+      const d = c.diagnosis;
+      const verdict = d ? `${d.bucket ?? '-'} ${d.cause}${d.confidence < 1 ? ` (${Math.round(d.confidence * 100)}%)` : ''}` : '';
+      const msgs = c.origin === 'cdr' ? 'CDR' : String(c.sipMessages);
+      lines.push(`   ${pad(c.startTime.replace('T', ' ').replace('Z', ''), 24)} ${pad(c.from, 16)} ${pad(c.to, 16)} ${pad(dur(c.durationMs), 7)} ${pad(outcome(c), 26)} ${pad(msgs, 5)} ${pad(verdict, 34)} ${c.origin === 'cdr' ? '(no capture)' : media}`);
       lines.push(`     Call-ID ${c.callId}${c.kind !== 'call' ? ` (${c.kind})` : ''}`);
+      if (d && d.problem) lines.push(`     fix: ${d.fix.title}`);
+      for (const r of c.cdr) if (r.join !== 'cdr_only') lines.push(`     CDR ${r.source}:${r.line} joined by ${r.join === 'call_id' ? 'Call-ID' : 'numbers and start time'}${r.joinDeltaMs !== null ? ` (Δ ${Math.round(r.joinDeltaMs)} ms)` : ''}: ${r.disposition}${r.q850Cause !== null ? `, Q.850 ${r.q850Cause}` : ''}`);
     }
   }
   if (doc.unassociatedStreams.length > 0) {

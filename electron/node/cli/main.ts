@@ -1,20 +1,39 @@
-// calltrace command line: `analyze FILE... [--json] [--db PATH] [--all]`.
+// calltrace command line:
+//   analyze FILE... [--json] [--db PATH] [--all] [--settings FILE] [--own CIDR,…] [--mapping FILE]
+//   report  FILE... [--json] [--db PATH] [--settings FILE] [--own CIDR,…] [--mapping FILE]
+// Files are recognised by content (captures, CDR exports, agent events), alone or mixed.
 // Exit status is non-zero only when nothing at all could be read (bad input is reported per
 // file on stderr, one line each, and everything good is still printed).
 
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openIndex } from '../store/index_store.ts';
-import { importCapture, type ImportOutcome } from '../ingest/import_capture.ts';
+import { summarize } from '../../../shared/diagnosis/call_summary.ts';
+import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
+import { validateMapping, type ColumnMapping } from '../../../shared/cdr/index.ts';
+import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
+import { summaryInput } from '../ingest/diagnose.ts';
+import { importFile, type AnyOutcome } from '../ingest/import_file.ts';
+import { openIndex, type IndexStore } from '../store/index_store.ts';
 import { buildAnalyzeDocument } from './call_document.ts';
 import { formatCallTable } from './call_table.ts';
+import { formatReport } from './report_table.ts';
 
-const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] [--all]
+const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] [--all] [options]
+       calltrace report  FILE|DIR... [--json] [--db PATH] [options]
 
-  analyze   index the captures (pcap, pcapng, gzip-compressed) and print their calls
-  --json    one JSON document {calls, unassociatedStreams, sources} instead of the table
-  --db      keep the index in this SQLite file (default: in memory, gone at exit)
-  --all     the table also lists non-call dialogs (REGISTER, OPTIONS, SUBSCRIBE…)`;
+  analyze     index the files and print their calls with verdicts (bucket, cause, fix)
+  report      the summary across calls: buckets per hour and peer, causes, Q.850,
+              ASR / ACD / PDD, and the alert windows
+  FILE        captures (pcap, pcapng, Network Monitor, gzip-compressed), CDR exports
+              (Asterisk, CEL, FreeSWITCH, Cisco CUCM, Twilio, VOS3000) and agent
+              close-of-call events, recognised by content, alone or mixed
+  --json      one JSON document instead of the table
+  --db PATH   keep the index in this SQLite file (default: in memory, gone at exit)
+  --all       the table also lists non-call dialogs (REGISTER, OPTIONS, SUBSCRIBE…)
+  --settings FILE  diagnosis thresholds as JSON (successDurationS, rtpTimeoutS,
+              deadAfterS, llmTimeoutS, ownAddresses, alertThresholdPct)
+  --own CIDR,…     our own addresses: when the caller is ours, the caller side is the agent
+  --mapping FILE   column mapping (JSON) for a CSV of no known CDR format`;
 
 interface Args {
   command: string;
@@ -22,26 +41,50 @@ interface Args {
   json: boolean;
   all: boolean;
   db: string;
+  settings: DiagnosisSettings;
+  mapping?: ColumnMapping;
+}
+
+function readJson(path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${what} ${path}: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
-  const a: Args = { command: command ?? '', files: [], json: false, all: false, db: ':memory:' };
+  const a: Args = { command: command ?? '', files: [], json: false, all: false, db: ':memory:', settings: { ...DEFAULT_SETTINGS, ownAddresses: [] } };
   for (let i = 0; i < rest.length; i++) {
     const t = rest[i];
+    const value = (): string | null => rest[++i] ?? null;
     if (t === '--json') a.json = true;
     else if (t === '--all') a.all = true;
-    else if (t === '--db') {
-      const v = rest[++i];
-      if (!v) return '--db needs a path';
-      a.db = v;
+    else if (t === '--db' || t === '--settings' || t === '--own' || t === '--mapping') {
+      const v = value();
+      if (!v) return `${t} needs a value`;
+      try {
+        if (t === '--db') a.db = v;
+        else if (t === '--own') a.settings.ownAddresses = v.split(',').map((x) => x.trim()).filter(Boolean);
+        else if (t === '--settings') a.settings = { ...a.settings, ...(readJson(v, 'settings') as Partial<DiagnosisSettings>) };
+        else a.mapping = readJson(v, 'mapping') as ColumnMapping;
+      } catch (e) {
+        return (e as Error).message;
+      }
     } else if (t.startsWith('--')) return `unknown option ${t}`;
     else a.files.push(t);
+  }
+  const bad = invalidCidrs(a.settings.ownAddresses);
+  if (bad.length > 0) return `not an address range: ${bad.join(', ')}`;
+  if (a.mapping) {
+    const problem = validateMapping(a.mapping);
+    if (problem) return `column mapping: ${problem}`;
   }
   return a;
 }
 
-/** Directories stand for the capture-like files inside them (sorted, not recursive). */
+/** Directories stand for the files inside them (sorted, not recursive). */
 function expand(paths: string[]): string[] {
   const out: string[] = [];
   for (const p of paths) {
@@ -53,36 +96,49 @@ function expand(paths: string[]): string[] {
       continue;
     }
     if (!st.isDirectory()) out.push(p);
-    else for (const f of readdirSync(p).sort()) if (/\.(pcap|pcapng|cap|gz)$/i.test(f)) out.push(join(p, f));
+    else for (const f of readdirSync(p).sort()) if (/\.(pcap|pcapng|cap|gz|csv|json|jsonl)$/i.test(f) && !/^labels\.json$|^expected\.json$/.test(f)) out.push(join(p, f));
   }
   return out;
 }
 
-async function analyze(args: Args): Promise<number> {
+/** Imports every file, reporting problems per file on stderr; returns the sources read. */
+async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]; anyRead: boolean } | null> {
   const files = expand(args.files);
   if (files.length === 0) {
-    process.stderr.write(`calltrace: analyze needs at least one file\n${USAGE}\n`);
-    return 2;
+    process.stderr.write(`calltrace: ${args.command} needs at least one file\n${USAGE}\n`);
+    return null;
   }
-  const store = openIndex(args.db);
-  const outcomes: ImportOutcome[] = [];
-  try {
-    for (const f of files) {
-      let o: ImportOutcome;
-      try {
-        o = await importCapture(store, f);
-      } catch (e) {
-        o = { path: f, name: f, status: 'failed', sourceId: null, error: `could not be indexed (${(e as Error).message})`, calls: 0, packets: 0, warnings: [] };
-      }
-      outcomes.push(o);
-      if (o.error) process.stderr.write(`calltrace: ${f}: ${o.error}\n`);
-      else if (o.status === 'duplicate') process.stderr.write(`calltrace: ${f}: already indexed (same content), showing the indexed calls\n`);
+  const outcomes: AnyOutcome[] = [];
+  for (const f of files) {
+    let o: AnyOutcome;
+    try {
+      o = await importFile(store, f, { settings: args.settings, mapping: args.mapping });
+    } catch (e) {
+      o = { path: f, name: f, status: 'failed', sourceId: null, error: `could not be indexed (${(e as Error).message})`, calls: 0, packets: 0, warnings: [], kind: 'capture' };
     }
-    const ids = [...new Set(outcomes.map((o) => o.sourceId).filter((x): x is number => x !== null))];
-    const doc = buildAnalyzeDocument(store, ids);
-    process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
-    const anyRead = outcomes.some((o) => o.status !== 'failed' || o.packets > 0);
-    return anyRead ? 0 : 1;
+    outcomes.push(o);
+    if (o.error) process.stderr.write(`calltrace: ${f}: ${o.error}\n`);
+    else if (o.status === 'duplicate') process.stderr.write(`calltrace: ${f}: already indexed (same content), showing the indexed calls\n`);
+  }
+  const ids = [...new Set(outcomes.map((o) => o.sourceId).filter((x): x is number => x !== null))];
+  return { ids, anyRead: outcomes.some((o) => o.sourceId !== null) };
+}
+
+async function run(args: Args): Promise<number> {
+  const store = openIndex(args.db);
+  try {
+    const r = await importAll(store, args);
+    if (!r) return 2;
+    const doc = buildAnalyzeDocument(store, r.ids);
+    if (args.command === 'analyze') {
+      process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
+    } else {
+      const calls = r.ids.flatMap((id) => store.listCalls({ sourceId: id, limit: 1e9 }));
+      const summary = summarize(calls.map((c) => summaryInput(c, args.settings)), args.settings);
+      const sources = doc.sources.map((s) => ({ name: s.name, kind: s.kind, status: s.status, calls: s.calls }));
+      process.stdout.write(args.json ? JSON.stringify({ summary, settings: args.settings, sources }, null, 2) + '\n' : formatReport(summary, sources, args.settings) + '\n');
+    }
+    return r.anyRead ? 0 : 1;
   } finally {
     store.close();
   }
@@ -96,7 +152,8 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (args.command) {
     case 'analyze':
-      return analyze(args);
+    case 'report':
+      return run(args);
     case 'help':
     case '--help':
     case '':

@@ -9,6 +9,8 @@ import { CaptureAnalyzer, type AnalyzedCall } from '../../../shared/engine/captu
 import { sniffFormat } from '../../../shared/engine/capture/capture_reader.ts';
 import type { Stat } from '../../../shared/model/stats.ts';
 import type { IndexStore, SourceFormat, SourceRecord } from '../store/index_store.ts';
+import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
+import { rejoinCdrOnlyRecords, verdictFor } from './diagnose.ts';
 import { hashFile, readFileChunks } from './file_source.ts';
 
 export interface ImportOutcome {
@@ -26,6 +28,8 @@ export interface ImportOutcome {
 
 export interface ImportOptions {
   gapThresholdMs?: number;
+  /** Diagnosis thresholds for the verdicts computed at import (defaults of diagnosis.md). */
+  settings?: DiagnosisSettings;
   /** Called for each call as the engine finishes it (for progress and "first calls visible"). */
   onCall?: (call: AnalyzedCall) => void;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -91,6 +95,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     return out;
   }
 
+  const settings = opts.settings ?? DEFAULT_SETTINGS;
   await store.transactionAsync(async () => {
     const sourceId = store.beginSource({ path, name, contentHash, sizeBytes, format });
     out.sourceId = sourceId;
@@ -99,6 +104,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       {
         call: (c) => {
           const rowId = store.insertCall(sourceId, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }));
+          const verdict = verdictFor(store, c.facts, settings);
+          if (verdict) store.inputs.setVerdict(rowId, verdict);
           if (c.rtcp.length > 0) store.insertRtcp(sourceId, c.rtcp, rowId);
           out.calls++;
           opts.onCall?.(c);
@@ -145,6 +152,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       linkTypes: [...new Set(summary?.interfaces.map((i) => i.linkType) ?? [])],
       captureDrops: summary?.captureDrops ?? null,
     });
+    // CDR rows imported before this capture may describe its calls.
+    rejoinCdrOnlyRecords(store);
   });
   return out;
 }

@@ -23,7 +23,7 @@ type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
 
 // ─── Public types ──────────────────────────────────────────────────────────────────────
 
-export type SourceFormat = 'pcap' | 'pcapng' | 'netmon' | 'pcap.gz' | 'pcapng.gz' | 'netmon.gz' | `cdr:${string}`;
+export type SourceFormat = 'pcap' | 'pcapng' | 'netmon' | 'pcap.gz' | 'pcapng.gz' | 'netmon.gz' | `cdr:${string}` | 'agent_events';
 export type SourceStatus = 'ok' | 'partial' | 'failed';
 
 export interface NewSource {

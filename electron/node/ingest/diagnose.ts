@@ -1,0 +1,109 @@
+// Verdicts in the index: classify a call from its stored facts (plus the agent event for
+// its Call-ID, when one was imported), and join CDR rows to captured calls. Re-classifying
+// reads facts from the index, never the captures, so new settings apply in seconds.
+
+import { classify } from '../../../shared/diagnosis/classifier.ts';
+import { hostOf, inCidrs } from '../../../shared/diagnosis/cidr.ts';
+import type { SummaryInput } from '../../../shared/diagnosis/call_summary.ts';
+import type { CallFacts } from '../../../shared/model/call.ts';
+import type { CdrRecord } from '../../../shared/model/cdr.ts';
+import { DEFAULT_SETTINGS, type Bucket, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';
+import type { CallSummary, IndexStore } from '../store/index_store.ts';
+import type { JoinCandidate, JoinMethod } from '../store/input_store.ts';
+
+/** A CDR row and a captured call are the same call when their starts are this close. */
+export const JOIN_WINDOW_MS = 60_000;
+
+/** Classifies facts as they are being inserted (the event, if any, was imported earlier). */
+export function verdictFor(store: IndexStore, facts: CallFacts, settings: DiagnosisSettings): Verdict | null {
+  // Non-INVITE dialogs (REGISTER, OPTIONS, SUBSCRIBE…) did not "end" as calls: no verdict.
+  if (facts.kind !== 'call') return null;
+  return classify(facts, settings, store.inputs.eventForCallId(facts.callId));
+}
+
+export function classifyCallRow(store: IndexStore, callRowId: number, settings: DiagnosisSettings = DEFAULT_SETTINGS): Verdict | null {
+  const d = store.getCall(callRowId);
+  if (!d) return null;
+  const v = verdictFor(store, d.facts, settings);
+  store.inputs.setVerdict(callRowId, v);
+  return v;
+}
+
+/** Re-classifies every call of the index with these settings, in one transaction. */
+export function reclassifyAll(store: IndexStore, settings: DiagnosisSettings): number {
+  return store.transaction(() => {
+    const ids = store.inputs.allCallRowIds();
+    for (const id of ids) classifyCallRow(store, id, settings);
+    return ids.length;
+  });
+}
+
+/** Digits of a number (keeping letters for SIP user names), for comparing From/To across sources. */
+function normalizeNumber(s: string): string {
+  const user = s.replace(/^sips?:/i, '').split('@')[0];
+  const digits = user.replace(/\D/g, '');
+  return digits.length >= 6 ? digits : user.toLowerCase();
+}
+
+/** Same party: equal, or for long numbers the same last 9 digits (+1 555… vs 555…). */
+export function sameNumber(a: string, b: string): boolean {
+  const x = normalizeNumber(a);
+  const y = normalizeNumber(b);
+  if (x === '' || y === '') return false;
+  if (x === y) return true;
+  if (/^\d{6,}$/.test(x) && /^\d{6,}$/.test(y)) {
+    const n = Math.min(9, x.length, y.length);
+    return x.slice(-n) === y.slice(-n);
+  }
+  return false;
+}
+
+/** Finds the captured call a CDR row describes: by Call-ID, else by numbers and start time. */
+export function findCapturedCall(store: IndexStore, r: Pick<CdrRecord, 'callId' | 'from' | 'to' | 'startUs'>): { call: JoinCandidate; method: JoinMethod; deltaMs: number } | null {
+  const closest = (cs: JoinCandidate[]) => cs.sort((a, b) => Math.abs(a.startUs - r.startUs) - Math.abs(b.startUs - r.startUs))[0];
+  if (r.callId) {
+    const c = closest(store.inputs.capturedCallsByCallId(r.callId));
+    if (c) return { call: c, method: 'call_id', deltaMs: (c.startUs - r.startUs) / 1000 };
+  }
+  const w = JOIN_WINDOW_MS * 1000;
+  const c = closest(store.inputs.capturedCallsBetween(r.startUs - w, r.startUs + w).filter((x) => sameNumber(x.fromUser, r.from) && sameNumber(x.toUser, r.to)));
+  return c ? { call: c, method: 'numbers_time', deltaMs: (c.startUs - r.startUs) / 1000 } : null;
+}
+
+/**
+ * After a capture import: CDR rows that stood as calls of their own may now find their
+ * captured call. The CDR-only call row then goes, and the row points at the captured call.
+ */
+export function rejoinCdrOnlyRecords(store: IndexStore): number {
+  let joined = 0;
+  for (const rec of store.inputs.cdrOnlyRecords()) {
+    const hit = findCapturedCall(store, rec);
+    if (!hit) continue;
+    if (rec.callRowId !== null) store.inputs.deleteCall(rec.callRowId);
+    store.inputs.linkCdr(rec.id, hit.call.id, hit.method, hit.deltaMs);
+    joined++;
+  }
+  return joined;
+}
+
+/** The peer (trunk, far end) of a call for per-peer statistics: the side that is not ours. */
+export function peerOf(c: Pick<CallSummary, 'callerAddr' | 'calleeAddr'>, settings: DiagnosisSettings): string {
+  if (c.callerAddr === '') return c.calleeAddr; // CDR-only: the export's peer/trunk name
+  const ours = settings.ownAddresses.length > 0 && inCidrs(c.callerAddr, settings.ownAddresses);
+  return hostOf(ours ? c.calleeAddr : c.callerAddr);
+}
+
+export function summaryInput(c: CallSummary, settings: DiagnosisSettings): SummaryInput {
+  return {
+    startUs: c.startUs,
+    bucket: c.bucket as Bucket | null,
+    cause: c.cause,
+    q850Cause: c.q850Cause,
+    finalStatus: c.finalStatus,
+    answered: c.answered,
+    durationMs: c.durationMs,
+    pddMs: c.pddMs,
+    peer: peerOf(c, settings),
+    kind: c.kind,
+  };
+}
