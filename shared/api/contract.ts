@@ -1,0 +1,265 @@
+// The ONE typed contract between the UI and the back end (VS Code's pattern: one service
+// interface, turned into transports). Electron IPC (preload + main) and the loopback HTTP
+// bridge of `calltrace serve` are both generated from API_METHODS and ApiSpec, so they
+// cannot drift. Errors cross it as values, never as thrown exceptions.
+//
+// Pure types and constants: shared/ stays free of node, electron and DOM.
+
+import type { Summary } from '../diagnosis/call_summary.ts';
+import type { CallMessageRef, CallStream, EndMethod, Side } from '../model/call.ts';
+import type { RtcpReport, RtpStreamStats } from '../model/media.ts';
+import type { Stat } from '../model/stats.ts';
+import type { DiagnosisSettings, Verdict } from '../model/verdict.ts';
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export interface ApiError {
+  /** Stable code: 'bad_request', 'not_found', 'import_failed', 'busy', 'internal' … */
+  code: string;
+  /** A sentence for the user, naming the file and the problem where there is one. */
+  message: string;
+}
+
+// ---- library ------------------------------------------------------------------------------
+
+export type SourceKind = 'capture' | 'cdr' | 'agent_events';
+
+export interface SourceInfo {
+  id: number;
+  kind: SourceKind;
+  name: string;
+  path: string;
+  format: string;
+  sizeBytes: number;
+  status: 'ok' | 'partial' | 'failed';
+  error: string | null;
+  packets: number;
+  calls: number;
+  firstUs: number | null;
+  lastUs: number | null;
+  importedAt: number;
+  captureDrops: number | null;
+  /** Warnings and errors only (info counters are in getSourceStats). */
+  warnings: Stat[];
+}
+
+export interface SourceDetail extends SourceInfo {
+  stats: Stat[];
+  /** Input rows (CDR / events) that could not be used. */
+  problems: Array<{ line: number; message: string }>;
+}
+
+/** An import started by importPaths / importUpload; progress arrives as 'importProgress' events. */
+export interface ImportJob {
+  jobId: string;
+  files: string[];
+}
+
+export interface ImportProgress {
+  jobId: string;
+  /** The file being read (name, not path). */
+  file: string;
+  fileIndex: number;
+  fileCount: number;
+  bytesRead: number;
+  totalBytes: number;
+  packets: number;
+  callsFound: number;
+  /** Bytes per second over the last second. */
+  rate: number;
+  state: 'running' | 'done' | 'failed' | 'cancelled' | 'duplicate';
+  /** One line naming the problem when state is 'failed' (or a warning when 'done'). */
+  message: string | null;
+  sourceId: number | null;
+}
+
+// ---- calls --------------------------------------------------------------------------------
+
+export type CallSortKey = 'startUs' | 'durationMs' | 'pddMs' | 'minMos' | 'worstLossPct' | 'longestGapMs' | 'finalStatus' | 'bucket' | 'worstJitterMs';
+
+export interface CallFilter {
+  sourceIds?: number[];
+  /** Buckets to keep; 0 stands for "not classifiable" (capture_ended / in_progress). */
+  buckets?: number[];
+  causes?: string[];
+  finalStatuses?: number[];
+  /** Peer host (the side that is not ours), as shown in the dashboard. */
+  peer?: string;
+  fromUs?: number;
+  toUs?: number;
+  /** Free text: matches numbers (from/to) and the Call-ID, case-insensitive substring. */
+  text?: string;
+  /** Include non-call dialogs (REGISTER, OPTIONS…); default false. */
+  includeOther?: boolean;
+}
+
+export interface CallQuery {
+  filter?: CallFilter;
+  sort?: { key: CallSortKey; descending?: boolean };
+  offset: number;
+  limit: number;
+}
+
+/** One row of the call list: everything the table shows, nothing more. */
+export interface CallRow {
+  id: number;
+  sourceId: number;
+  origin: 'capture' | 'cdr';
+  kind: 'call' | 'other';
+  callId: string;
+  from: string;
+  to: string;
+  callerAddr: string;
+  calleeAddr: string;
+  startUs: number;
+  durationMs: number;
+  answered: boolean;
+  finalStatus: number | null;
+  endMethod: EndMethod;
+  endedBy: Side | null;
+  q850Cause: number | null;
+  pddMs: number | null;
+  bucket: number | null;
+  cause: string | null;
+  confidence: number | null;
+  worstLossPct: number | null;
+  worstJitterMs: number | null;
+  minMos: number | null;
+  longestGapMs: number | null;
+  sipMessages: number;
+  streamCount: number;
+}
+
+export interface CallPage {
+  total: number;
+  offset: number;
+  rows: CallRow[];
+}
+
+export interface LadderMessage extends CallMessageRef {
+  /** Index in the call's message list (what verdict evidence refers to). */
+  index: number;
+  transport: string | null;
+  raw: string | null;
+}
+
+export interface CdrRow {
+  source: string;
+  line: number;
+  format: string;
+  join: 'call_id' | 'numbers_time' | 'cdr_only' | null;
+  joinDeltaMs: number | null;
+  disposition: string;
+  q850Cause: number | null;
+  sipCode: number | null;
+  endedBy: 'caller' | 'callee' | null;
+  raw: Record<string, string>;
+}
+
+export interface CallDetail {
+  row: CallRow;
+  sourceName: string;
+  messages: LadderMessage[];
+  /** Streams with their gaps and per-second bins (the timeline's data). */
+  streams: CallStream[];
+  rtcp: RtcpReport[];
+  verdict: Verdict | null;
+  cdr: CdrRow[];
+  /** Capture start/end of the call's source, for "the capture ended here" markers. */
+  capture: { firstUs: number | null; lastUs: number | null };
+}
+
+export interface DecisionRuleInfo {
+  id: string;
+  branch: 'not_answered' | 'answered';
+  question: string;
+  bucket: number | null;
+  cause: string;
+}
+
+export interface SummaryQuery {
+  filter?: CallFilter;
+}
+
+// ---- the contract -------------------------------------------------------------------------
+
+/** Every method: its argument (one object or nothing) and its result. */
+export interface ApiSpec {
+  listSources: { args: void; result: SourceInfo[] };
+  getSource: { args: { id: number }; result: SourceDetail };
+  /** Imports files by path (Electron dialog / drag and drop / command line; the bridge's own disk). */
+  importPaths: { args: { paths: string[] }; result: ImportJob };
+  /** Imports bytes sent by the UI (browser file input / drop on the bridge). */
+  importUpload: { args: { name: string; data: Uint8Array }; result: ImportJob };
+  cancelImport: { args: { jobId: string }; result: { cancelled: boolean } };
+  removeSource: { args: { id: number }; result: { removed: boolean } };
+  recentFiles: { args: void; result: string[] };
+  queryCalls: { args: CallQuery; result: CallPage };
+  getCall: { args: { id: number }; result: CallDetail };
+  getSummary: { args: SummaryQuery; result: Summary };
+  getDecisionTree: { args: void; result: DecisionRuleInfo[] };
+  /** The decision tree as Mermaid text with a call's path highlighted (same data as the README). */
+  getDecisionTreeMermaid: { args: { path: string[] }; result: string };
+  getSettings: { args: void; result: DiagnosisSettings };
+  /** Saves the settings and re-classifies every call from stored facts (no capture is re-read). */
+  setSettings: { args: DiagnosisSettings; result: { reclassified: number } };
+  getUnassociatedStreams: { args: { sourceId?: number }; result: RtpStreamStats[] };
+}
+
+export type ApiMethod = keyof ApiSpec;
+
+/** The method names at run time (transports iterate this; the order is irrelevant). */
+export const API_METHODS = [
+  'listSources', 'getSource', 'importPaths', 'importUpload', 'cancelImport', 'removeSource', 'recentFiles',
+  'queryCalls', 'getCall', 'getSummary', 'getDecisionTree', 'getDecisionTreeMermaid', 'getSettings', 'setSettings',
+  'getUnassociatedStreams',
+] as const satisfies readonly ApiMethod[];
+
+/** Methods only Electron may call: the bridge refuses them (a browser cannot name local paths safely). */
+export const ELECTRON_ONLY_METHODS: readonly ApiMethod[] = ['importPaths'];
+
+/** Events pushed from the back end (IPC 'calltrace:event', or Server-Sent Events on the bridge). */
+export interface ApiEvents {
+  importProgress: ImportProgress;
+  /** Sources or verdicts changed: views re-query. */
+  libraryChanged: { reason: 'import' | 'remove' | 'settings' };
+}
+
+export type ApiEventName = keyof ApiEvents;
+export type ApiEvent = { [K in ApiEventName]: { name: K; payload: ApiEvents[K] } }[ApiEventName];
+
+/** The typed client the renderer uses, whatever the transport. */
+export type CalltraceClient = {
+  [M in ApiMethod]: ApiSpec[M]['args'] extends void ? () => Promise<ApiResult<ApiSpec[M]['result']>> : (args: ApiSpec[M]['args']) => Promise<ApiResult<ApiSpec[M]['result']>>;
+} & {
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+};
+
+/** The back end's side: one async handler per method. */
+export type ApiHandlers = {
+  [M in ApiMethod]: (args: ApiSpec[M]['args']) => Promise<ApiSpec[M]['result']>;
+};
+
+/** A transport: sends a call and returns its result value (or error value). */
+export type ApiTransport = (method: ApiMethod, args: unknown) => Promise<ApiResult<unknown>>;
+
+/** Builds the typed client from a transport and an event source. */
+export function createClient(transport: ApiTransport, subscribe: (listener: (e: ApiEvent) => void) => () => void): CalltraceClient {
+  const client: Record<string, unknown> = {};
+  for (const m of API_METHODS) client[m] = (args?: unknown) => transport(m, args);
+  client.on = (event: ApiEventName, listener: (payload: unknown) => void) =>
+    subscribe((e) => {
+      if (e.name === event) listener(e.payload);
+    });
+  return client as CalltraceClient;
+}
+
+/** IPC channel names, derived from the method names (main and preload both use these). */
+export const IPC_INVOKE_PREFIX = 'calltrace:';
+export const IPC_EVENT_CHANNEL = 'calltrace:event';
+
+/** HTTP bridge routes: POST /api/<method> with the JSON argument; events at GET /api/events (SSE). */
+export const BRIDGE_API_PREFIX = '/api/';
+export const BRIDGE_EVENTS_PATH = '/api/events';
+/** Uploads go as the raw body of POST /api/importUpload?name=… (not JSON: captures are binary). */
+export const BRIDGE_UPLOAD_PATH = '/api/importUpload';
