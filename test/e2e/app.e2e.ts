@@ -1,0 +1,97 @@
+// The app as an engineer uses it, in Debian's Chromium against `calltrace serve`:
+// open captures through the UI, read the call list with its buckets, open a call (ladder,
+// timeline, verdict), filter from the dashboard. Expected values come from the command line
+// (`analyze --json`) on the same files, which the tshark agreement tests vouch for, and from
+// the fixtures' labels. Screenshots of every view land in test-results/screenshots/.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, FIXTURES, REPO, SHOTS, test } from './serve_fixture.ts';
+
+interface CallJson {
+  callId: string;
+  kind: string;
+  sipMessages: number;
+  streams: Array<{ gaps: Array<{ durationMs: number; trailing: boolean }>; longestGapMs: number }>;
+  diagnosis: { bucket: number | null; cause: string; fix: { title: string } } | null;
+}
+
+function analyze(...files: string[]): CallJson[] {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'electron/node/cli/main.ts'), 'analyze', '--json', ...files], { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`analyze failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { calls: CallJson[] }).calls.filter((c) => c.kind === 'call');
+}
+
+const FILES = ['mixed_outcomes.pcapng', 'rtp_timeout_oneway.pcapng', 'sip_503.pcapng'].map((f) => join(FIXTURES, f));
+const labels = JSON.parse(readFileSync(join(FIXTURES, 'labels.json'), 'utf8')) as { captures: Array<{ file: string; calls: Array<{ callId: string; bucket: number | null; cause: string }> }> };
+const expected = new Map(labels.captures.filter((c) => FILES.some((f) => f.endsWith(c.file))).flatMap((c) => c.calls.map((k) => [k.callId, k] as const)));
+
+mkdirSync(SHOTS, { recursive: true });
+
+test.describe.configure({ mode: 'serial' });
+
+test('opens captures through the UI and lists their calls with buckets', async ({ page, served }) => {
+  await page.goto(served.url);
+  await expect(page.getByTestId('drop-zone')).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, '01-empty.png') });
+
+  await page.getByTestId('file-input').setInputFiles(FILES);
+  const rows = page.getByTestId('call-row');
+  await expect(rows).toHaveCount(expected.size, { timeout: 30_000 });
+  for (const [callId, want] of expected) {
+    const row = page.locator(`[data-testid="call-row"][data-call-id="${callId}"]`);
+    await expect(row, callId).toHaveAttribute('data-bucket', want.bucket === null ? '' : String(want.bucket));
+    await expect(row, callId).toHaveAttribute('data-cause', want.cause);
+  }
+  await page.screenshot({ path: join(SHOTS, '02-calls.png') });
+});
+
+test('a call shows a ladder with one arrow per SIP message, its gap on the timeline, and the verdict', async ({ page, served }) => {
+  const truth = analyze(join(FIXTURES, 'rtp_timeout_oneway.pcapng'))[0];
+  await page.goto(served.url);
+  await page.locator(`[data-testid="call-row"][data-call-id="${truth.callId}"]`).click();
+
+  await expect(page.getByTestId('ladder')).toBeVisible();
+  await expect(page.getByTestId('ladder-arrow')).toHaveCount(truth.sipMessages);
+
+  // The longest silence of the call, as measured, is drawn as a band with its duration.
+  const longest = Math.max(...truth.streams.flatMap((s) => s.gaps.map((g) => g.durationMs)));
+  const bands = page.getByTestId('gap-band');
+  await expect(bands.first()).toBeVisible();
+  const durations = await bands.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-duration-ms'))));
+  expect(durations.some((d) => Math.abs(d - longest) <= 1), `bands ${durations} vs longest gap ${longest}`).toBe(true);
+
+  await expect(page.getByTestId('verdict-cause')).toContainText(truth.diagnosis!.cause);
+  await expect(page.getByTestId('verdict-fix')).toContainText(truth.diagnosis!.fix.title);
+  expect(await page.getByTestId('evidence-item').count()).toBeGreaterThan(0);
+  await page.screenshot({ path: join(SHOTS, '03-call.png'), fullPage: true });
+
+  // Evidence is one click from the ladder or the timeline.
+  await page.getByTestId('evidence-item').first().click();
+  await expect(page.getByTestId('decision-tree')).toBeAttached();
+});
+
+test('a dashboard bar filters the call list', async ({ page, served }) => {
+  await page.goto(served.url);
+  await page.getByTestId('view-dashboard').click();
+  const bar = page.locator('[data-testid="hour-bar"][data-bucket="4"]').first();
+  await expect(bar).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, '04-dashboard.png') });
+  await bar.click();
+
+  const rows = page.getByTestId('call-row');
+  const problems = [...expected.values()].filter((c) => c.bucket === 4).length;
+  await expect(rows).toHaveCount(problems);
+  for (const b of await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-bucket')))) expect(b).toBe('4');
+  await page.screenshot({ path: join(SHOTS, '05-filtered.png') });
+});
+
+test('settings show the documented defaults and re-classify without re-reading', async ({ page, served }) => {
+  await page.goto(served.url);
+  await page.getByTestId('view-settings').click();
+  await expect(page.getByTestId('settings-save')).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, '06-settings.png') });
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByText(/re-classified \d+ calls/i)).toBeVisible();
+});
