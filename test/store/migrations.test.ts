@@ -37,7 +37,7 @@ describe('migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
     expect(tables).toEqual(
-      ['agent_events', 'calls', 'cdr_records', 'gaps', 'rtcp_reports', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'stream_bins', 'streams'].map((name) => ({ name, strict: 1 })),
+      ['agent_events', 'calls', 'cdr_records', 'gaps', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'stream_bins', 'streams'].map((name) => ({ name, strict: 1 })),
     );
     db.close();
   });

@@ -1,6 +1,7 @@
 // calltrace command line:
 //   analyze FILE... [--json] [--db PATH] [--all] [--settings FILE] [--own CIDR,…] [--mapping FILE]
 //   report  FILE... [--json] [--db PATH] [--settings FILE] [--own CIDR,…] [--mapping FILE]
+//   serve   [FILE...] [--port N] [--db PATH] [--settings FILE] [--own CIDR,…]
 // Files are recognised by content (captures, CDR exports, agent events), alone or mixed.
 // Exit status is non-zero only when nothing at all could be read (bad input is reported per
 // file on stderr, one line each, and everything good is still printed).
@@ -14,16 +15,23 @@ import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/
 import { summaryInput } from '../ingest/diagnose.ts';
 import { importFile, type AnyOutcome } from '../ingest/import_file.ts';
 import { openIndex, type IndexStore } from '../store/index_store.ts';
+import { serve } from '../api/serve.ts';
 import { buildAnalyzeDocument } from './call_document.ts';
 import { formatCallTable } from './call_table.ts';
 import { formatReport } from './report_table.ts';
 
 const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] [--all] [options]
        calltrace report  FILE|DIR... [--json] [--db PATH] [options]
+       calltrace serve   [FILE|DIR...] [--port N] [--db PATH] [options]
 
   analyze     index the files and print their calls with verdicts (bucket, cause, fix)
   report      the summary across calls: buckets per hour and peer, causes, Q.850,
               ASR / ACD / PDD, and the alert windows
+  serve       the app in a browser: imports FILE... into the library, then serves the
+              UI and its API on 127.0.0.1 and prints the address to open (with its
+              one-time token); the library defaults to
+              $XDG_DATA_HOME/calltrace/library.db; Ctrl-C stops it
+  --port N    serve on this port (default: a free one)
   FILE        captures (pcap, pcapng, Network Monitor, gzip-compressed), CDR exports
               (Asterisk, CEL, FreeSWITCH, Cisco CUCM, Twilio, VOS3000) and agent
               close-of-call events, recognised by content, alone or mixed
@@ -41,6 +49,11 @@ interface Args {
   json: boolean;
   all: boolean;
   db: string;
+  /** --db was given (serve keeps a library file by default instead of an in-memory index). */
+  dbGiven: boolean;
+  /** --settings or --own was given (serve saves them into the library). */
+  settingsGiven: boolean;
+  port?: number;
   settings: DiagnosisSettings;
   mapping?: ColumnMapping;
 }
@@ -55,19 +68,30 @@ function readJson(path: string, what: string): unknown {
 
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
-  const a: Args = { command: command ?? '', files: [], json: false, all: false, db: ':memory:', settings: { ...DEFAULT_SETTINGS, ownAddresses: [] } };
+  const a: Args = { command: command ?? '', files: [], json: false, all: false, db: ':memory:', dbGiven: false, settingsGiven: false, settings: { ...DEFAULT_SETTINGS, ownAddresses: [] } };
   for (let i = 0; i < rest.length; i++) {
     const t = rest[i];
     const value = (): string | null => rest[++i] ?? null;
     if (t === '--json') a.json = true;
     else if (t === '--all') a.all = true;
-    else if (t === '--db' || t === '--settings' || t === '--own' || t === '--mapping') {
+    else if (t === '--port') {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < 0 || v > 65535) return '--port needs a port number (0–65535)';
+      a.port = v;
+    } else if (t === '--db' || t === '--settings' || t === '--own' || t === '--mapping') {
       const v = value();
       if (!v) return `${t} needs a value`;
       try {
-        if (t === '--db') a.db = v;
-        else if (t === '--own') a.settings.ownAddresses = v.split(',').map((x) => x.trim()).filter(Boolean);
-        else if (t === '--settings') a.settings = { ...a.settings, ...(readJson(v, 'settings') as Partial<DiagnosisSettings>) };
+        if (t === '--db') {
+          a.db = v;
+          a.dbGiven = true;
+        } else if (t === '--own') {
+          a.settings.ownAddresses = v.split(',').map((x) => x.trim()).filter(Boolean);
+          a.settingsGiven = true;
+        } else if (t === '--settings') {
+          a.settings = { ...a.settings, ...(readJson(v, 'settings') as Partial<DiagnosisSettings>) };
+          a.settingsGiven = true;
+        }
         else a.mapping = readJson(v, 'mapping') as ColumnMapping;
       } catch (e) {
         return (e as Error).message;
@@ -154,6 +178,13 @@ async function main(argv: string[]): Promise<number> {
     case 'analyze':
     case 'report':
       return run(args);
+    case 'serve':
+      return serve({
+        files: args.files,
+        db: args.dbGiven ? args.db : undefined,
+        port: args.port,
+        settings: args.settingsGiven ? args.settings : undefined,
+      });
     case 'help':
     case '--help':
     case '':

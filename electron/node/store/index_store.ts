@@ -15,7 +15,9 @@ import type { CallFacts, CallMessageRef, CallStream, EndMethod, Side } from '../
 import type { MediaGap, RtcpReport, RtpStreamStats, StreamBin } from '../../../shared/model/media.ts';
 import type { SipMessage, SipTransport } from '../../../shared/model/sip.ts';
 import type { Severity, Stat } from '../../../shared/model/stats.ts';
+import { CallQueryStore } from './call_query.ts';
 import { InputStore } from './input_store.ts';
+import { SettingsStore } from './settings_store.ts';
 import { checkIndexFile, configureConnection, LATEST_VERSION, migrate, NotAnIndexError } from './migrations.ts';
 
 type Db = BetterSqlite3.Database;
@@ -204,6 +206,10 @@ export interface IndexStore extends IndexReader, IndexWriter {
   readonly path: string;
   /** CDR rows, agent events, malformed input rows and verdicts (input_store.ts). */
   readonly inputs: InputStore;
+  /** The UI's filtered, sorted, paged call list with its total (call_query.ts). */
+  readonly callQuery: CallQueryStore;
+  /** App settings as key → JSON (settings_store.ts). */
+  readonly settings: SettingsStore;
   close(): void;
 }
 
@@ -218,9 +224,19 @@ export class DuplicateSourceError extends Error {
 
 // ─── Opening ───────────────────────────────────────────────────────────────────────────
 
+let nativeBinding: string | undefined;
+
+/**
+ * The better-sqlite3 addon to load instead of the one npm built (Electron's ABI differs from
+ * Node's; see native_binding.ts). Set once per thread, before the first open.
+ */
+export function useNativeBinding(path: string | undefined): void {
+  nativeBinding = path;
+}
+
 /** Opens (creating and migrating as needed) an index for reading and writing. ':memory:' works. */
 export function openIndex(path: string): IndexStore {
-  const db = new Database(path);
+  const db = new Database(path, nativeBinding ? { nativeBinding } : {});
   try {
     configureConnection(db);
     migrate(db, path);
@@ -233,7 +249,7 @@ export function openIndex(path: string): IndexStore {
 
 /** A read-only connection for query workers; the index must exist at the current version. */
 export function openIndexReader(path: string): IndexReader & { readonly path: string; close(): void } {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = new Database(path, { readonly: true, fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) });
   try {
     const version = checkIndexFile(db, path);
     if (version < LATEST_VERSION) {
@@ -334,7 +350,7 @@ interface SourceRow {
   calls: number;
 }
 
-interface CallRow {
+export interface CallRow {
   id: number;
   source_id: number;
   call_id: string;
@@ -476,7 +492,7 @@ function toSource(r: SourceRow): SourceRecord {
   };
 }
 
-function toCallSummary(r: CallRow): CallSummary {
+export function toCallSummary(r: CallRow): CallSummary {
   return {
     id: r.id,
     sourceId: r.source_id,
@@ -597,7 +613,7 @@ const SOURCE_COLS = `s.id, s.path, s.name, s.content_hash, s.size_bytes, s.forma
   s.last_us, s.imported_at, s.status, s.error, s.capture_drops,
   (SELECT count(*) FROM calls c WHERE c.source_id = s.id) AS calls`;
 
-const CALL_SUMMARY_COLS = `id, source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr, callee_addr,
+export const CALL_SUMMARY_COLS = `id, source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr, callee_addr,
   start_us, end_us, invite_us, answer_us, answered, pdd_ms, final_status, final_reason, end_method, ended_by,
   q850_cause, duration_ms, sip_messages, sip_retransmissions, stream_count, worst_loss_pct, worst_jitter_ms,
   min_mos, longest_gap_ms, bucket, cause, confidence, origin`;
@@ -870,10 +886,14 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   private readonly stats: ChunkedInsert;
   private asyncTxOpen = false;
   readonly inputs: InputStore;
+  readonly callQuery: CallQueryStore;
+  readonly settings: SettingsStore;
 
   constructor(db: Db, path: string) {
     super(db, path);
     this.inputs = new InputStore(db);
+    this.callQuery = new CallQueryStore(db);
+    this.settings = new SettingsStore(db);
     const p = (sql: string): Stmt => db.prepare(sql);
     this.w = {
       // Pessimistic until finishSource: a caller that commits without finishing leaves an honest row.

@@ -284,9 +284,26 @@ function m002Inputs(db: Db): void {
   `);
 }
 
+// The desktop app (issue "Electron main + preload"): the user's settings (diagnosis
+// thresholds, our own addresses, recent files) live in the index beside the verdicts they
+// produced, so a library file carries its own configuration. The indexes serve the call
+// list's filters: final status and cause are filtered alone and sorted by time within.
+function m003AppSettings(db: Db): void {
+  db.exec(`
+    CREATE TABLE settings (
+      key        TEXT    PRIMARY KEY,
+      value_json TEXT    NOT NULL CHECK (json_valid(value_json)),
+      updated_at INTEGER NOT NULL              -- ms since the epoch
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX calls_final_status ON calls(final_status, start_us);
+    CREATE INDEX calls_cause        ON calls(cause, start_us);
+  `);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: m001Initial },
   { version: 2, name: 'CDR records, agent events, call origin', up: m002Inputs },
+  { version: 3, name: 'app settings, call-list filter indexes', up: m003AppSettings },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,0 +1,66 @@
+// One back end over one library file, the same for `calltrace serve`, the Electron main
+// process and the tests: the query connection, the ingest worker (writes), the event hub
+// and the handlers of the contract.
+
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ApiHandlers } from '../../../shared/api/contract.ts';
+import { openIndex, useNativeBinding, type IndexStore } from '../store/index_store.ts';
+import { EventHub } from './event_hub.ts';
+import { createHandlers, createUploadStaging, storedSettings, type SettingsHolder, type UploadStaging } from './handlers.ts';
+import { ImportController } from './import_controller.ts';
+
+export interface Backend {
+  readonly dbPath: string;
+  readonly store: IndexStore;
+  readonly events: EventHub;
+  readonly imports: ImportController;
+  readonly handlers: ApiHandlers;
+  readonly uploads: UploadStaging;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  dbPath: string;
+  tempDir?: string;
+  workerUrl?: URL;
+  /** better-sqlite3 addon built for this runtime (Electron's ABI); npm's build when absent. */
+  nativeBinding?: string;
+}
+
+/**
+ * The default library: $XDG_DATA_HOME/calltrace/library.db (Linux), the platform's
+ * application-data folder elsewhere. Electron uses app.getPath('userData') instead.
+ */
+export function defaultLibraryPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'calltrace', 'library.db');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'calltrace', 'library.db');
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'calltrace', 'library.db');
+}
+
+export function openBackend(o: BackendOptions): Backend {
+  // The worker opens its own connection to the same file: an in-memory index cannot be shared.
+  if (o.dbPath === ':memory:' || o.dbPath === '') throw new Error('the app needs a library file (--db PATH), not an in-memory index');
+  mkdirSync(dirname(o.dbPath), { recursive: true });
+  // Opening here runs the migrations before the worker connects, so it never migrates.
+  useNativeBinding(o.nativeBinding);
+  const store = openIndex(o.dbPath);
+  const events = new EventHub();
+  const imports = new ImportController({ dbPath: o.dbPath, events, workerUrl: o.workerUrl, nativeBinding: o.nativeBinding });
+  const settings: SettingsHolder = { current: storedSettings(store) };
+  const ctx = { store, imports, events, settings, tempDir: o.tempDir };
+  const handlers = createHandlers(ctx);
+  return {
+    dbPath: o.dbPath,
+    store,
+    events,
+    imports,
+    handlers,
+    uploads: createUploadStaging(ctx),
+    async close() {
+      await imports.close();
+      store.close();
+    },
+  };
+}

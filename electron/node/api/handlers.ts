@@ -1,0 +1,342 @@
+// The back end of the API contract: one async handler per method of shared/api/contract.ts,
+// over one index file. Queries run on the caller's connection (fast, read-only in practice);
+// everything that writes — imports, removal, settings with their re-classification — is
+// queued to the ingest worker through the ImportController, so a long import never makes
+// the list wait and two writers never meet.
+//
+// Arguments come from a page (IPC or HTTP), so each handler checks their shape and answers
+// a bad one with ApiFailure('bad_request'), never a crash deep in SQL.
+
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type {
+  ApiHandlers, CallDetail, CallFilter, CallQuery, CallRow, CdrRow, DecisionRuleInfo, ImportJob, LadderMessage, SourceDetail, SourceInfo, SourceKind,
+} from '../../../shared/api/contract.ts';
+import { summarize } from '../../../shared/diagnosis/call_summary.ts';
+import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
+import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
+import { decisionTreeMermaid } from '../../../shared/diagnosis/decision_tree_mermaid.ts';
+import type { CallStream } from '../../../shared/model/call.ts';
+import type { RtpStreamStats } from '../../../shared/model/media.ts';
+import { DEFAULT_SETTINGS, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';
+import { peerOf, summaryInput } from '../ingest/diagnose.ts';
+import { SORT_COLUMN } from '../store/call_query.ts';
+import type { CallSummary, IndexStore, SourceRecord } from '../store/index_store.ts';
+import { ApiFailure } from './api_error.ts';
+import type { EventHub } from './event_hub.ts';
+import type { ImportController } from './import_controller.ts';
+import { RECENT_FILES_KEY, SETTINGS_KEY } from './worker_protocol.ts';
+
+export interface HandlerContext {
+  /** The connection queries run on (the worker has its own for writes). */
+  store: IndexStore;
+  imports: ImportController;
+  events: EventHub;
+  /** Where uploads are staged before their import; default the OS temp directory. */
+  tempDir?: string;
+  /** The settings in force, shared with the upload staging; default: read from the index. */
+  settings?: SettingsHolder;
+}
+
+/** The diagnosis settings in force (imports classify with them; the peer filter uses them). */
+export interface SettingsHolder {
+  current: DiagnosisSettings;
+}
+
+/** Uploads and dropped files go through the same staging, whatever the transport. */
+export interface UploadStaging {
+  /** A fresh path (in a directory of its own) for an upload named `name`. */
+  stage(name: string): string;
+  /** Queues the staged file's import; the file and its directory are deleted afterwards. */
+  commit(path: string, name: string): ImportJob;
+}
+
+/** The largest page the call list may ask for (the table virtualises; a page is a screenful or a few). */
+export const MAX_PAGE = 10_000;
+
+/** File names a folder drop stands for (what the CLI's `analyze DIR` picks). */
+const IMPORTABLE = /\.(pcap|pcapng|cap|gz|csv|json|jsonl)$/i;
+
+// ─── Argument checks ─────────────────────────────────────────────────────────────────────
+
+function bad(message: string): ApiFailure {
+  return new ApiFailure('bad_request', message);
+}
+function record(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`${what} must be an object`);
+  return v as Record<string, unknown>;
+}
+function int(v: unknown, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(`${what} must be an integer between ${min} and ${max}`);
+  return v;
+}
+function num(v: unknown, what: string, min = -Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw bad(`${what} must be a number${min > -Infinity ? ` ≥ ${min}` : ''}`);
+  return v;
+}
+function str(v: unknown, what: string, max = 4096): string {
+  if (typeof v !== 'string' || v.length > max) throw bad(`${what} must be a string of at most ${max} characters`);
+  return v;
+}
+function list<T>(v: unknown, what: string, item: (x: unknown, what: string) => T, max = 10_000): T[] {
+  if (!Array.isArray(v) || v.length > max) throw bad(`${what} must be an array of at most ${max} items`);
+  return v.map((x, i) => item(x, `${what}[${i}]`));
+}
+const opt = <T>(v: unknown, f: (v: unknown) => T): T | undefined => (v === undefined || v === null ? undefined : f(v));
+
+export function checkFilter(v: unknown): CallFilter {
+  if (v === undefined || v === null) return {};
+  const f = record(v, 'filter');
+  return {
+    sourceIds: opt(f.sourceIds, (x) => list(x, 'filter.sourceIds', (y, w) => int(y, w))),
+    buckets: opt(f.buckets, (x) => list(x, 'filter.buckets', (y, w) => int(y, w, 0, 7))),
+    causes: opt(f.causes, (x) => list(x, 'filter.causes', (y, w) => str(y, w, 100))),
+    finalStatuses: opt(f.finalStatuses, (x) => list(x, 'filter.finalStatuses', (y, w) => int(y, w, 100, 699))),
+    peer: opt(f.peer, (x) => str(x, 'filter.peer', 300)),
+    fromUs: opt(f.fromUs, (x) => num(x, 'filter.fromUs')),
+    toUs: opt(f.toUs, (x) => num(x, 'filter.toUs')),
+    text: opt(f.text, (x) => str(x, 'filter.text', 300)),
+    includeOther: opt(f.includeOther, (x) => {
+      if (typeof x !== 'boolean') throw bad('filter.includeOther must be true or false');
+      return x;
+    }),
+  };
+}
+
+export function checkSettings(v: unknown): DiagnosisSettings {
+  const s = record(v, 'settings');
+  const out: DiagnosisSettings = {
+    successDurationS: num(s.successDurationS, 'successDurationS', 0),
+    rtpTimeoutS: num(s.rtpTimeoutS, 'rtpTimeoutS', 0),
+    deadAfterS: num(s.deadAfterS, 'deadAfterS', 0),
+    llmTimeoutS: num(s.llmTimeoutS, 'llmTimeoutS', 0),
+    ownAddresses: list(s.ownAddresses, 'ownAddresses', (x, w) => str(x, w, 100).trim(), 1000).filter((x) => x !== ''),
+    alertThresholdPct: num(s.alertThresholdPct, 'alertThresholdPct', 0),
+  };
+  const wrong = invalidCidrs(out.ownAddresses);
+  if (wrong.length > 0) throw bad(`not an address range: ${wrong.join(', ')}`);
+  return out;
+}
+
+/** Stored settings over the defaults: a library written before a new threshold existed still opens. */
+export function storedSettings(store: IndexStore): DiagnosisSettings {
+  const v = store.settings.get(SETTINGS_KEY);
+  if (v === null) return { ...DEFAULT_SETTINGS, ownAddresses: [] };
+  try {
+    return checkSettings({ ...DEFAULT_SETTINGS, ...(v as object) });
+  } catch {
+    return { ...DEFAULT_SETTINGS, ownAddresses: [] };
+  }
+}
+
+// ─── Shapes for the page ─────────────────────────────────────────────────────────────────
+
+export function sourceKind(format: string): SourceKind {
+  return format.startsWith('cdr:') ? 'cdr' : format === 'agent_events' ? 'agent_events' : 'capture';
+}
+
+function sourceInfo(store: IndexStore, s: SourceRecord): SourceInfo {
+  return {
+    id: s.id, kind: sourceKind(s.format), name: s.name, path: s.path, format: s.format, sizeBytes: s.sizeBytes,
+    status: s.status, error: s.error, packets: s.packets, calls: s.calls, firstUs: s.firstUs, lastUs: s.lastUs,
+    importedAt: s.importedAt, captureDrops: s.captureDrops,
+    warnings: store.sourceStats(s.id).filter((w) => w.severity !== 'info'),
+  };
+}
+
+export function callRow(c: CallSummary): CallRow {
+  return {
+    id: c.id, sourceId: c.sourceId, origin: c.origin, kind: c.kind, callId: c.callId, from: c.fromUser, to: c.toUser,
+    callerAddr: c.callerAddr, calleeAddr: c.calleeAddr, startUs: c.startUs, durationMs: c.durationMs, answered: c.answered,
+    finalStatus: c.finalStatus, endMethod: c.endMethod, endedBy: c.endedBy, q850Cause: c.q850Cause, pddMs: c.pddMs,
+    bucket: c.bucket, cause: c.cause, confidence: c.confidence, worstLossPct: c.worstLossPct, worstJitterMs: c.worstJitterMs,
+    minMos: c.minMos, longestGapMs: c.longestGapMs, sipMessages: c.sipMessages, streamCount: c.streamCount,
+  };
+}
+
+/** Strips the index's own keys so the page gets the model types and nothing else. */
+function plainStream<T extends RtpStreamStats>(s: T & { id?: number; sourceId?: number; callRowId?: number | null }): T {
+  const { id: _i, sourceId: _s, callRowId: _c, ...rest } = s;
+  return rest as unknown as T;
+}
+
+function expandPaths(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let dir = false;
+    try {
+      dir = statSync(p).isDirectory();
+    } catch {
+      // Reported per file by the import ("cannot read the file").
+    }
+    if (!dir) out.push(p);
+    else for (const f of readdirSync(p).sort()) if (IMPORTABLE.test(f) && !/^(labels|expected)\.json$/.test(f)) out.push(join(p, f));
+  }
+  return out;
+}
+
+/** A file name safe to create in our own temp directory (the upload's name is the page's word). */
+export function safeUploadName(name: string): string {
+  const base = basename(name.replace(/\\/g, '/')).replace(/[^\w.\-()+@ ]/g, '_').slice(-200);
+  return base === '' || /^\.+$/.test(base) ? 'upload' : base;
+}
+
+// ─── The handlers ────────────────────────────────────────────────────────────────────────
+
+/** Staging of uploads (the bridge streams the body to `stage`'s path, IPC writes the bytes). */
+export function createUploadStaging(ctx: HandlerContext & { settings: SettingsHolder }): UploadStaging {
+  return {
+    stage(name) {
+      return join(mkdtempSync(join(ctx.tempDir ?? tmpdir(), 'calltrace-upload-')), safeUploadName(name));
+    },
+    commit(path, name) {
+      return ctx.imports.importFiles([{ path, name: safeUploadName(name) }], ctx.settings.current, { temp: [path] });
+    },
+  };
+}
+
+export function createHandlers(ctx: HandlerContext): ApiHandlers {
+  const { store, imports } = ctx;
+  const held: SettingsHolder = ctx.settings ?? { current: storedSettings(store) };
+  // The peer reads the holder at query time, so new own addresses apply at once.
+  store.callQuery.setPeerFunction((callerAddr, calleeAddr) => peerOf({ callerAddr, calleeAddr }, held.current));
+  const staging = createUploadStaging({ ...ctx, settings: held });
+
+  const getSourceRecord = (id: number): SourceRecord => {
+    const s = store.getSource(id);
+    if (!s) throw new ApiFailure('not_found', `there is no source #${id} in the library`);
+    return s;
+  };
+
+  const handlers: ApiHandlers = {
+    async listSources() {
+      return store.listSources().map((s) => sourceInfo(store, s));
+    },
+
+    async getSource(args) {
+      const id = int(record(args, 'arguments').id, 'id');
+      const s = getSourceRecord(id);
+      const detail: SourceDetail = { ...sourceInfo(store, s), stats: store.sourceStats(id), problems: store.inputs.rowProblems(id) };
+      return detail;
+    },
+
+    async importPaths(args) {
+      // Absolute, so the library and the recent-files list mean the same file from any directory.
+      const paths = list(record(args, 'arguments').paths, 'paths', (x, w) => resolve(str(x, w)), 1000);
+      const files = expandPaths(paths);
+      if (files.length === 0) throw bad('no file to import');
+      return imports.importFiles(files.map((path) => ({ path, name: basename(path) })), held.current, { recordRecent: true });
+    },
+
+    async importUpload(args) {
+      const a = record(args, 'arguments');
+      const name = str(a.name, 'name', 1000);
+      if (!(a.data instanceof Uint8Array)) throw bad('data must be the file bytes (Uint8Array)');
+      const path = staging.stage(name);
+      writeFileSync(path, a.data);
+      return staging.commit(path, name);
+    },
+
+    async cancelImport(args) {
+      const jobId = str(record(args, 'arguments').jobId, 'jobId', 100);
+      return { cancelled: imports.cancelImport(jobId) };
+    },
+
+    async removeSource(args) {
+      const id = int(record(args, 'arguments').id, 'id');
+      return imports.removeSource(id);
+    },
+
+    async recentFiles() {
+      const v = store.settings.get(RECENT_FILES_KEY);
+      return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+    },
+
+    async queryCalls(args) {
+      const q = record(args, 'arguments') as Partial<CallQuery>;
+      const offset = int(q.offset ?? 0, 'offset');
+      const limit = int(q.limit ?? 100, 'limit', 0, MAX_PAGE);
+      const filter = checkFilter(q.filter);
+      let sort: CallQuery['sort'];
+      if (q.sort !== undefined && q.sort !== null) {
+        const s = record(q.sort, 'sort');
+        if (typeof s.key !== 'string' || !Object.hasOwn(SORT_COLUMN, s.key)) throw bad(`sort.key must be one of ${Object.keys(SORT_COLUMN).join(', ')}`);
+        sort = { key: s.key as keyof typeof SORT_COLUMN, descending: s.descending === true };
+      }
+      const page = store.callQuery.page({ filter, sort: sort?.key, descending: sort?.descending, offset, limit });
+      return { total: page.total, offset, rows: page.rows.map(callRow) };
+    },
+
+    async getCall(args) {
+      const id = int(record(args, 'arguments').id, 'id');
+      const d = store.getCall(id);
+      if (!d) throw new ApiFailure('not_found', `there is no call #${id} in the library`);
+      const src = store.getSource(d.sourceId);
+      const names = new Map<number, string>();
+      const nameOf = (sid: number): string => {
+        if (!names.has(sid)) names.set(sid, store.getSource(sid)?.name ?? `source #${sid}`);
+        return names.get(sid)!;
+      };
+      const messages: LadderMessage[] = d.messages.map((m, index) => ({
+        frame: m.frame, tsUs: m.tsUs, src: m.src, dst: m.dst, label: m.label, cseq: m.cseq, cseqMethod: m.cseqMethod,
+        retransmission: m.retransmission, index, transport: m.transport, raw: m.raw,
+      }));
+      const cdr: CdrRow[] = store.inputs.cdrRecordsOfCall(id).map((r) => ({
+        source: nameOf(r.sourceId), line: r.line, format: r.format, join: r.joinMethod, joinDeltaMs: r.joinDeltaMs,
+        disposition: r.disposition, q850Cause: r.q850Cause, sipCode: r.sipCode, endedBy: r.endedBy, raw: r.raw,
+      }));
+      const detail: CallDetail = {
+        row: callRow(d),
+        sourceName: src?.name ?? `source #${d.sourceId}`,
+        messages,
+        streams: d.streams.map((s) => plainStream<CallStream>(s)),
+        rtcp: d.rtcp.map((r) => {
+          const { id: _i, sourceId: _s, callRowId: _c, ...rest } = r;
+          return rest;
+        }),
+        verdict: (d.verdict as Verdict | null) ?? null,
+        cdr,
+        capture: { firstUs: src?.firstUs ?? null, lastUs: src?.lastUs ?? null },
+      };
+      return detail;
+    },
+
+    async getSummary(args) {
+      const filter = args === undefined || args === null ? {} : checkFilter(record(args, 'arguments').filter);
+      return summarize(store.callQuery.all(filter).map((c) => summaryInput(c, held.current)), held.current);
+    },
+
+    async getDecisionTree() {
+      return DECISION_TREE.map((r): DecisionRuleInfo => ({ id: r.id, branch: r.branch, question: r.question, bucket: r.outcome.bucket, cause: r.outcome.cause }));
+    },
+
+    async getDecisionTreeMermaid(args) {
+      const path = list(record(args, 'arguments').path, 'path', (x, w) => str(x, w, 20), 100);
+      return decisionTreeMermaid(path);
+    },
+
+    async getSettings() {
+      return { ...held.current, ownAddresses: [...held.current.ownAddresses] };
+    },
+
+    async setSettings(args) {
+      const next = checkSettings(args);
+      // Saved and applied by the worker in one transaction, queued behind any running import.
+      const r = await imports.reclassify(next);
+      held.current = next;
+      return r;
+    },
+
+    async getUnassociatedStreams(args) {
+      const a = args === undefined || args === null ? {} : record(args, 'arguments');
+      const sourceId = opt(a.sourceId, (x) => int(x, 'sourceId'));
+      return store.listUnassociatedStreams(sourceId).map((s) => plainStream<RtpStreamStats>(s));
+    },
+  };
+
+  return handlers;
+}
+
+/** Files named on a command line or by the OS (file association), for importPaths. */
+export { expandPaths };

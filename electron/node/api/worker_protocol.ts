@@ -1,0 +1,40 @@
+// Messages between the import controller (main thread) and the ingest worker. Every write to
+// the index goes through the worker, one job at a time: SQLite allows one writer, and a
+// write from the main thread while an import holds the lock would stall the UI's queries
+// (busy_timeout) instead of queueing behind it.
+
+import type { ImportProgress } from '../../../shared/api/contract.ts';
+import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
+
+export interface WorkerInit {
+  dbPath: string;
+  /** Int32Array over it: [0] = sequence number of the job to cancel (0 = none). */
+  cancel: SharedArrayBuffer;
+  /** better-sqlite3 addon for this runtime (Electron's ABI), when not npm's own build. */
+  nativeBinding?: string;
+}
+
+export interface ImportFileSpec {
+  path: string;
+  /** Shown name (an upload keeps the browser's file name, not the temp file's). */
+  name: string;
+}
+
+export type WorkerJob =
+  | { type: 'import'; seq: number; jobId: string; files: ImportFileSpec[]; settings: DiagnosisSettings; recordRecent: boolean }
+  | { type: 'reclassify'; seq: number; jobId: string; settings: DiagnosisSettings }
+  | { type: 'remove'; seq: number; jobId: string; sourceId: number };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'progress'; progress: ImportProgress }
+  | { type: 'done'; jobId: string; result: unknown }
+  | { type: 'failed'; jobId: string; code: string; message: string };
+
+/** Settings keys in the index's settings table. */
+export const SETTINGS_KEY = 'diagnosis';
+export const RECENT_FILES_KEY = 'recentFiles';
+export const MAX_RECENT_FILES = 10;
+
+/** Progress events per second at most (the UI redraws on each). */
+export const PROGRESS_INTERVAL_MS = 100;

@@ -1,0 +1,153 @@
+// The ingest worker (worker_threads): runs every write to the index — imports, removals,
+// re-classification — off the thread that answers the UI, with its own SQLite connection to
+// the same file (WAL lets the main thread's reads proceed while this one writes).
+//
+// Cancellation is a shared Int32 the main thread sets to the job's sequence number: the
+// import loop is mostly synchronous (readSync + decode), so a posted "cancel" message would
+// only be read after the file was done.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ImportProgress } from '../../../shared/api/contract.ts';
+import { MAX_RECENT_FILES, PROGRESS_INTERVAL_MS, RECENT_FILES_KEY, SETTINGS_KEY, type WorkerInit, type WorkerJob, type WorkerMessage } from '../api/worker_protocol.ts';
+import { openIndex, useNativeBinding } from '../store/index_store.ts';
+import { reclassifyAll } from './diagnose.ts';
+import { importFile, type AnyOutcome } from './import_file.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error('ingest_worker.ts runs only as a worker thread');
+const cancelFlag = new Int32Array(init.cancel);
+useNativeBinding(init.nativeBinding);
+const store = openIndex(init.dbPath);
+
+const post = (m: WorkerMessage): void => port.postMessage(m);
+
+/** Bytes per second over the last second, from (time, bytes) samples. */
+class RateMeter {
+  private samples: Array<[number, number]> = [];
+  rate(now: number, bytes: number): number {
+    this.samples.push([now, bytes]);
+    while (this.samples.length > 2 && now - this.samples[1][0] >= 1000) this.samples.shift();
+    const [t0, b0] = this.samples[0];
+    return now - t0 > 0 ? ((bytes - b0) * 1000) / (now - t0) : 0;
+  }
+}
+
+function recordRecent(paths: string[]): void {
+  const prev = store.settings.get(RECENT_FILES_KEY);
+  const old = Array.isArray(prev) ? prev.filter((p): p is string => typeof p === 'string') : [];
+  const next = [...paths, ...old.filter((p) => !paths.includes(p))].slice(0, MAX_RECENT_FILES);
+  store.settings.set(RECENT_FILES_KEY, next);
+}
+
+async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<unknown> {
+  const cancelled = (): boolean => Atomics.load(cancelFlag, 0) === job.seq;
+  const results: Array<{ file: string; state: ImportProgress['state']; sourceId: number | null; message: string | null }> = [];
+  for (let i = 0; i < job.files.length; i++) {
+    const f = job.files[i];
+    const p: ImportProgress = {
+      jobId: job.jobId, file: f.name, fileIndex: i, fileCount: job.files.length, bytesRead: 0, totalBytes: 0,
+      packets: 0, callsFound: 0, rate: 0, state: 'running', message: null, sourceId: null,
+    };
+    if (cancelled()) {
+      post({ type: 'progress', progress: { ...p, state: 'cancelled' } });
+      results.push({ file: f.name, state: 'cancelled', sourceId: null, message: null });
+      continue;
+    }
+    post({ type: 'progress', progress: p });
+    const meter = new RateMeter();
+    let last = Date.now();
+    const maybePost = (): void => {
+      const now = Date.now();
+      p.rate = meter.rate(now, p.bytesRead);
+      if (now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      post({ type: 'progress', progress: { ...p } });
+    };
+    let outcome: AnyOutcome;
+    try {
+      outcome = await importFile(store, f.path, {
+        settings: job.settings,
+        shouldStop: cancelled,
+        onProgress: (bytesRead, total) => {
+          p.bytesRead = bytesRead;
+          p.totalBytes = total;
+          maybePost();
+        },
+        onCall: (c) => {
+          p.callsFound++;
+          // The engine counts packets only at the end; meanwhile this is the packets of the
+          // calls already found (SIP + RTP), a lower bound that grows as the file is read.
+          p.packets += c.facts.sipMessages + c.facts.streams.reduce((a, s) => a + s.packets, 0);
+          maybePost();
+        },
+      });
+    } catch (e) {
+      outcome = { path: f.path, name: f.name, status: 'failed', sourceId: null, error: `could not be indexed (${(e as Error).message})`, calls: 0, packets: 0, warnings: [], kind: 'capture' };
+    }
+    let state: ImportProgress['state'];
+    let message = outcome.error;
+    let sourceId = outcome.sourceId;
+    if (cancelled() && outcome.status !== 'duplicate') {
+      // Cancel means "I did not want this file": what was read so far is removed again.
+      if (outcome.sourceId !== null) store.deleteSource(outcome.sourceId);
+      state = 'cancelled';
+      message = null;
+      sourceId = null;
+    } else if (outcome.status === 'duplicate') {
+      state = 'duplicate';
+      message = `${f.name} was already indexed (same content)`;
+    } else if (outcome.status === 'failed') {
+      state = 'failed';
+      message = `${f.name}: ${outcome.error ?? 'could not be read'}`;
+    } else {
+      state = 'done';
+      if (outcome.status === 'partial' && outcome.error) message = `${f.name}: ${outcome.error}`;
+      p.packets = outcome.packets;
+      p.callsFound = outcome.calls;
+      p.bytesRead = p.totalBytes || p.bytesRead;
+    }
+    post({ type: 'progress', progress: { ...p, state, message, sourceId } });
+    results.push({ file: f.name, state, sourceId, message });
+  }
+  if (job.recordRecent) {
+    const kept = job.files.filter((_, i) => results[i].state === 'done' || results[i].state === 'duplicate').map((f) => f.path);
+    if (kept.length > 0) recordRecent(kept);
+  }
+  return results;
+}
+
+async function run(job: WorkerJob): Promise<unknown> {
+  switch (job.type) {
+    case 'import':
+      return runImport(job);
+    case 'reclassify':
+      // One transaction: the new settings and the verdicts they produce land together.
+      return {
+        reclassified: store.transaction(() => {
+          store.settings.set(SETTINGS_KEY, job.settings);
+          return reclassifyAll(store, job.settings);
+        }),
+      };
+    case 'remove': {
+      const existed = store.getSource(job.sourceId) !== null;
+      if (existed) store.deleteSource(job.sourceId);
+      return { removed: existed };
+    }
+  }
+}
+
+// Jobs arrive one at a time (the controller queues), but chain them anyway so a second
+// message can never start a write while the first awaits.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (job: WorkerJob) => {
+  chain = chain.then(async () => {
+    try {
+      post({ type: 'done', jobId: job.jobId, result: await run(job) });
+    } catch (e) {
+      post({ type: 'failed', jobId: job.jobId, code: 'internal', message: (e as Error).message });
+    }
+  });
+});
+port.on('close', () => store.close());
+post({ type: 'ready' });

@@ -1,0 +1,207 @@
+// The handlers of the API contract over a real index: the fixture captures imported through
+// the ingest worker, then every query the UI makes.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallRow, CallSortKey } from '../../shared/api/contract.ts';
+import { API_METHODS } from '../../shared/api/contract.ts';
+import { invokeHandler } from '../../electron/node/api/api_error.ts';
+import { openBackend } from '../../electron/node/api/backend.ts';
+import { SORT_COLUMN } from '../../electron/node/store/call_query.ts';
+import { join } from 'node:path';
+import { hostOf } from '../../shared/diagnosis/cidr.ts';
+import { fixtureFiles, startBackend, waitForEvent, type TestBackend } from './support.ts';
+
+let t: TestBackend;
+let all: CallRow[];
+
+beforeAll(async () => {
+  t = await startBackend({ importFixtures: true });
+  all = (await t.backend.handlers.queryCalls({ offset: 0, limit: 10_000 })).rows;
+});
+afterAll(async () => {
+  await t.cleanup();
+});
+
+const q = (filter: object, extra: object = {}) => t.backend.handlers.queryCalls({ offset: 0, limit: 10_000, filter, ...extra });
+
+describe('library', () => {
+  it('imports every fixture through the worker, one source each, with progress and libraryChanged', async () => {
+    const files = fixtureFiles();
+    const sources = await t.backend.handlers.listSources();
+    expect(sources.length).toBe(files.length);
+    expect(sources.every((s) => s.kind === 'capture' && s.calls >= 1 && s.packets > 0)).toBe(true);
+    const done = t.events.filter((e) => e.name === 'importProgress' && e.payload.state === 'done');
+    expect(done.length).toBe(files.length);
+    expect(t.events.some((e) => e.name === 'libraryChanged' && e.payload.reason === 'import')).toBe(true);
+    const d = await t.backend.handlers.getSource({ id: sources[0].id });
+    expect(Array.isArray(d.stats)).toBe(true);
+    expect(d.warnings.every((w) => w.severity !== 'info')).toBe(true);
+    expect(Array.isArray(d.problems)).toBe(true);
+  });
+
+  it('remembers the files opened by path, newest first, as absolute paths', async () => {
+    const recent = await t.backend.handlers.recentFiles();
+    expect(recent.length).toBe(10);
+    expect(recent.every((p) => p.startsWith('/') && p.includes('test/fixtures/captures/'))).toBe(true);
+  });
+
+  it('answers unknown ids and bad arguments with error values', async () => {
+    expect(await invokeHandler(t.backend.handlers, 'getCall', { id: 999_999 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await invokeHandler(t.backend.handlers, 'queryCalls', { offset: -1, limit: 10 })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await invokeHandler(t.backend.handlers, 'queryCalls', { offset: 0, limit: 10, sort: { key: 'id; DROP TABLE calls' } })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await invokeHandler(t.backend.handlers, 'getSource', null)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await invokeHandler(t.backend.handlers, 'setSettings', { successDurationS: 'x' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it('has a handler for every method of the contract', () => {
+    for (const m of API_METHODS) expect(typeof t.backend.handlers[m]).toBe('function');
+  });
+});
+
+describe('queryCalls', () => {
+  it('lists the INVITE calls with a total, non-calls only on request', async () => {
+    expect(all.length).toBeGreaterThanOrEqual(fixtureFiles().length);
+    expect(all.every((c) => c.kind === 'call')).toBe(true);
+    const withOther = await q({ includeOther: true });
+    expect(withOther.total).toBeGreaterThanOrEqual(all.length);
+  });
+
+  it('filters by bucket, 0 meaning not classifiable', async () => {
+    const b5 = await q({ buckets: [5] });
+    expect(b5.total).toBeGreaterThan(0);
+    expect(b5.rows.every((r) => r.bucket === 5)).toBe(true);
+    const none = await q({ buckets: [0] });
+    expect(none.total).toBeGreaterThan(0);
+    expect(none.rows.every((r) => r.bucket === null && (r.cause === 'capture_ended' || r.cause === 'in_progress'))).toBe(true);
+    const both = await q({ buckets: [0, 5] });
+    expect(both.total).toBe(b5.total + none.total);
+  });
+
+  it('filters by cause, final status, source, peer, time range and free text', async () => {
+    const c486 = await q({ causes: ['sip_486'] });
+    expect(c486.total).toBeGreaterThan(0);
+    expect(c486.rows.every((r) => r.cause === 'sip_486')).toBe(true);
+    const s486 = await q({ finalStatuses: [486, 503] });
+    expect(new Set(s486.rows.map((r) => r.finalStatus))).toEqual(new Set([486, 503]));
+    const src = all[0].sourceId;
+    expect((await q({ sourceIds: [src] })).rows.every((r) => r.sourceId === src)).toBe(true);
+    const peer = hostOf(all[3].callerAddr);
+    const byPeer = await q({ peer });
+    expect(byPeer.total).toBeGreaterThan(0);
+    expect(byPeer.rows.every((r) => hostOf(r.callerAddr) === peer)).toBe(true);
+    const sorted = [...all].sort((a, b) => a.startUs - b.startUs);
+    const mid = sorted[Math.floor(sorted.length / 2)].startUs;
+    const early = await q({ toUs: mid });
+    const late = await q({ fromUs: mid });
+    expect(early.total + late.total).toBe(all.length);
+    expect(early.rows.every((r) => r.startUs < mid) && late.rows.every((r) => r.startUs >= mid)).toBe(true);
+    const text = await q({ text: 'AGENT_BYE@' });
+    expect(text.total).toBeGreaterThan(0);
+    expect(text.rows.every((r) => r.callId.toLowerCase().includes('agent_bye@'))).toBe(true);
+    // LIKE wildcards in the text match themselves.
+    expect((await q({ text: '%' })).total).toBe(0);
+    expect((await q({ text: '_' })).rows.every((r) => (r.callId + r.from + r.to).includes('_'))).toBe(true);
+    expect((await q({ buckets: [] })).total).toBe(0);
+  });
+
+  it('sorts by every key both ways, unknown values last, and pages stably', async () => {
+    for (const key of Object.keys(SORT_COLUMN) as CallSortKey[]) {
+      for (const descending of [false, true]) {
+        const rows = (await q({}, { sort: { key, descending } })).rows;
+        expect(rows.length).toBe(all.length);
+        const vals = rows.map((r) => r[key as keyof CallRow] as number | null);
+        const firstNull = vals.indexOf(null);
+        if (firstNull >= 0) expect(vals.slice(firstNull).every((v) => v === null)).toBe(true);
+        const known = vals.filter((v): v is number => v !== null);
+        for (let i = 1; i < known.length; i++) expect(descending ? known[i - 1] >= known[i] : known[i - 1] <= known[i], `${key} ${descending}`).toBe(true);
+        // Pages of 7 put together give the same list.
+        const paged: number[] = [];
+        for (let off = 0; off < all.length; off += 7) {
+          const p = await t.backend.handlers.queryCalls({ offset: off, limit: 7, sort: { key, descending } });
+          expect(p.total).toBe(all.length);
+          expect(p.offset).toBe(off);
+          paged.push(...p.rows.map((r) => r.id));
+        }
+        expect(paged).toEqual(rows.map((r) => r.id));
+      }
+    }
+  });
+});
+
+describe('getCall', () => {
+  it('gives the ladder with raw text, streams with bins and gaps, and the verdict', async () => {
+    const row = all.find((r) => r.cause === 'rtp_timeout_oneway' || r.cause === 'rtp_timeout_both')!;
+    const d = await t.backend.handlers.getCall({ id: row.id });
+    expect(d.row).toEqual(row);
+    expect(d.sourceName).toMatch(/\.pcapng$/);
+    expect(d.messages.length).toBe(row.sipMessages);
+    d.messages.forEach((m, i) => {
+      expect(m.index).toBe(i);
+      expect(typeof m.raw).toBe('string');
+      expect(m.raw!.length).toBeGreaterThan(0);
+    });
+    expect(d.messages[0].label).toMatch(/^INVITE/);
+    expect(d.streams.length).toBe(row.streamCount);
+    const s = d.streams[0];
+    expect(s.bins.length).toBeGreaterThan(0);
+    expect(Array.isArray(s.gaps)).toBe(true);
+    expect(d.streams.some((x) => x.trailingGap !== null || x.gaps.length > 0)).toBe(true);
+    expect(s).not.toHaveProperty('callRowId');
+    expect(d.verdict).toMatchObject({ cause: row.cause, bucket: row.bucket });
+    expect(d.verdict!.evidence.length).toBeGreaterThan(0);
+    expect(d.capture.firstUs).not.toBeNull();
+    expect(Array.isArray(d.cdr)).toBe(true);
+    // Crosses a structured clone (IPC) and JSON (bridge) intact.
+    expect(JSON.parse(JSON.stringify(d)).row).toEqual(row);
+  });
+
+  it('summary, decision tree and mermaid', async () => {
+    const sum = await t.backend.handlers.getSummary({});
+    expect(sum.attempts).toBe(all.length);
+    const sum5 = await t.backend.handlers.getSummary({ filter: { buckets: [5] } });
+    expect(sum5.attempts).toBe((await q({ buckets: [5] })).total);
+    const tree = await t.backend.handlers.getDecisionTree();
+    expect(tree.map((r) => r.id)).toContain('R15');
+    const m = await t.backend.handlers.getDecisionTreeMermaid({ path: ['R5', 'R6'] });
+    expect(m).toContain('flowchart TD');
+    expect(await t.backend.handlers.getUnassociatedStreams({})).toBeInstanceOf(Array);
+  });
+});
+
+describe('settings', () => {
+  it('starts at the documented defaults, saves, re-classifies from stored facts, and persists', async () => {
+    const before = await t.backend.handlers.getSettings();
+    expect(before).toMatchObject({ successDurationS: 30, rtpTimeoutS: 5, deadAfterS: 5, llmTimeoutS: 8, ownAddresses: [], alertThresholdPct: 0.5 });
+    const normal = (await q({ causes: ['normal_clearing'] })).total;
+    expect(normal).toBeGreaterThan(0);
+    const n = t.events.length;
+    const r = await t.backend.handlers.setSettings({ ...before, successDurationS: 100_000, ownAddresses: ['10.255.0.0/16'] });
+    expect(r.reclassified).toBeGreaterThanOrEqual(all.length);
+    // A call that was long enough for "normal clearing" is now a short hang-up.
+    expect((await q({ causes: ['normal_clearing'] })).total).toBe(0);
+    expect(t.events.slice(n).some((e) => e.name === 'libraryChanged' && e.payload.reason === 'settings')).toBe(true);
+    expect(await invokeHandler(t.backend.handlers, 'setSettings', { ...before, ownAddresses: ['not-a-cidr'] })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+
+    // Another back end on the same file (a restart) sees the saved settings.
+    const other = openBackend({ dbPath: join(t.dir, 'library.db') });
+    try {
+      expect((await other.handlers.getSettings()).successDurationS).toBe(100_000);
+    } finally {
+      await other.close();
+    }
+    await t.backend.handlers.setSettings(before);
+    expect((await q({ causes: ['normal_clearing'] })).total).toBe(normal);
+  });
+});
+
+describe('removeSource', () => {
+  it('removes a source and its calls through the worker', async () => {
+    const [first] = await t.backend.handlers.listSources();
+    const n = t.events.length;
+    expect(await t.backend.handlers.removeSource({ id: first.id })).toEqual({ removed: true });
+    expect((await t.backend.handlers.listSources()).some((s) => s.id === first.id)).toBe(false);
+    expect((await q({ sourceIds: [first.id] })).total).toBe(0);
+    await waitForEvent(t.events.slice(n), (e) => e.name === 'libraryChanged' && e.payload.reason === 'remove');
+    expect(await t.backend.handlers.removeSource({ id: first.id })).toEqual({ removed: false });
+  });
+});
