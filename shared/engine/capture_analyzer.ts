@@ -22,7 +22,7 @@ import { CaptureReader, type CaptureReaderResult } from './capture/capture_reade
 import { MediaTracker } from './media/media_tracker.ts';
 import { PacketDecoder } from './net/packet_decoder.ts';
 import { TcpReassembler, type TcpDeliver, type TcpEvents } from './net/tcp_reassembler.ts';
-import { looksLikeRtcp, looksLikeRtp, parseRtpHeader } from './rtp/rtp_parser.ts';
+import { looksLikeRtcp, looksLikeRtp, newRtpHeader, parseRtpHeaderInto } from './rtp/rtp_parser.ts';
 import { parseRtcpCompound } from './rtp/rtcp_parser.ts';
 import { decodeHep } from './sip/hep_decoder.ts';
 import { looksLikeSip, parseSipMessage } from './sip/sip_parser.ts';
@@ -99,6 +99,8 @@ export class CaptureAnalyzer {
   private readonly endedCalls = new Set<CallState>();
   private readonly tcpConsumers = new Map<string, TcpConsumer>();
   private readonly gapThresholdMs: number;
+  /** Reused for every RTP packet (the analyzers read it and keep nothing of it). */
+  private readonly rtpHeader = newRtpHeader();
   private nowUs = 0;
   private nextSweepUs = 0;
   private callsOut = 0;
@@ -110,7 +112,9 @@ export class CaptureAnalyzer {
   ) {
     this.gapThresholdMs = options.gapThresholdMs ?? 200;
     this.media = new MediaTracker(this.gapThresholdMs);
-    this.decoder = new PacketDecoder(this.stats);
+    // Nothing below keeps a segment past its callback (bytes that must outlive it are
+    // copied), so one segment object serves the whole capture.
+    this.decoder = new PacketDecoder(this.stats, { reuseSegments: true });
     this.tcp = new TcpReassembler(this.stats);
     this.reader = new CaptureReader(this.stats, (pkt) => this.onPacket(pkt));
   }
@@ -144,8 +148,11 @@ export class CaptureAnalyzer {
         this.nextSweepUs = this.nowUs + 1e6;
       }
     }
-    this.decoder.decode(pkt, (seg) => this.onSegment(seg));
+    this.decoder.decode(pkt, this.segmentSink);
   }
+
+  /** Bound once: a closure created per packet was garbage on every packet. */
+  private readonly segmentSink = (seg: L4Segment): void => this.onSegment(seg);
 
   private onSegment(seg: L4Segment): void {
     if (seg.proto === 'udp') this.onUdp(seg);
@@ -158,25 +165,24 @@ export class CaptureAnalyzer {
     if (p.length >= 4 && p[0] === 0x48 && p[1] === 0x45 && p[2] === 0x50 && (p[3] === 0x33 || p[3] === 0x32)) return this.onHep(seg);
     if ((seg.dstPort === 9060 || seg.srcPort === 9060) && p.length > 0 && p[0] === 2) return this.onHep(seg);
     if (looksLikeSip(p)) return this.onSipBytes(p, seg, 'udp');
-    const announced = this.media.isAnnounced(seg);
-    if (announced && this.media.isT38(seg)) {
+    // Ownership, T.38 and "announced" are resolved once per UDP flow (and again only when an
+    // SDP or a finished call changes them), not per packet: see MediaTracker.flow.
+    const flow = this.media.flow(seg);
+    const hdr = this.rtpHeader;
+    if (flow.t38) {
       // A port re-negotiated to T.38 may still carry the RTP stream it carried before (the
       // corpus has a gateway doing exactly that): a packet continuing a known stream stays RTP.
-      const hdr = parseRtpHeader(p);
-      if (hdr && this.media.hasStream(seg, hdr.ssrc)) return this.media.onRtp(seg, hdr);
+      if (parseRtpHeaderInto(p, hdr) && this.media.hasStream(flow, hdr.ssrc)) return this.media.onRtp(flow, seg, hdr);
       this.stats.add('media.t38', 'info', 'T.38 fax (UDPTL) packets on a port SDP announced for fax: not RTP', seg.frame);
       return;
     }
-    if (!announced && (NOT_MEDIA_PORTS.has(seg.srcPort) || NOT_MEDIA_PORTS.has(seg.dstPort))) return;
+    if (!flow.announced && (NOT_MEDIA_PORTS.has(seg.srcPort) || NOT_MEDIA_PORTS.has(seg.dstPort))) return;
     if (looksLikeRtcp(p)) {
       const reports = parseRtcpCompound(p, { frame: seg.frame, tsUs: seg.tsUs, src: seg.src, srcPort: seg.srcPort, dst: seg.dst, dstPort: seg.dstPort });
-      if (reports.length > 0) this.media.onRtcp(seg, reports);
+      if (reports.length > 0) this.media.onRtcp(flow, seg, reports);
       return;
     }
-    if (announced || looksLikeRtp(p)) {
-      const hdr = parseRtpHeader(p);
-      if (hdr) this.media.onRtp(seg, hdr);
-    }
+    if ((flow.announced || looksLikeRtp(p)) && parseRtpHeaderInto(p, hdr)) this.media.onRtp(flow, seg, hdr);
   }
 
   private onHep(seg: L4Segment): void {
@@ -272,6 +278,7 @@ export class CaptureAnalyzer {
 
   /** Finishes the calls that have ended and gone quiet; keeps memory bounded on long captures. */
   private sweep(): void {
+    this.media.sweep();
     for (const call of this.endedCalls) {
       if (this.nowUs - call.lastActivityUs >= FINISH_IDLE_US) this.finish(call, this.nowUs);
     }

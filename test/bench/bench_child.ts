@@ -17,7 +17,7 @@ export interface ImportReport {
   /** Epoch ms when importCapture was called (for the watcher's timing). */
   t0EpochMs: number;
   importMs: number;
-  /** importCapture start → first opts.onCall (the engine finished a call and it was inserted). */
+  /** importCapture start → first opts.onCall (the first slice of calls was committed). */
   firstCallMs: number | null;
   status: string;
   error: string | null;
@@ -45,11 +45,10 @@ export interface ReopenReport {
   listed: number;
 }
 
-/**
- * Workaround for the chunk-carry bug (see capture_generator.test.ts): makes Buffer#slice copy,
- * as Uint8Array#slice does, so the reader's carried partial record survives the next read.
- * Only in this child, only on request, so the default run measures the code as it is.
- */
+/** The watcher prints this once it polls, so the parent can start the import after its start-up. */
+export const WATCH_READY = 'CALLTRACE_WATCH_READY';
+
+/** One full importCapture into a fresh index, timed from the call to its return. */
 async function runImport(file: string, db: string): Promise<ImportReport> {
   const store = openIndex(db);
   try {
@@ -77,7 +76,7 @@ async function runImport(file: string, db: string): Promise<ImportReport> {
 
 /**
  * Another connection's view, as the UI or a query worker would have it: with WAL, calls are
- * visible only once the import's transaction commits, whatever onCall says.
+ * visible only once the import commits the slice that holds them.
  */
 async function runWatch(db: string): Promise<WatchReport> {
   let polls = 0;
@@ -90,6 +89,7 @@ async function runWatch(db: string): Promise<WatchReport> {
     print();
     process.exit(0);
   });
+  process.stdout.write(`${WATCH_READY}\n`);
   for (;;) {
     polls++;
     try {
@@ -104,7 +104,7 @@ async function runWatch(db: string): Promise<WatchReport> {
       reader?.close();
       reader = null;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -2,16 +2,16 @@
 // `-z rtp,streams` pass over the same generated capture.
 //
 //   npm run bench [-- --sizes 100M,1G --format pcap|pcapng --calls 50 --seed 1 --out DIR --keep
-//                     --no-reopen --profile]
+//                     --no-reopen --profile --runs N]
 //
 // Why it is built this way:
 // - Each measured run is a child process, so its peak RSS is its own (the generator in this
 //   process must not count) and a crash or OOM cannot take the benchmark down.
 // - Generation is timed separately and is never part of the results; the capture is then in
 //   the page cache for both readers, so neither pays for the disk and the comparison is fair.
-// - "First call" is reported twice: when the engine hands the first finished call to the
-//   store (opts.onCall) and when another connection can actually see it (a watcher process
-//   polling the SQLite file), because a single-transaction import only shows calls at commit.
+// - "First call" is reported twice: when the import committed the first slice of calls
+//   (opts.onCall fires after the commit) and when another connection actually saw it (a
+//   watcher process polling the SQLite file every 50 ms, started and ready before the import).
 // - Generated files live in a fresh temp directory and are deleted at the end (also on
 //   Ctrl-C) unless --keep: a 1 GB capture plus its index must not linger on a shared machine.
 
@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ImportReport, ReopenReport, WatchReport } from './bench_child.ts';
+import { WATCH_READY, type ImportReport, type ReopenReport, type WatchReport } from './bench_child.ts';
 import { generateCapture, parseSize, type CaptureFormat, type GeneratorResult } from './capture_generator.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,12 +45,14 @@ interface Args {
   keep: boolean;
   reopen: boolean;
   profile: boolean;
+  /** Runs per measurement; the run with the median time is reported (the machine is shared). */
+  runs: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     sizes: ['100M', '1G'], format: 'pcap', calls: 50, seed: 1, out: join(tmpdir(), 'calltrace-bench'),
-    keep: false, reopen: true, profile: false,
+    keep: false, reopen: true, profile: false, runs: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const t = argv[i];
@@ -68,6 +70,7 @@ function parseArgs(argv: string[]): Args {
     else if (t === '--reopen') a.reopen = true;
     else if (t === '--no-reopen') a.reopen = false;
     else if (t === '--profile') a.profile = true;
+    else if (t === '--runs') a.runs = Math.max(1, Math.floor(Number(val())));
     else throw new Error(`unknown option ${t}`);
   }
   if (a.format !== 'pcap' && a.format !== 'pcapng') throw new Error(`--format must be pcap or pcapng`);
@@ -156,8 +159,17 @@ async function runOurs(file: string, db: string, nodeFlags: string[] = []): Prom
   const [wcmd, wargs] = nodeChild(['watch', db]);
   const watcher = spawn(wcmd, wargs, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let watchOut = '';
-  watcher.stdout.setEncoding('utf8').on('data', (d: string) => (watchOut += d));
   const watcherDone = new Promise<void>((r) => watcher.on('close', () => r()));
+  // The import starts only once the watcher is up and polling: its own start-up (node + tsx,
+  // ~0.5 s of CPU) must not compete with the import on a 2-core machine and skew both the
+  // import's time and "1st visible".
+  await new Promise<void>((ready) => {
+    watcher.stdout.setEncoding('utf8').on('data', (d: string) => {
+      watchOut += d;
+      if (watchOut.includes(WATCH_READY)) ready();
+    });
+    watcher.on('close', () => ready());
+  });
 
   const [cmd, args] = nodeChild(['import', file, db], nodeFlags);
   const m = await runMeasured(cmd, args);
@@ -321,7 +333,9 @@ async function main(): Promise<void> {
         `${f1((gen.lastUs - gen.firstUs) / 1e6)} s of traffic, ≤${gen.maxLiveCalls} live; ${f1(genS)} s\n`);
 
       process.stdout.write(`[${label}] our import… `);
-      const ours = await runOurs(file, db);
+      const oursRuns: OursResult[] = [];
+      for (let k = 0; k < args.runs; k++) oursRuns.push(await runOurs(file, db));
+      const ours = median(oursRuns, (o) => o.report.importMs);
       const complete = (o: OursResult) => o.report.packets === gen.packets && o.report.error === null;
       process.stdout.write(`${f1(o2s(ours))} s, ${ours.report.status}, ${ours.report.packets}/${gen.packets} packets\n`);
       if (!complete(ours)) {
@@ -333,7 +347,9 @@ async function main(): Promise<void> {
       let tshark: TsharkResult | null = null;
       if (tsv) {
         process.stdout.write(`[${label}] tshark -z rtp,streams… `);
-        tshark = await runTshark(file);
+        const tsharkRuns: TsharkResult[] = [];
+        for (let k = 0; k < args.runs; k++) tsharkRuns.push(await runTshark(file));
+        tshark = median(tsharkRuns, (t) => t.wallMs);
         process.stdout.write(`${f1(tshark.wallMs / 1000)} s\n`);
       }
       const reopen = args.reopen ? await runReopen(db) : null;
@@ -379,9 +395,11 @@ async function main(): Promise<void> {
   });
   process.stdout.write(table(head, body) + '\n');
   process.stdout.write(
-    '\nours s = importCapture() inside the child (hash + read + engine + SQLite + commit); (proc s) = the whole child\n' +
+    '\nours s = importCapture() inside the child (read + engine + SQLite slices + final commit; SHA-256 on a worker\n' +
+    'thread meanwhile); (proc s) = the whole child\n' +
     'process (node + tsx start-up included). MB/s, pkt/s and ours/tshark use "ours s"; tshark is its whole process.\n' +
-    '1st onCall = the engine handed the first finished call to the store; 1st visible = another connection saw it.\n',
+    '1st onCall = the first call was committed (onCall fires after the commit); 1st visible = another connection saw it.\n' +
+    `${args.runs > 1 ? `Median of ${args.runs} runs (ours and tshark each).\n` : ''}`,
   );
   for (const r of rows) {
     const gens = `  ${r.label}: generated in ${f1(r.genS)} s (${f1(mb(r.gen.bytes) / r.genS)} MB/s, not part of the results); ` +
@@ -394,6 +412,11 @@ async function main(): Promise<void> {
     process.stderr.write(`ingest_bench: ${failures} import(s) did not read the whole capture\n`);
     process.exitCode = 1;
   }
+}
+
+/** The element with the median key (the lower middle one for an even count). */
+function median<T>(xs: T[], key: (x: T) => number): T {
+  return [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)];
 }
 
 const o2s = (o: OursResult) => o.report.importMs / 1000;

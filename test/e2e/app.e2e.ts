@@ -65,7 +65,10 @@ test('a call shows a ladder with one arrow per SIP message, its gap on the timel
   await expect(page.getByTestId('verdict-cause')).toContainText(truth.diagnosis!.cause);
   await expect(page.getByTestId('verdict-fix')).toContainText(truth.diagnosis!.fix.title);
   expect(await page.getByTestId('evidence-item').count()).toBeGreaterThan(0);
-  await page.screenshot({ path: join(SHOTS, '03-call.png'), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, '03-call.png') });
+  await page.getByTestId('timeline').scrollIntoViewIfNeeded();
+  await page.getByTestId('timeline').screenshot({ path: join(SHOTS, '03b-timeline.png') });
+  await page.getByTestId('verdict-panel').screenshot({ path: join(SHOTS, '03c-verdict.png') });
 
   // Evidence is one click from the ladder or the timeline.
   await page.getByTestId('evidence-item').first().click();

@@ -16,9 +16,10 @@ export interface Served {
   token: string;
 }
 
-export async function startServe(args: string[] = []): Promise<{ served: Served; stop: () => void }> {
+/** Starts serve on `db` (default: a fresh index in a temp dir, removed at stop). */
+export async function startServe(args: string[] = [], db?: string): Promise<{ served: Served; stop: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'calltrace-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'electron/node/cli/main.ts'), 'serve', '--db', join(dir, 'library.db'), ...args], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'electron/node/cli/main.ts'), 'serve', '--db', db ?? join(dir, 'library.db'), ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

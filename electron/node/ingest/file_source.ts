@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 export const CHUNK_SIZE = 4 * 1024 * 1024;
 
 export interface FileReadResult {
-  /** sha256 of the file as stored (compressed bytes for .gz). */
+  /** sha256 of the file as stored (compressed bytes for .gz); '' when hashing was turned off. */
   contentHash: string;
   sizeBytes: number;
   gzip: boolean;
@@ -46,11 +46,16 @@ export function hashFile(path: string): { contentHash: string; sizeBytes: number
 export async function readFileChunks(
   path: string,
   onChunk: (chunk: Uint8Array) => void,
-  opts: { shouldStop?: () => boolean; onProgress?: (bytesRead: number, total: number) => void } = {},
+  opts: {
+    shouldStop?: () => boolean;
+    onProgress?: (bytesRead: number, total: number) => void;
+    /** false: do not hash (contentHash is then ''); the capture import hashes on another thread. */
+    hash?: boolean;
+  } = {},
 ): Promise<FileReadResult> {
   const fd = openSync(path, 'r');
   const total = fstatSync(fd).size;
-  const hash = createHash('sha256');
+  const hash = opts.hash === false ? null : createHash('sha256');
   const buf = Buffer.allocUnsafe(CHUNK_SIZE);
   let read = 0;
   let delivered = 0;
@@ -69,7 +74,7 @@ export async function readFileChunks(
       if (n <= 0) break;
       // A plain Uint8Array view, not a Buffer: downstream `.slice()` must never alias this reused buffer.
       const chunk = new Uint8Array(buf.buffer, buf.byteOffset, n);
-      hash.update(chunk);
+      hash?.update(chunk);
       read += n;
       if (gzip === null) {
         gzip = n >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
@@ -107,5 +112,5 @@ export async function readFileChunks(
     await gunzipDone;
     if (!error && read > 0 && delivered === 0) error = 'gzip stream holds no data';
   }
-  return { contentHash: hash.digest('hex'), sizeBytes: read, gzip: gzip === true, bytesDelivered: delivered, error };
+  return { contentHash: hash ? hash.digest('hex') : '', sizeBytes: read, gzip: gzip === true, bytesDelivered: delivered, error };
 }

@@ -1,17 +1,20 @@
-// Imports one capture file into the index: read (gzip-aware) → engine → store, in one
-// transaction. Whatever goes wrong with the file — damage, truncation, an engine bug —
-// ends as a per-file message, and everything good that was read is kept.
+// Imports one capture file into the index: read (gzip-aware) → engine → store, committed
+// in slices so calls are visible while the file is read. Whatever goes wrong with the file —
+// damage, truncation, an engine bug — ends as a per-file message, and everything good that
+// was read is kept.
 
 import { basename } from 'node:path';
 import { gunzipSync, inflateSync, constants as zc } from 'node:zlib';
-import { openSync, readSync, closeSync } from 'node:fs';
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { CaptureAnalyzer, type AnalyzedCall } from '../../../shared/engine/capture_analyzer.ts';
 import { sniffFormat } from '../../../shared/engine/capture/capture_reader.ts';
 import type { Stat } from '../../../shared/model/stats.ts';
-import type { IndexStore, SourceFormat, SourceRecord } from '../store/index_store.ts';
+import { DuplicateSourceError, type IndexStore, type SourceFormat, type SourceRecord, type SourceStatus } from '../store/index_store.ts';
+import type { RtcpReport, RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { rejoinCdrOnlyRecords, verdictFor } from './diagnose.ts';
 import { hashFile, readFileChunks } from './file_source.ts';
+import { HashJob, type ContentHash } from './content_hasher.ts';
 
 export interface ImportOutcome {
   path: string;
@@ -30,7 +33,10 @@ export interface ImportOptions {
   gapThresholdMs?: number;
   /** Diagnosis thresholds for the verdicts computed at import (defaults of diagnosis.md). */
   settings?: DiagnosisSettings;
-  /** Called for each call as the engine finishes it (for progress and "first calls visible"). */
+  /**
+   * Called for each call once it is committed to the index (for progress and "first calls
+   * visible": another connection can read it by then). Calls come in slices, ≤ 0.5 s apart.
+   */
   onCall?: (call: AnalyzedCall) => void;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   shouldStop?: () => boolean;
@@ -74,66 +80,176 @@ export function detectFormat(path: string): { format: SourceFormat | null; why: 
   return { format: (gz ? `${base}.gz` : base) as SourceFormat, why: '' };
 }
 
+/**
+ * A slice of finished calls is committed once this much time has passed since the last one
+ * (the first call is committed at once): other connections — the UI — see calls while a long
+ * capture is still being read, and a commit per slice, not per call, keeps the WAL cheap.
+ */
+const SLICE_MS = 500;
+/** …or once this many calls are waiting, whichever comes first (bounds memory). */
+const SLICE_CALLS = 2000;
+
+/**
+ * Imports one capture. The writes are committed in slices, not in one transaction:
+ *  - the source row is created (and committed) once the file's hash is known, with the
+ *    status beginSource gives it — 'failed', error 'import did not finish' — which is the
+ *    "still importing" marker until finishSource writes the real status at the end;
+ *  - every call goes in with its messages, streams, bins and verdict inside one slice
+ *    transaction, so a reader never sees half a call, and an import that dies half-way
+ *    leaves whole calls under a source that honestly says it did not finish;
+ *  - the unassociated streams, the statistics and the final status are the last slice.
+ * Re-import is recognised by the SHA-256 of the bytes; see the comments below for why the
+ * hash is only computed up front when a source of the same size exists.
+ */
 export async function importCapture(store: IndexStore, path: string, opts: ImportOptions = {}): Promise<ImportOutcome> {
   const name = basename(path);
   const out: ImportOutcome = { path, name, status: 'failed', sourceId: null, error: null, calls: 0, packets: 0, warnings: [] };
-  let contentHash: string;
+  const cannotRead = (e: unknown): ImportOutcome => ({
+    ...out, error: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+  });
   let sizeBytes: number;
   try {
-    ({ contentHash, sizeBytes } = hashFile(path));
+    sizeBytes = statSync(path).size;
   } catch (e) {
-    out.error = `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
-    return out;
+    return cannotRead(e);
   }
-  const existing: SourceRecord | null = store.findSourceByHash(contentHash);
-  if (existing) {
-    return { ...out, status: 'duplicate', sourceId: existing.id, calls: existing.calls, packets: existing.packets, error: null };
+  // Equal bytes have equal sizes: only when a source of this size is indexed can this be a
+  // re-import, and only then is the whole file hashed before decoding (a real re-import is
+  // then answered without decoding anything). Otherwise the hash is computed on another
+  // thread while the file is decoded (content_hasher.ts): one pass on this thread, not two.
+  let known: ContentHash | null = null;
+  if (store.listSources().some((s) => s.sizeBytes === sizeBytes)) {
+    try {
+      known = hashFile(path);
+    } catch (e) {
+      return cannotRead(e);
+    }
+    const existing: SourceRecord | null = store.findSourceByHash(known.contentHash);
+    if (existing) {
+      return { ...out, status: 'duplicate', sourceId: existing.id, calls: existing.calls, packets: existing.packets, error: null };
+    }
   }
-  const { format, why } = detectFormat(path);
+  let detected: { format: SourceFormat | null; why: string };
+  try {
+    detected = detectFormat(path);
+  } catch (e) {
+    return cannotRead(e);
+  }
+  const format = detected.format;
   if (!format) {
-    out.error = why;
+    out.error = detected.why;
     return out;
   }
 
+  let hasher: HashJob | null = null;
+  if (!known) {
+    try {
+      hasher = new HashJob(path);
+    } catch {
+      // No worker threads here (should not happen in Node 20): hash on this thread first.
+      try {
+        known = hashFile(path);
+      } catch (e) {
+        return cannotRead(e);
+      }
+    }
+  }
+
   const settings = opts.settings ?? DEFAULT_SETTINGS;
-  await store.transactionAsync(async () => {
-    const sourceId = store.beginSource({ path, name, contentHash, sizeBytes, format });
-    out.sourceId = sourceId;
-    let engineError: string | null = null;
+  let sourceId: number | null = null;
+  const pending: AnalyzedCall[] = [];
+  const unassociatedStreams: RtpStreamStats[] = [];
+  const unassociatedRtcp: RtcpReport[] = [];
+  let lastCommitMs = performance.now();
+
+  /** Creates the source row; false when the same bytes were indexed meanwhile (another importer). */
+  const openSource = (hash: ContentHash): boolean => {
+    try {
+      sourceId = store.transaction(() => store.beginSource({ path, name, contentHash: hash.contentHash, sizeBytes, format }));
+      out.sourceId = sourceId;
+      return true;
+    } catch (e) {
+      if (!(e instanceof DuplicateSourceError)) throw e;
+      Object.assign(out, { status: 'duplicate', sourceId: e.existing.id, calls: e.existing.calls, packets: e.existing.packets, error: null });
+      return false;
+    }
+  };
+  const writeCall = (sid: number, c: AnalyzedCall): void => {
+    const rowId = store.insertCall(sid, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }));
+    const verdict = verdictFor(store, c.facts, settings);
+    if (verdict) store.inputs.setVerdict(rowId, verdict);
+    if (c.rtcp.length > 0) store.insertRtcp(sid, c.rtcp, rowId);
+  };
+  /** Commits the waiting calls (and, at the end, `last` in the same transaction). */
+  const commit = (last?: (sid: number) => void): void => {
+    const sid = sourceId;
+    if (sid === null) return;
+    const batch = pending.splice(0, pending.length);
+    store.transaction(() => {
+      for (const c of batch) writeCall(sid, c);
+      last?.(sid);
+    });
+    out.calls += batch.length;
+    lastCommitMs = performance.now();
+    // After the commit, so a listener told about a call can already read it from the index.
+    if (opts.onCall) for (const c of batch) opts.onCall(c);
+  };
+  const maybeCommit = (): void => {
+    if (pending.length === 0) return;
+    if (sourceId === null) {
+      let h = hasher?.poll() ?? known;
+      // The hasher is several times faster than decoding; if it is starved anyway, wait for it
+      // rather than let finished calls pile up in memory.
+      if (!h && pending.length >= SLICE_CALLS) h = hasher?.waitSync() ?? null;
+      if (!h || !openSource(h)) return;
+    }
+    if (out.calls === 0 || pending.length >= SLICE_CALLS || performance.now() - lastCommitMs >= SLICE_MS) commit();
+  };
+
+  let engineError: string | null = null;
+  try {
     const analyzer = new CaptureAnalyzer(
       {
         call: (c) => {
-          const rowId = store.insertCall(sourceId, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }));
-          const verdict = verdictFor(store, c.facts, settings);
-          if (verdict) store.inputs.setVerdict(rowId, verdict);
-          if (c.rtcp.length > 0) store.insertRtcp(sourceId, c.rtcp, rowId);
-          out.calls++;
-          opts.onCall?.(c);
+          pending.push(c);
+          maybeCommit();
         },
-        unassociatedStream: (s) => void store.insertUnassociatedStream(sourceId, s),
-        unassociatedRtcp: (r) => store.insertRtcp(sourceId, [r], null),
+        unassociatedStream: (st) => void unassociatedStreams.push(st),
+        unassociatedRtcp: (r) => void unassociatedRtcp.push(r),
       },
       { gapThresholdMs: opts.gapThresholdMs, inflate: inflatePayload },
     );
     const read = await readFileChunks(
       path,
       (chunk) => {
-        if (engineError) return;
+        if (engineError || out.status === 'duplicate') return;
         try {
           analyzer.push(chunk);
         } catch (e) {
           // A bug in a decoder must not lose the file: keep what was decoded so far.
           engineError = `internal error while decoding (${(e as Error).message}); the calls read before it are kept`;
         }
+        // Calls finish inside push; a slice may also be due because the hash just arrived.
+        maybeCommit();
       },
-      { onProgress: opts.onProgress, shouldStop: opts.shouldStop },
+      { onProgress: opts.onProgress, shouldStop: () => out.status === 'duplicate' || (opts.shouldStop?.() ?? false), hash: false },
     );
+    if (out.status === 'duplicate') return out;
     let summary;
     try {
       summary = analyzer.end();
     } catch (e) {
       engineError ??= `internal error while finishing (${(e as Error).message})`;
       summary = null;
+    }
+    if (sourceId === null) {
+      let hash: ContentHash;
+      try {
+        hash = known ?? (await hasher!.done());
+      } catch (e) {
+        return cannotRead(e);
+      }
+      if (!openSource(hash)) return out;
     }
     const stats = summary?.stats.list() ?? analyzer.stats.list();
     const fatal = engineError ?? read.error ?? summary?.fatal ?? null;
@@ -142,18 +258,39 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     out.status = fatal ? (packets > 0 ? 'partial' : 'failed') : 'ok';
     out.error = fatal;
     out.warnings = stats.filter((s) => s.severity !== 'info');
-    store.finishSource(sourceId, {
-      status: out.status,
-      packets,
-      firstUs: summary?.firstUs ?? null,
-      lastUs: summary?.lastUs ?? null,
-      stats,
-      error: fatal,
-      linkTypes: [...new Set(summary?.interfaces.map((i) => i.linkType) ?? [])],
-      captureDrops: summary?.captureDrops ?? null,
+    commit((sid) => {
+      for (const st of unassociatedStreams) store.insertUnassociatedStream(sid, st);
+      if (unassociatedRtcp.length > 0) store.insertRtcp(sid, unassociatedRtcp, null);
+      store.finishSource(sid, {
+        status: out.status as SourceStatus,
+        packets,
+        firstUs: summary?.firstUs ?? null,
+        lastUs: summary?.lastUs ?? null,
+        stats,
+        error: fatal,
+        linkTypes: [...new Set(summary?.interfaces.map((i) => i.linkType) ?? [])],
+        captureDrops: summary?.captureDrops ?? null,
+      });
+      // CDR rows imported before this capture may describe its calls.
+      rejoinCdrOnlyRecords(store);
     });
-    // CDR rows imported before this capture may describe its calls.
-    rejoinCdrOnlyRecords(store);
-  });
-  return out;
+    return out;
+  } catch (e) {
+    // The index itself failed (disk full, …). Committed slices stay, whole; say so on the
+    // source if it can still be written, then let the caller see the error as before.
+    if (sourceId !== null) {
+      try {
+        store.finishSource(sourceId, {
+          status: 'failed', packets: out.packets, firstUs: null, lastUs: null, stats: [],
+          error: `the index could not be written (${(e as Error).message}); ${out.calls} calls were kept`,
+        });
+      } catch {
+        // the row keeps beginSource's 'import did not finish'
+      }
+    }
+    throw e;
+  } finally {
+    // A no-op once the hash is done; otherwise (duplicate, failure) stop reading the file.
+    hasher?.cancel();
+  }
 }

@@ -19,6 +19,12 @@ export type CaptureFormat = 'pcap' | 'pcap-ns' | 'pcapng' | 'netmon' | 'gzip' | 
 
 /** Largest record we accept; larger means a corrupt length field (tshark's limit is 256 KiB for most links). */
 const MAX_RECORD = 16 * 1024 * 1024;
+/**
+ * How much of a new chunk is joined to a carried partial record: the largest pcap snap
+ * length (262144) plus the biggest record header, so a carried record is almost always
+ * finished by the join alone.
+ */
+const BRIDGE_BYTES = 262144 + 64;
 
 export interface InterfaceInfo {
   linkType: number;
@@ -107,13 +113,34 @@ export class CaptureReader {
   push(chunk: Uint8Array): void {
     if (this.stopped) return;
     this.bytes += chunk.length;
-    let buf: Uint8Array;
-    if (this.carry && this.carry.length > 0) {
-      buf = new Uint8Array(this.carry.length + chunk.length);
-      buf.set(this.carry, 0);
-      buf.set(chunk, this.carry.length);
-    } else {
-      buf = chunk;
+    let buf = chunk;
+    const carry = this.carry;
+    if (carry && carry.length > 0) {
+      // Finish the record cut at the end of the previous chunk by joining it with only the
+      // start of this chunk, then read the rest of this chunk in place. Joining with the
+      // whole chunk copied (and allocated) every 4 MB chunk once more: ~7 % of an import.
+      const take = Math.min(chunk.length, carry.length + BRIDGE_BYTES);
+      const joined = new Uint8Array(carry.length + take);
+      joined.set(carry, 0);
+      joined.set(take === chunk.length ? chunk : chunk.subarray(0, take), carry.length);
+      if (take === chunk.length) {
+        buf = joined; // a small chunk (gzip output): just read the two as one
+      } else {
+        const used = this.consume(joined);
+        this.offset += used;
+        if (this.stopped) {
+          this.carry = null;
+          return;
+        }
+        if (used < carry.length) {
+          // A record longer than the bridge (rare: records up to MAX_RECORD): join it all.
+          buf = new Uint8Array(carry.length - used + chunk.length);
+          buf.set(carry.subarray(used), 0);
+          buf.set(chunk, carry.length - used);
+        } else {
+          buf = chunk.subarray(used - carry.length);
+        }
+      }
     }
     const used = this.consume(buf);
     const rest = buf.length - used;

@@ -27,9 +27,57 @@ interface StreamEntry {
   analyzer: RtpStreamAnalyzer;
   call: CallState | null;
   sender: Side | null;
+  /** The key in MediaTracker.streams (built once, when the stream starts). */
+  key: string;
+  /** Handed over (takeCall / takeUnassociated): a flow's cached reference must not be used again. */
+  dead: boolean;
+}
+
+/**
+ * What the tracker knows about one UDP 5-tuple (src ip:port → dst ip:port), resolved once
+ * and reused for every packet of the flow. Before this cache, every RTP packet built up to
+ * seven `ip|port` strings and looked each up (a third of the import's time on a G.711
+ * capture). `stale` is set when an SDP announcement or a finished call changes the owner of
+ * either address, so the answers are always those the per-packet lookups would give.
+ */
+export class UdpFlow {
+  /** Next flow in the same hash bucket (ports-only hash, so addresses are compared too). */
+  next: UdpFlow | null = null;
+  stale = true;
+  /** SDP announced either end, for RTP or RTCP. */
+  announced = false;
+  /** The latest SDP for the destination (else the source) announced T.38 (image/udptl) there. */
+  t38 = false;
+  /** Owner a new RTP stream of this flow is associated with, and which side sends it. */
+  rtpOwner: Owner | undefined = undefined;
+  rtpSender: Side | null = null;
+  rtcpOwner: Owner | undefined = undefined;
+  /** The last SSRC seen on this flow and its stream (a flow almost always carries one). */
+  lastSsrc = -1;
+  lastStream: StreamEntry | null = null;
+  /** Further SSRCs on the same flow (rare: SSRC change after a re-INVITE, collisions). */
+  others: Map<number, StreamEntry> | null = null;
+  /** Sweep generation of the last packet, for eviction of idle flows. */
+  gen = 0;
+
+  constructor(
+    readonly src: string,
+    readonly srcPort: number,
+    readonly dst: string,
+    readonly dstPort: number,
+    readonly hash: number,
+    /** addrKey of each end: the keys the owner maps use, for targeted invalidation. */
+    readonly srcAddr: string,
+    readonly dstAddr: string,
+  ) {}
 }
 
 const otherSide = (s: Side): Side => (s === 'caller' ? 'callee' : 'caller');
+
+/** Flows not seen for this many sweeps (≈ seconds of capture time) are dropped from the cache. */
+const FLOW_IDLE_SWEEPS = 64;
+/** Hard cap on cached flows (a port scan must not grow memory): past it the cache starts over. */
+const MAX_FLOWS = 1 << 16;
 
 export class MediaTracker {
   private readonly rtpOwners = new Map<string, Owner>();
@@ -39,6 +87,14 @@ export class MediaTracker {
   /** Addresses each call announced, so finishing a call does not scan every owner. */
   private readonly announcedBy = new Map<CallState, string[]>();
   readonly unassociatedRtcp: RtcpReport[] = [];
+
+  // ---- flow cache ----
+  /** Buckets by a hash of the two ports: a Smi key, so no string is built per packet. */
+  private readonly flows = new Map<number, UdpFlow>();
+  /** Flows touching each addrKey, so an owner change marks exactly those stale. */
+  private readonly flowsByAddr = new Map<string, Set<UdpFlow>>();
+  private flowCount = 0;
+  private gen = 0;
 
   constructor(private readonly gapThresholdMs: number) {}
 
@@ -54,56 +110,65 @@ export class MediaTracker {
       const rtcpKey = addrKey(m.connection, m.rtcpPort ?? m.port + 1);
       this.rtpOwners.set(rtpKey, owner);
       this.rtcpOwners.set(rtcpKey, owner);
+      this.invalidate(rtpKey);
+      this.invalidate(rtcpKey);
       let keys = this.announcedBy.get(call);
       if (!keys) this.announcedBy.set(call, (keys = []));
       keys.push(rtpKey, rtcpKey);
     }
   }
 
-  /** True when the latest SDP for this segment's destination (or source) announced T.38 there. */
-  isT38(seg: L4Segment): boolean {
-    const o = this.rtpOwners.get(addrKey(seg.dst, seg.dstPort)) ?? this.rtpOwners.get(addrKey(seg.src, seg.srcPort));
-    return o !== undefined && o.kind === 't38';
+  /**
+   * The flow of a UDP segment, with its SDP-derived answers up to date. One Map lookup on a
+   * number and two string comparisons (the decoder hands out the same string instance for
+   * an address, so these are usually pointer-equal) per packet; no allocation once known.
+   */
+  flow(seg: L4Segment): UdpFlow {
+    const sp = seg.srcPort;
+    const dp = seg.dstPort;
+    const hash = ((sp << 14) ^ dp) & 0x3fffffff;
+    const head = this.flows.get(hash);
+    let f: UdpFlow | null | undefined = head;
+    while (f !== undefined && f !== null) {
+      if (f.srcPort === sp && f.dstPort === dp && f.src === seg.src && f.dst === seg.dst) break;
+      f = f.next;
+    }
+    if (f === undefined || f === null) f = this.addFlow(seg, hash, head ?? null);
+    f.gen = this.gen;
+    if (f.stale) this.resolve(f);
+    return f;
   }
 
-  /** True when SDP announced either end of this segment as a media address. */
-  isAnnounced(seg: L4Segment): boolean {
-    return this.rtpOwners.has(addrKey(seg.dst, seg.dstPort)) || this.rtpOwners.has(addrKey(seg.src, seg.srcPort))
-      || this.rtcpOwners.has(addrKey(seg.dst, seg.dstPort)) || this.rtcpOwners.has(addrKey(seg.src, seg.srcPort));
+  /** True when a packet of this SSRC on this flow would continue an existing stream. */
+  hasStream(flow: UdpFlow, ssrc: number): boolean {
+    return this.streamOf(flow, ssrc) !== null;
   }
 
-  hasStream(seg: L4Segment, ssrc: number): boolean {
-    return this.streams.has(streamKey(seg, ssrc));
-  }
-
-  onRtp(seg: L4Segment, hdr: RtpHeader): void {
-    const key = streamKey(seg, hdr.ssrc);
-    let e = this.streams.get(key);
-    if (!e) {
-      let owner = this.rtpOwners.get(addrKey(seg.dst, seg.dstPort));
-      let sender: Side | null = null;
-      if (owner) sender = otherSide(owner.side);
-      else {
-        owner = this.rtpOwners.get(addrKey(seg.src, seg.srcPort));
-        if (owner) sender = owner.side;
-      }
+  onRtp(flow: UdpFlow, seg: L4Segment, hdr: RtpHeader): void {
+    let e = this.streamOf(flow, hdr.ssrc);
+    if (e === null) {
+      const key = streamKey(seg, hdr.ssrc);
+      const owner = flow.rtpOwner;
       e = {
         analyzer: new RtpStreamAnalyzer({
           ssrc: hdr.ssrc, src: seg.src, srcPort: seg.srcPort, dst: seg.dst, dstPort: seg.dstPort,
           rtpmap: owner?.rtpmap, gapThresholdMs: this.gapThresholdMs,
         }),
         call: owner?.call ?? null,
-        sender,
+        sender: owner ? flow.rtpSender : null,
+        key,
+        dead: false,
       };
       this.streams.set(key, e);
       e.call?.streamKeys.add(key);
+      this.remember(flow, hdr.ssrc, e);
     }
     e.analyzer.add(seg.tsUs, seg.frame, hdr);
     if (e.call && seg.tsUs > e.call.lastMediaUs) e.call.lastMediaUs = seg.tsUs;
   }
 
-  onRtcp(seg: L4Segment, reports: RtcpReport[]): void {
-    const owner = this.rtcpOwners.get(addrKey(seg.dst, seg.dstPort)) ?? this.rtcpOwners.get(addrKey(seg.src, seg.srcPort));
+  onRtcp(flow: UdpFlow, seg: L4Segment, reports: RtcpReport[]): void {
+    const owner = flow.rtcpOwner;
     if (!owner) {
       this.unassociatedRtcp.push(...reports);
       return;
@@ -121,11 +186,14 @@ export class MediaTracker {
       const e = this.streams.get(key);
       if (!e || e.call !== call) continue;
       streams.push({ stats: e.analyzer.finish(), sender: e.sender });
+      e.dead = true;
       this.streams.delete(key);
     }
     for (const k of this.announcedBy.get(call) ?? []) {
-      if (this.rtpOwners.get(k)?.call === call) this.rtpOwners.delete(k);
-      if (this.rtcpOwners.get(k)?.call === call) this.rtcpOwners.delete(k);
+      let changed = false;
+      if (this.rtpOwners.get(k)?.call === call) changed = this.rtpOwners.delete(k);
+      if (this.rtcpOwners.get(k)?.call === call) changed = this.rtcpOwners.delete(k) || changed;
+      if (changed) this.invalidate(k);
     }
     this.announcedBy.delete(call);
     const rtcp = this.rtcpByCall.get(call) ?? [];
@@ -137,14 +205,123 @@ export class MediaTracker {
   /** At the end of the capture: every stream no call took. */
   takeUnassociated() {
     const out = [];
-    for (const e of this.streams.values()) if (!e.call) out.push(e.analyzer.finish());
+    for (const e of this.streams.values()) {
+      e.dead = true;
+      if (!e.call) out.push(e.analyzer.finish());
+    }
     this.streams.clear();
     return out.sort((a, b) => a.firstUs - b.firstUs);
+  }
+
+  /**
+   * Called about once per second of capture time: drops flows idle for FLOW_IDLE_SWEEPS
+   * sweeps, so the cache holds the live flows, not every flow the capture ever had. Only a
+   * cache is dropped: streams and owners live elsewhere, and a returning flow re-resolves.
+   */
+  sweep(): void {
+    this.gen++;
+    if (this.gen % FLOW_IDLE_SWEEPS !== 0) return;
+    const oldest = this.gen - FLOW_IDLE_SWEEPS;
+    for (const [hash, head] of this.flows) {
+      let keep: UdpFlow | null = null;
+      for (let f: UdpFlow | null = head; f !== null; ) {
+        const next: UdpFlow | null = f.next;
+        if (f.gen >= oldest) {
+          f.next = keep;
+          keep = f;
+        } else {
+          this.unindex(f);
+          this.flowCount--;
+        }
+        f = next;
+      }
+      if (keep === null) this.flows.delete(hash);
+      else if (keep !== head) this.flows.set(hash, keep);
+    }
+  }
+
+  private addFlow(seg: L4Segment, hash: number, head: UdpFlow | null): UdpFlow {
+    if (this.flowCount >= MAX_FLOWS) {
+      this.flows.clear();
+      this.flowsByAddr.clear();
+      this.flowCount = 0;
+      head = null;
+    }
+    const f = new UdpFlow(seg.src, seg.srcPort, seg.dst, seg.dstPort, hash, addrKey(seg.src, seg.srcPort), addrKey(seg.dst, seg.dstPort));
+    f.next = head;
+    this.flows.set(hash, f);
+    this.flowCount++;
+    this.index(f.srcAddr, f);
+    this.index(f.dstAddr, f);
+    return f;
+  }
+
+  private index(addr: string, f: UdpFlow): void {
+    let set = this.flowsByAddr.get(addr);
+    if (!set) this.flowsByAddr.set(addr, (set = new Set()));
+    set.add(f);
+  }
+
+  private unindex(f: UdpFlow): void {
+    for (const addr of [f.srcAddr, f.dstAddr]) {
+      const set = this.flowsByAddr.get(addr);
+      if (!set) continue;
+      set.delete(f);
+      if (set.size === 0) this.flowsByAddr.delete(addr);
+    }
+  }
+
+  private invalidate(addr: string): void {
+    const set = this.flowsByAddr.get(addr);
+    if (set) for (const f of set) f.stale = true;
+  }
+
+  /** The per-packet lookups of the reference path, done once per flow and ownership change. */
+  private resolve(f: UdpFlow): void {
+    f.stale = false;
+    const rtpDst = this.rtpOwners.get(f.dstAddr);
+    const rtpSrc = this.rtpOwners.get(f.srcAddr);
+    const rtcpDst = this.rtcpOwners.get(f.dstAddr);
+    const rtcpSrc = this.rtcpOwners.get(f.srcAddr);
+    f.announced = rtpDst !== undefined || rtpSrc !== undefined || rtcpDst !== undefined || rtcpSrc !== undefined;
+    // A stream sent TO an announced address was sent by the other side; symmetric RTP
+    // (sent FROM the announced port) by the announcing side.
+    f.rtpOwner = rtpDst ?? rtpSrc;
+    f.rtpSender = rtpDst ? otherSide(rtpDst.side) : rtpSrc ? rtpSrc.side : null;
+    f.t38 = f.rtpOwner !== undefined && f.rtpOwner.kind === 't38';
+    f.rtcpOwner = rtcpDst ?? rtcpSrc;
+  }
+
+  private streamOf(flow: UdpFlow, ssrc: number): StreamEntry | null {
+    let e: StreamEntry | null | undefined = flow.lastSsrc === ssrc ? flow.lastStream : flow.others?.get(ssrc);
+    if (e && !e.dead) {
+      if (flow.lastSsrc !== ssrc) this.remember(flow, ssrc, e);
+      return e;
+    }
+    if (e) flow.others?.delete(ssrc);
+    // Not cached, or handed over since: the streams map is the truth (a flow evicted from the
+    // cache, or a stream another tuple order created, is still found by its key).
+    e = this.streams.get(streamKeyOf(flow, ssrc));
+    if (e === undefined) return null;
+    this.remember(flow, ssrc, e);
+    return e;
+  }
+
+  private remember(flow: UdpFlow, ssrc: number, e: StreamEntry): void {
+    if (flow.lastStream !== null && !flow.lastStream.dead && flow.lastSsrc !== ssrc) {
+      (flow.others ??= new Map()).set(flow.lastSsrc, flow.lastStream);
+    }
+    flow.lastSsrc = ssrc;
+    flow.lastStream = e;
   }
 }
 
 function streamKey(seg: L4Segment, ssrc: number): string {
   return `${seg.src}|${seg.srcPort}|${seg.dst}|${seg.dstPort}|${ssrc}`;
+}
+
+function streamKeyOf(f: UdpFlow, ssrc: number): string {
+  return `${f.src}|${f.srcPort}|${f.dst}|${f.dstPort}|${ssrc}`;
 }
 
 function addrKey(ip: string, port: number): string {

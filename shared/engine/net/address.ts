@@ -41,6 +41,7 @@ export function ipv6ToString(b: Uint8Array, o = 0): string {
 }
 
 const V4_CACHE_MAX = 1 << 16;
+const V4_SLOTS = 1024; // direct-mapped front of the IPv4 cache, power of two
 const V6_SLOTS = 4096; // direct-mapped, power of two
 
 /**
@@ -50,17 +51,27 @@ const V6_SLOTS = 4096; // direct-mapped, power of two
  */
 export class AddressFormatter {
   private readonly v4 = new Map<number, string>();
+  private readonly v4SlotKey = new Int32Array(V4_SLOTS);
+  private readonly v4SlotStr: (string | undefined)[] = new Array<string | undefined>(V4_SLOTS).fill(undefined);
   private readonly v6Bytes = new Uint8Array(V6_SLOTS * 16);
   private readonly v6Str: (string | undefined)[] = new Array<string | undefined>(V6_SLOTS);
 
   v4At(b: Uint8Array, o: number): string {
-    const k = ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+    // First a direct-mapped table indexed by the low bits (hosts of a capture differ there):
+    // an Int32Array compare instead of a Map lookup, which showed at 4–5 % of a G.711 import.
+    const k32 = (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+    const slot = (k32 ^ (k32 >>> 12)) & (V4_SLOTS - 1);
+    const hit = this.v4SlotStr[slot];
+    if (hit !== undefined && this.v4SlotKey[slot] === k32) return hit;
+    const k = k32 >>> 0;
     let s = this.v4.get(k);
     if (s === undefined) {
       if (this.v4.size >= V4_CACHE_MAX) this.v4.clear();
       s = ipv4ToString(b, o);
       this.v4.set(k, s);
     }
+    this.v4SlotKey[slot] = k32;
+    this.v4SlotStr[slot] = s;
     return s;
   }
 

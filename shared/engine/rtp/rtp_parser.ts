@@ -5,7 +5,8 @@
 // epan/dissectors/packet-rtcp.c (dissect_rtcp_heur), ui/tap-rtp-analysis.c (clock_map,
 // mimetype_and_clock_map). tshark 4.0.17 is the version our numbers are checked against.
 //
-// Pure and allocation-light: no Node APIs; only parseRtpHeader allocates (one object).
+// Pure and allocation-light: no Node APIs; only parseRtpHeader allocates (one object), and
+// parseRtpHeaderInto fills a reused one for the per-packet path.
 
 import type { RtpHeader } from '../../model/media.ts';
 
@@ -22,23 +23,41 @@ export const PT_CN_OLD = 19;
  * or malformed header is reported as "not parsed", never thrown.
  */
 export function parseRtpHeader(payload: Uint8Array): RtpHeader | null {
+  const h = newRtpHeader();
+  return parseRtpHeaderInto(payload, h) ? h : null;
+}
+
+/** A header to reuse with parseRtpHeaderInto. */
+export function newRtpHeader(): RtpHeader {
+  return {
+    version: 0, padding: false, extension: false, csrcCount: 0, marker: false, payloadType: 0,
+    seq: 0, timestamp: 0, ssrc: 0, payloadOffset: 0, payloadLength: 0,
+  };
+}
+
+/**
+ * parseRtpHeader into a caller-owned object (the hot path: one header object for the whole
+ * capture instead of one per packet). Returns false, leaving `out` unspecified, when
+ * parseRtpHeader would return null. Consumers must not keep `out` past the packet.
+ */
+export function parseRtpHeaderInto(payload: Uint8Array, out: RtpHeader): boolean {
   const len = payload.length;
-  if (len < 12) return null;
+  if (len < 12) return false;
   const b0 = payload[0];
   const version = b0 >>> 6;
-  if (version !== 2) return null;
+  if (version !== 2) return false;
   const padding = (b0 & 0x20) !== 0;
   const extension = (b0 & 0x10) !== 0;
   const csrcCount = b0 & 0x0f;
   const b1 = payload[1];
   let offset = 12 + 4 * csrcCount;
-  if (offset > len) return null;
+  if (offset > len) return false;
   if (extension) {
     // RFC 3550 §5.3.1: 16-bit profile-defined field, 16-bit length in 32-bit words.
-    if (offset + 4 > len) return null;
+    if (offset + 4 > len) return false;
     const words = (payload[offset + 2] << 8) | payload[offset + 3];
     offset += 4 + 4 * words;
-    if (offset > len) return null;
+    if (offset > len) return false;
   }
   let end = len;
   if (padding) {
@@ -48,19 +67,18 @@ export function parseRtpHeader(payload: Uint8Array): RtpHeader | null {
     const pad = payload[len - 1];
     end = pad === 0 || pad > len - offset ? offset : len - pad;
   }
-  return {
-    version,
-    padding,
-    extension,
-    csrcCount,
-    marker: (b1 & 0x80) !== 0,
-    payloadType: b1 & 0x7f,
-    seq: (payload[2] << 8) | payload[3],
-    timestamp: ((payload[4] << 24) | (payload[5] << 16) | (payload[6] << 8) | payload[7]) >>> 0,
-    ssrc: ((payload[8] << 24) | (payload[9] << 16) | (payload[10] << 8) | payload[11]) >>> 0,
-    payloadOffset: offset,
-    payloadLength: end - offset,
-  };
+  out.version = version;
+  out.padding = padding;
+  out.extension = extension;
+  out.csrcCount = csrcCount;
+  out.marker = (b1 & 0x80) !== 0;
+  out.payloadType = b1 & 0x7f;
+  out.seq = (payload[2] << 8) | payload[3];
+  out.timestamp = ((payload[4] << 24) | (payload[5] << 16) | (payload[6] << 8) | payload[7]) >>> 0;
+  out.ssrc = ((payload[8] << 24) | (payload[9] << 16) | (payload[10] << 8) | payload[11]) >>> 0;
+  out.payloadOffset = offset;
+  out.payloadLength = end - offset;
+  return true;
 }
 
 /**

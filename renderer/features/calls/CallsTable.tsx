@@ -1,0 +1,293 @@
+// The call list, windowed by hand: one fixed row height, only the rows in view (plus
+// overscan) are in the DOM, and rows come from queryCalls one page at a time through a small
+// LRU cache. Cost per frame depends on the window's height, not on the number of calls, so
+// 100 000 calls scroll like 100.
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import type { CallRow, CallSortKey } from '../../../shared/api/contract.ts';
+import type { ClientHandle } from '../../api/client.ts';
+import { buildQuery, filterKey, isFilterEmpty } from '../../lib/call_filter.ts';
+import { formatCount, formatDurationMs, formatMos, formatMs, formatPct, formatTimeUs, lossTone, mosTone } from '../../lib/format.ts';
+import { PageCache } from '../../lib/page_cache.ts';
+import { isNavKey, moveSelection, rowsPerPage, scrollScale, scrollToReveal, visibleRange } from '../../lib/virtual_window.ts';
+import { clearFilter, openCall, patchFilter, select, sortBy, useApp } from '../../state/app_store.ts';
+import { BucketChip } from '../../ui/BucketChip.tsx';
+import { EmptyState, ErrorState, LoadingState } from '../../ui/States.tsx';
+import { OpenFilesButton } from '../shell/Header.tsx';
+
+export const ROW_HEIGHT = 28;
+const HEADER_HEIGHT = 32;
+const OVERSCAN = 16;
+// A page covers a few screens: a jump usually needs one query (each costs the back end an
+// OFFSET scan), and 25 pages keep at most 5 000 rows in memory.
+const PAGE_SIZE = 200;
+const MAX_PAGES = 25;
+/** Fetch after the scroll has paused this long: a thumb dragged across 100 000 rows asks only for where it stops. */
+const FETCH_DELAY_MS = 40;
+
+interface Column {
+  id: string;
+  label: string;
+  title: string;
+  sort?: CallSortKey;
+  align?: 'right';
+  cell(r: CallRow): ReactNode;
+}
+
+function tone(t: string | null): string | undefined {
+  return t ? `tone-${t}` : undefined;
+}
+
+const COLUMNS: Column[] = [
+  { id: 'time', label: 'Time (UTC)', title: 'First SIP message of the call', sort: 'startUs', cell: (r) => <span className="mono">{formatTimeUs(r.startUs)}</span> },
+  { id: 'from', label: 'From', title: 'User part of From of the initial INVITE', cell: (r) => <span className="mono" title={`${r.from} (${r.callerAddr})`}>{r.from || '–'}</span> },
+  { id: 'to', label: 'To', title: 'User part of To of the initial INVITE', cell: (r) => <span className="mono" title={`${r.to} (${r.calleeAddr})`}>{r.to || '–'}</span> },
+  { id: 'dur', label: 'Duration', title: 'Answer → end; 0 when unanswered', sort: 'durationMs', align: 'right', cell: (r) => (r.answered ? formatDurationMs(r.durationMs) : <span className="muted" title="not answered">–</span>) },
+  {
+    id: 'final',
+    label: 'Final',
+    title: 'Final SIP response of the initial INVITE',
+    sort: 'finalStatus',
+    align: 'right',
+    cell: (r) => <span className={`mono ${r.finalStatus !== null && r.finalStatus >= 400 ? 'danger' : ''}`}>{r.finalStatus ?? '–'}</span>,
+  },
+  { id: 'bucket', label: 'Bucket', title: 'Drop bucket (diagnosis.md §2)', sort: 'bucket', cell: (r) => <BucketChip bucket={r.bucket} /> },
+  { id: 'cause', label: 'Cause', title: 'Cause key of the verdict', cell: (r) => <span className="mono" title={r.confidence !== null && r.confidence < 1 ? `confidence ${Math.round(r.confidence * 100)} %` : undefined}>{r.cause ?? '–'}{r.confidence !== null && r.confidence < 1 && <span className="muted"> ?</span>}</span> },
+  { id: 'loss', label: 'Loss', title: 'Worst packet loss of the call’s streams', sort: 'worstLossPct', align: 'right', cell: (r) => <span className={tone(lossTone(r.worstLossPct))}>{formatPct(r.worstLossPct)}</span> },
+  { id: 'jitter', label: 'Jitter', title: 'Worst max jitter (RFC 3550, Wireshark’s ms)', sort: 'worstJitterMs', align: 'right', cell: (r) => formatMs(r.worstJitterMs) },
+  { id: 'mos', label: 'MOS', title: 'Lowest estimated MOS (E-model, G.107)', sort: 'minMos', align: 'right', cell: (r) => <span className={tone(mosTone(r.minMos))}>{formatMos(r.minMos)}</span> },
+  { id: 'gap', label: 'Max gap', title: 'Longest RTP silence of any stream', sort: 'longestGapMs', align: 'right', cell: (r) => formatDurationMs(r.longestGapMs) },
+];
+
+export function CallsTable({ handle }: { handle: ClientHandle }) {
+  const filter = useApp((s) => s.filter);
+  const sort = useApp((s) => s.sort);
+  const version = useApp((s) => s.libraryVersion);
+  const selected = useApp((s) => s.selectedIndex);
+  const openId = useApp((s) => s.openCallId);
+  const focusToken = useApp((s) => s.focusListToken);
+  const noSources = useApp((s) => s.sourcesState === 'ready' && s.sources.length === 0);
+
+  const [, rerender] = useReducer((x: number) => x + 1, 0);
+  const viewport = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewHeight, setViewHeight] = useState(600);
+
+  const key = filterKey(filter, sort);
+  const fetcherFor = useCallback(
+    (f: typeof filter, s: typeof sort) => (offset: number, limit: number) => handle.client.queryCalls(buildQuery(f, s, offset, limit)),
+    [handle],
+  );
+  const [cache] = useState(() => new PageCache<CallRow>(fetcherFor(filter, sort), { pageSize: PAGE_SIZE, maxPages: MAX_PAGES }, rerender));
+
+  // A new query replaces the cache's contents before this render reads it; a library change
+  // keeps the rows on screen and refreshes them in place.
+  const seen = useRef({ key, version });
+  if (seen.current.key !== key) {
+    seen.current = { key, version };
+    cache.reset(fetcherFor(filter, sort));
+  } else if (seen.current.version !== version) {
+    seen.current = { key, version };
+    cache.refresh();
+  }
+
+  // A new query starts at the top.
+  useLayoutEffect(() => {
+    if (viewport.current) viewport.current.scrollTop = 0;
+    setScrollTop(0);
+  }, [key]);
+
+  useLayoutEffect(() => {
+    const el = viewport.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setViewHeight(Math.max(0, el.clientHeight - HEADER_HEIGHT)));
+    ro.observe(el);
+    setViewHeight(Math.max(0, el.clientHeight - HEADER_HEIGHT));
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    if (focusToken) viewport.current?.focus();
+  }, [focusToken]);
+
+  // Opening a call shrinks the list (the call pane takes room): keep the selected row in view.
+  const revealRef = useRef<(i: number) => void>(() => {});
+  useEffect(() => {
+    if (selected !== null) revealRef.current(selected);
+    // Only when the pane opens or the list is resized, not on every selection move.
+  }, [openId !== null, viewHeight]);
+
+  const total = cache.total ?? 0;
+  const scale = scrollScale(total, ROW_HEIGHT);
+  const virtualTop = scrollTop * scale;
+  const range = visibleRange({ scrollTop: virtualTop, viewportHeight: viewHeight, rowHeight: ROW_HEIGHT, total, overscan: OVERSCAN });
+
+  useEffect(() => {
+    // The rows on screen first; then a margin of a quarter page each way, so ordinary
+    // scrolling finds its rows already loaded.
+    const t = setTimeout(
+      () =>
+        void cache.ensure(range.start, range.end).then(() => cache.ensure(Math.max(0, range.start - PAGE_SIZE / 4), range.end + PAGE_SIZE / 4)),
+      cache.total === null ? 0 : FETCH_DELAY_MS,
+    );
+    return () => clearTimeout(t);
+  }, [cache, range.start, range.end, key, version]);
+
+  const reveal = (index: number): void => {
+    const el = viewport.current;
+    if (!el) return;
+    const target = scrollToReveal(index, virtualTop, viewHeight, ROW_HEIGHT);
+    if (target !== null) el.scrollTop = target / scale;
+  };
+
+  revealRef.current = reveal;
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (isNavKey(e.key)) {
+      e.preventDefault();
+      const next = moveSelection(selected, e.key, total, rowsPerPage(viewHeight, ROW_HEIGHT));
+      select(next);
+      if (next !== null) reveal(next);
+    } else if (e.key === 'Enter') {
+      if (selected === null) return;
+      const row = cache.get(selected);
+      if (row) {
+        e.preventDefault();
+        openCall(row.id);
+      }
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      if (openId !== null) openCall(null);
+      else if (selected !== null) select(null);
+      else if (!isFilterEmpty(filter)) clearFilter();
+    }
+  };
+
+  const rows: ReactNode[] = [];
+  for (let i = range.start; i < range.end; i++) {
+    const r = cache.get(i);
+    const isSel = i === selected;
+    if (!r) {
+      rows.push(
+        <div key={i} className="ct-row ct-skeleton" role="row" aria-rowindex={i + 2} aria-busy="true">
+          <div className="ct-cell">
+            <span className="skeleton-bar" />
+          </div>
+        </div>,
+      );
+      continue;
+    }
+    rows.push(
+      <div
+        key={i}
+        role="row"
+        aria-rowindex={i + 2}
+        aria-selected={isSel}
+        className={`ct-row${isSel ? ' ct-selected' : ''}${r.id === openId ? ' ct-open' : ''}${i % 2 ? ' ct-odd' : ''}`}
+        data-testid="call-row"
+        data-call-id={r.callId}
+        data-id={r.id}
+        data-bucket={r.bucket === null ? '' : String(r.bucket)}
+        data-cause={r.cause ?? ''}
+        onClick={() => {
+          select(i);
+          openCall(r.id);
+          viewport.current?.focus({ preventScroll: true });
+        }}
+      >
+        {COLUMNS.map((c) => (
+          <div key={c.id} role="gridcell" className={`ct-cell ct-${c.id}${c.align === 'right' ? ' ct-right' : ''}`}>
+            {c.cell(r)}
+          </div>
+        ))}
+      </div>,
+    );
+  }
+
+  const spacerHeight = (total * ROW_HEIGHT) / scale;
+  // Rows sit where the (possibly compressed) scroll position says row range.start should be.
+  const rowsTop = scrollTop + (range.start * ROW_HEIGHT - virtualTop);
+
+  let body: ReactNode = null;
+  if (cache.error && cache.total === null) body = <ErrorState title="The calls could not be listed" message={cache.error} onRetry={() => { cache.reset(); rerender(); }} />;
+  else if (cache.total === null) body = <LoadingState what="calls" />;
+  else if (total === 0)
+    body = noSources ? (
+      <EmptyState title="No captures yet — drop a pcap, pcapng, gz, CDR CSV or events file here" testId="calls-empty">
+        <p>Or open them from disk. Files are recognised by their content and indexed on this machine; nothing leaves it.</p>
+        <OpenFilesButton primary />
+      </EmptyState>
+    ) : !isFilterEmpty(filter) ? (
+      <EmptyState title="No call matches this filter" testId="calls-empty">
+        <button type="button" className="btn" onClick={clearFilter}>
+          Clear the filter
+        </button>
+      </EmptyState>
+    ) : (
+      <EmptyState title="No calls in the library yet" testId="calls-empty">
+        <p>The sources hold no INVITE dialog (yet: an import may still be running).</p>
+        <button type="button" className="btn" onClick={() => patchFilter({ includeOther: true })}>
+          Show REGISTER, OPTIONS and other dialogs
+        </button>
+      </EmptyState>
+    );
+
+  const sortMark = (k?: CallSortKey): string => (k && sort.key === k ? (sort.descending ? ' ▼' : ' ▲') : '');
+
+  return (
+    <div className="ct">
+      <div
+        ref={viewport}
+        className="ct-viewport"
+        role="grid"
+        aria-label="Calls"
+        aria-rowcount={total + 1}
+        aria-multiselectable={false}
+        tabIndex={0}
+        data-testid="calls-table"
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        onKeyDown={onKeyDown}
+      >
+        <div className="ct-row ct-header" role="row" aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
+          {COLUMNS.map((c) => (
+            <div
+              key={c.id}
+              role="columnheader"
+              className={`ct-cell ct-${c.id}${c.align === 'right' ? ' ct-right' : ''}${c.sort ? ' ct-sortable' : ''}`}
+              aria-sort={c.sort && sort.key === c.sort ? (sort.descending ? 'descending' : 'ascending') : undefined}
+              title={c.sort ? `${c.title} — click to sort` : c.title}
+              data-sort={c.sort}
+              onClick={c.sort ? () => sortBy(c.sort!) : undefined}
+            >
+              {c.label}
+              {sortMark(c.sort)}
+            </div>
+          ))}
+        </div>
+        {body ?? (
+          <div className="ct-spacer" style={{ height: spacerHeight }}>
+            <div className="ct-rows" style={{ transform: `translateY(${rowsTop}px)` }}>
+              {rows}
+            </div>
+          </div>
+        )}
+      </div>
+      <div className="ct-status" aria-live="polite">
+        {cache.total !== null && (
+          <>
+            <span>
+              {formatCount(total)} call{total === 1 ? '' : 's'}
+            </span>
+            {total > 0 && (
+              <span className="muted">
+                rows {formatCount(Math.min(total, Math.floor(virtualTop / ROW_HEIGHT) + 1))}–{formatCount(Math.min(total, Math.floor((virtualTop + viewHeight) / ROW_HEIGHT)))}
+              </span>
+            )}
+            {selected !== null && <span className="muted">selected #{formatCount(selected + 1)}</span>}
+          </>
+        )}
+        {cache.error && cache.total !== null && <span className="danger">{cache.error}</span>}
+        <span className="ct-keys muted">↑↓ PgUp PgDn Home End move · Enter opens · / search · Esc clears</span>
+      </div>
+    </div>
+  );
+}

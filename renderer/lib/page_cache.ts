@@ -1,0 +1,133 @@
+// Pages of the call list, fetched by offset/limit and kept in a small LRU. The table asks for
+// the rows it is about to draw; only the pages under the viewport (plus overscan) are ever
+// requested, so 100 000 calls cost a few hundred rows of memory, not the whole index.
+//
+// A new query (filter or sort changed, or the library changed) bumps the generation: answers
+// to older requests are dropped when they arrive, so a slow page can never paint rows of a
+// previous filter into the current one.
+
+export interface Page<T> {
+  total: number;
+  rows: T[];
+}
+
+export type PageFetcher<T> = (offset: number, limit: number) => Promise<{ ok: true; value: Page<T> } | { ok: false; error: { message: string } }>;
+
+export interface PageCacheOptions {
+  pageSize: number;
+  /** Pages kept; the least recently used beyond it are forgotten (re-fetched when seen again). */
+  maxPages: number;
+}
+
+export class PageCache<T> {
+  private pages = new Map<number, T[]>();
+  private inFlight = new Set<number>();
+  /** Pages still shown but from before a refresh: re-fetched when next needed. */
+  private stale = new Set<number>();
+  private generation = 0;
+  private fetcher: PageFetcher<T>;
+  /** null until the first page of this query answered. */
+  total: number | null = null;
+  error: string | null = null;
+
+  constructor(
+    fetcher: PageFetcher<T>,
+    private readonly options: PageCacheOptions,
+    private readonly onChange: () => void,
+  ) {
+    this.fetcher = fetcher;
+  }
+
+  get pageSize(): number {
+    return this.options.pageSize;
+  }
+
+  /** Starts a new query: forgets every page; `keepTotal` avoids the list collapsing while it reloads. */
+  reset(fetcher?: PageFetcher<T>, keepTotal = false): void {
+    if (fetcher) this.fetcher = fetcher;
+    this.generation++;
+    this.pages.clear();
+    this.inFlight.clear();
+    this.stale.clear();
+    if (!keepTotal) this.total = null;
+    this.error = null;
+  }
+
+  /**
+   * Same query, new data (the library changed: an import added calls). The rows on screen
+   * stay until their fresh page arrives, so the list does not blink during a long import.
+   */
+  refresh(): void {
+    this.generation++;
+    this.inFlight.clear();
+    this.stale = new Set(this.pages.keys());
+  }
+
+  /** The row at an index, or undefined while its page is not loaded (recency is kept by ensure). */
+  get(index: number): T | undefined {
+    if (this.total !== null && index >= this.total) return undefined;
+    const p = Math.floor(index / this.options.pageSize);
+    return this.pages.get(p)?.[index - p * this.options.pageSize];
+  }
+
+  has(page: number): boolean {
+    return this.pages.has(page);
+  }
+
+  /** Fetches the missing pages covering rows [start, end); resolves when they have answered. */
+  async ensure(start: number, end: number): Promise<void> {
+    const size = this.options.pageSize;
+    const wanted: number[] = [];
+    const last = Math.max(start, end - 1);
+    for (let p = Math.floor(Math.max(0, start) / size); p <= Math.floor(last / size); p++) {
+      if (this.pages.has(p)) this.touch(p, this.pages.get(p)!);
+      if ((!this.pages.has(p) || this.stale.has(p)) && !this.inFlight.has(p)) wanted.push(p);
+    }
+    // The very first page is fetched even for an empty window: it is what tells us the total.
+    if (this.total === null && wanted.length === 0 && !this.pages.has(0) && !this.inFlight.has(0)) wanted.push(0);
+    await Promise.all(wanted.map((p) => this.load(p)));
+  }
+
+  private async load(p: number): Promise<void> {
+    const gen = this.generation;
+    this.inFlight.add(p);
+    let res: Awaited<ReturnType<PageFetcher<T>>>;
+    try {
+      res = await this.fetcher(p * this.options.pageSize, this.options.pageSize);
+    } catch (e) {
+      res = { ok: false, error: { message: e instanceof Error ? e.message : String(e) } };
+    }
+    if (gen !== this.generation) return; // an answer to a previous query
+    this.inFlight.delete(p);
+    if (!res.ok) {
+      this.error = res.error.message;
+    } else {
+      this.error = null;
+      this.total = res.value.total;
+      this.stale.delete(p);
+      this.pages.delete(p);
+      this.pages.set(p, res.value.rows);
+      this.evict();
+    }
+    this.onChange();
+  }
+
+  private touch(p: number, page: T[]): void {
+    // Map keeps insertion order: re-inserting makes it the most recently used.
+    this.pages.delete(p);
+    this.pages.set(p, page);
+  }
+
+  private evict(): void {
+    while (this.pages.size > this.options.maxPages) {
+      const oldest = this.pages.keys().next().value as number;
+      this.pages.delete(oldest);
+      this.stale.delete(oldest);
+    }
+  }
+
+  /** Loaded page numbers, oldest first (for tests and the status line). */
+  loadedPages(): number[] {
+    return [...this.pages.keys()];
+  }
+}
