@@ -8,6 +8,7 @@
 //
 // Each prints one JSON line on stdout.
 
+import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { importCapture } from '../../electron/node/ingest/import_capture.ts';
 import { openIndex, openIndexReader } from '../../electron/node/store/index_store.ts';
@@ -130,7 +131,8 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-main(process.argv.slice(2)).catch((e: Error) => {
+// Only as a script: the parent imports this module for its types and WATCH_READY.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main(process.argv.slice(2)).catch((e: Error) => {
   process.stderr.write(`bench_child: ${e.stack ?? e.message}\n`);
   process.exitCode = 1;
 });

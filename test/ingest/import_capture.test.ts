@@ -104,3 +104,23 @@ describe('importCapture', () => {
     store.close();
   });
 });
+
+describe('two imports of the same bytes at once', () => {
+  it('keeps one source: the one that finishes second finds the other at the end and removes its own slices', async () => {
+    const store = openIndex(':memory:');
+    const a = join(FIX, 'mixed_outcomes.pcapng');
+    const b = write('same-bytes.pcapng', readFileSync(a));
+    // The second import starts once the first has committed calls under its provisional
+    // hash, so the up-front check cannot see it: only the check at the end can.
+    let second: ReturnType<typeof importCapture> | null = null;
+    const first = await importCapture(store, a, { onCall: () => void (second ??= importCapture(store, b)) });
+    expect(second).not.toBeNull();
+    const other = await second!;
+    expect(other.status).toBe('ok');
+    expect(first.status).toBe('duplicate');
+    expect(first.sourceId).toBe(other.sourceId);
+    expect(store.listSources().map((s) => s.id)).toEqual([other.sourceId]);
+    expect(store.countCalls()).toBe(other.calls);
+    store.close();
+  });
+});

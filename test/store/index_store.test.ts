@@ -225,6 +225,27 @@ describe('content hash', () => {
     expect(store.listSources()).toHaveLength(1);
   });
 
+  it('takes the real hash at finish, and refuses one another source already has', () => {
+    const { sourceId } = importOne(1);
+    // Begun under a provisional hash (the importer hashes while decoding) …
+    const late = store.beginSource(source(3, { name: 'late.pcapng' }));
+    const done = { status: 'ok' as const, packets: 1, firstUs: null, lastUs: null, stats: [], error: null };
+    store.finishSource(late, { ...done, contentHash: hash(4) });
+    expect(store.findSourceByHash(hash(4))?.id).toBe(late);
+    expect(store.findSourceByHash(hash(3))).toBeNull();
+    // … and when its bytes turn out to be indexed already, it says which source has them.
+    const dup = store.beginSource(source(5, { name: 'dup.pcapng' }));
+    let err: unknown;
+    try {
+      store.finishSource(dup, { ...done, contentHash: hash(1) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DuplicateSourceError);
+    expect((err as DuplicateSourceError).existing.id).toBe(sourceId);
+    expect(store.getSource(dup)?.contentHash).toBe(hash(5));
+  });
+
   it('refuses a malformed hash', () => {
     expect(() => store.beginSource(source(1, { contentHash: 'abc' }))).toThrow(/CHECK constraint/);
     expect(() => store.beginSource(source(1, { contentHash: 'z'.repeat(64) }))).toThrow(/CHECK constraint/);

@@ -76,17 +76,6 @@ export class HashJob {
     this.worker.unref();
   }
 
-  /** The hash when the worker has finished, else null (never blocks: called between chunks). */
-  poll(): ContentHash | null {
-    return Atomics.load(this.state, 0) === 1 ? this.result() : null;
-  }
-
-  /** Blocks this thread until the hash is ready (at most timeoutMs); null if it is not. */
-  waitSync(timeoutMs = 60_000): ContentHash | null {
-    Atomics.wait(this.state, 0, 0, timeoutMs);
-    return this.poll();
-  }
-
   /** Waits for the hash; rejects with the worker's read error (e.g. ENOENT). */
   async done(): Promise<ContentHash> {
     if (Atomics.load(this.state, 0) === 0) {

@@ -3,6 +3,7 @@
 // damage, truncation, an engine bug — ends as a per-file message, and everything good that
 // was read is kept.
 
+import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { gunzipSync, inflateSync, constants as zc } from 'node:zlib';
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
@@ -91,15 +92,18 @@ const SLICE_CALLS = 2000;
 
 /**
  * Imports one capture. The writes are committed in slices, not in one transaction:
- *  - the source row is created (and committed) once the file's hash is known, with the
+ *  - the source row is created (and committed) with the first finished call, under a
+ *    provisional random hash while the real one is computed on another thread, and with the
  *    status beginSource gives it — 'failed', error 'import did not finish' — which is the
- *    "still importing" marker until finishSource writes the real status at the end;
+ *    "still importing" marker until finishSource writes the real status and hash at the end
+ *    (so the first calls are visible within a second whatever the file size);
  *  - every call goes in with its messages, streams, bins and verdict inside one slice
  *    transaction, so a reader never sees half a call, and an import that dies half-way
  *    leaves whole calls under a source that honestly says it did not finish;
  *  - the unassociated streams, the statistics and the final status are the last slice.
  * Re-import is recognised by the SHA-256 of the bytes; see the comments below for why the
- * hash is only computed up front when a source of the same size exists.
+ * hash is only computed up front when a source of the same size exists. Bytes found at the
+ * end to be indexed already (two imports of one file at once) remove what was committed.
  */
 export async function importCapture(store: IndexStore, path: string, opts: ImportOptions = {}): Promise<ImportOutcome> {
   const name = basename(path);
@@ -197,11 +201,9 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
   const maybeCommit = (): void => {
     if (pending.length === 0) return;
     if (sourceId === null) {
-      let h = hasher?.poll() ?? known;
-      // The hasher is several times faster than decoding; if it is starved anyway, wait for it
-      // rather than let finished calls pile up in memory.
-      if (!h && pending.length >= SLICE_CALLS) h = hasher?.waitSync() ?? null;
-      if (!h || !openSource(h)) return;
+      // The real hash when it is already known, else a provisional one: it cannot collide
+      // with real content, and finishSource replaces it.
+      if (!openSource(known ?? { contentHash: randomBytes(32).toString('hex') } as ContentHash)) return;
     }
     if (out.calls === 0 || pending.length >= SLICE_CALLS || performance.now() - lastCommitMs >= SLICE_MS) commit();
   };
@@ -242,15 +244,13 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       engineError ??= `internal error while finishing (${(e as Error).message})`;
       summary = null;
     }
-    if (sourceId === null) {
-      let hash: ContentHash;
-      try {
-        hash = known ?? (await hasher!.done());
-      } catch (e) {
-        return cannotRead(e);
-      }
-      if (!openSource(hash)) return out;
+    let hash: ContentHash;
+    try {
+      hash = known ?? (await hasher!.done());
+    } catch (e) {
+      return cannotRead(e);
     }
+    if (sourceId === null && !openSource(hash)) return out;
     const stats = summary?.stats.list() ?? analyzer.stats.list();
     const fatal = engineError ?? read.error ?? summary?.fatal ?? null;
     const packets = summary?.packets ?? 0;
@@ -258,8 +258,9 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     out.status = fatal ? (packets > 0 ? 'partial' : 'failed') : 'ok';
     out.error = fatal;
     out.warnings = stats.filter((s) => s.severity !== 'info');
-    commit((sid) => {
-      for (const st of unassociatedStreams) store.insertUnassociatedStream(sid, st);
+    try {
+      commit((sid) => {
+        for (const st of unassociatedStreams) store.insertUnassociatedStream(sid, st);
       if (unassociatedRtcp.length > 0) store.insertRtcp(sid, unassociatedRtcp, null);
       store.finishSource(sid, {
         status: out.status as SourceStatus,
@@ -270,10 +271,19 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
         error: fatal,
         linkTypes: [...new Set(summary?.interfaces.map((i) => i.linkType) ?? [])],
         captureDrops: summary?.captureDrops ?? null,
+        contentHash: hash.contentHash,
       });
       // CDR rows imported before this capture may describe its calls.
       rejoinCdrOnlyRecords(store);
-    });
+      });
+    } catch (e) {
+      if (!(e instanceof DuplicateSourceError)) throw e;
+      // Another import indexed the same bytes meanwhile: keep that one, drop this one's slices.
+      const sid = sourceId;
+      if (sid !== null) store.transaction(() => store.deleteSource(sid));
+      Object.assign(out, { status: 'duplicate', sourceId: e.existing.id, calls: e.existing.calls, packets: e.existing.packets, error: null, warnings: [] });
+      sourceId = null;
+    }
     return out;
   } catch (e) {
     // The index itself failed (disk full, …). Committed slices stay, whole; say so on the

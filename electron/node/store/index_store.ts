@@ -51,6 +51,12 @@ export interface SourceResult {
   linkTypes?: readonly number[];
   /** Sum of pcapng if_drop, null when the capture does not say. */
   captureDrops?: number | null;
+  /**
+   * The file's real sha256, when the source was begun with a provisional one (the importer
+   * hashes on another thread while decoding, so calls can be committed before the hash is
+   * known). Throws DuplicateSourceError when another source already has these bytes.
+   */
+  contentHash?: string;
 }
 
 export interface SourceRecord {
@@ -875,6 +881,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     insertSource: Stmt;
     finishSource: Stmt;
     deleteStats: Stmt;
+    setHash: Stmt;
     deleteSource: Stmt;
     insertCall: Stmt;
     insertStream: Stmt;
@@ -902,6 +909,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
       finishSource: p(`UPDATE sources SET status = ?, packets = ?, first_us = ?, last_us = ?, error = ?,
         link_types = coalesce(?, link_types), capture_drops = ? WHERE id = ?`),
       deleteStats: p('DELETE FROM source_stats WHERE source_id = ?'),
+      setHash: p('UPDATE sources SET content_hash = ? WHERE id = ?'),
       deleteSource: p('DELETE FROM sources WHERE id = ?'),
       insertCall: p(CALL_INSERT),
       insertStream: p(`INSERT INTO streams (${STREAM_INSERT_COLS}) VALUES (${new Array<string>(STREAM_INSERT_WIDTH).fill('?').join(', ')})`),
@@ -970,6 +978,12 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   }
 
   finishSource(sourceId: number, result: SourceResult): void {
+    if (result.contentHash !== undefined) {
+      const hash = result.contentHash.toLowerCase();
+      const existing = this.findSourceByHash(hash);
+      if (existing && existing.id !== sourceId) throw new DuplicateSourceError(existing);
+      this.w.setHash.run(hash, sourceId);
+    }
     const r = this.w.finishSource.run(
       result.status, result.packets, real(result.firstUs), real(result.lastUs), result.error,
       result.linkTypes ? JSON.stringify([...result.linkTypes]) : null, result.captureDrops ?? null, sourceId,
