@@ -153,6 +153,9 @@ export interface CdrRow {
   q850Cause: number | null;
   sipCode: number | null;
   endedBy: 'caller' | 'callee' | null;
+  durationS: number | null;
+  billsecS: number | null;
+  peer: string;
   raw: Record<string, string>;
 }
 

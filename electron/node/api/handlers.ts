@@ -7,6 +7,7 @@
 // Arguments come from a page (IPC or HTTP), so each handler checks their shape and answers
 // a bad one with ApiFailure('bad_request'), never a crash deep in SQL.
 
+import { cdrRowOf } from './cdr_row.ts';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -282,10 +283,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
         frame: m.frame, tsUs: m.tsUs, src: m.src, dst: m.dst, label: m.label, cseq: m.cseq, cseqMethod: m.cseqMethod,
         retransmission: m.retransmission, index, transport: m.transport, raw: m.raw,
       }));
-      const cdr: CdrRow[] = store.inputs.cdrRecordsOfCall(id).map((r) => ({
-        source: nameOf(r.sourceId), line: r.line, format: r.format, join: r.joinMethod, joinDeltaMs: r.joinDeltaMs,
-        disposition: r.disposition, q850Cause: r.q850Cause, sipCode: r.sipCode, endedBy: r.endedBy, raw: r.raw,
-      }));
+      const cdr: CdrRow[] = store.inputs.cdrRecordsOfCall(id).map((r) => cdrRowOf(r, nameOf));
       const detail: CallDetail = {
         row: callRow(d),
         sourceName: src?.name ?? `source #${d.sourceId}`,

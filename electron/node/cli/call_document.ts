@@ -5,6 +5,8 @@ import type { CallDetail, IndexReader, IndexStore, SourceRecord, StoredCallStrea
 import type { MediaGap, RtpStreamStats } from '../../../shared/model/media.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
 import type { StoredCdrRecord } from '../store/input_store.ts';
+import type { CdrRow } from '../../../shared/api/contract.ts';
+import { cdrRowOf } from '../api/cdr_row.ts';
 import { endpointKey } from '../../../shared/model/packet.ts';
 
 export interface StreamDoc {
@@ -43,21 +45,8 @@ export interface DiagnosisDoc {
   path: string[];
 }
 
-export interface CdrDoc {
-  source: string;
-  line: number;
-  format: string;
-  /** How the row was tied to this call: by Call-ID, by numbers and start time, or it is the call's only source. */
-  join: 'call_id' | 'numbers_time' | 'cdr_only' | null;
-  joinDeltaMs: number | null;
-  disposition: string;
-  q850Cause: number | null;
-  sipCode: number | null;
-  endedBy: 'caller' | 'callee' | null;
-  durationS: number | null;
-  billsecS: number | null;
-  peer: string;
-}
+/** A CDR row beside its call, without its raw columns (the app shows those). */
+export type CdrDoc = Omit<CdrRow, 'raw'>;
 
 export interface CallDoc {
   callId: string;
@@ -158,11 +147,8 @@ export function diagnosisDoc(v: Verdict): DiagnosisDoc {
 }
 
 function cdrDoc(r: StoredCdrRecord, sourceName: (id: number) => string): CdrDoc {
-  return {
-    source: sourceName(r.sourceId), line: r.line, format: r.format, join: r.joinMethod, joinDeltaMs: r.joinDeltaMs,
-    disposition: r.disposition, q850Cause: r.q850Cause, sipCode: r.sipCode, endedBy: r.endedBy, durationS: r.durationS,
-    billsecS: r.billsecS, peer: r.peer,
-  };
+  const { raw: _raw, ...row } = cdrRowOf(r, sourceName);
+  return row;
 }
 
 export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: StoredCdrRecord[] = []): CallDoc {

@@ -4,6 +4,7 @@
 // damage, and a report whose body is cut keeps the blocks that fit whole.
 
 import type { RtcpReport, RtcpReportBlock } from '../../model/media.ts';
+import { u16be as u16, u32be as u32 } from '../net/bytes.ts';
 import { RTCP_APP, RTCP_BYE, RTCP_RR, RTCP_SDES, RTCP_SR, RTCP_XR } from './rtp_parser.ts';
 
 /** Where a datagram came from: copied onto every report parsed from it. */
@@ -16,8 +17,6 @@ export interface RtcpMeta {
   dstPort: number;
 }
 
-const u16 = (b: Uint8Array, o: number): number => (b[o] << 8) | b[o + 1];
-const u32 = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 
 /** RFC 3550 §6.4.1 report block, 24 bytes at o. */
 function reportBlock(b: Uint8Array, o: number): RtcpReportBlock {

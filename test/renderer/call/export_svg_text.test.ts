@@ -30,7 +30,7 @@ describe('SVG export text', () => {
 
 describe('empty states', () => {
   it('says a CDR-only call has nothing to draw, naming the file and line', () => {
-    const d = detail({ messages: [], streams: [], cdr: [{ source: 'Master.csv', line: 12, format: 'asterisk_master', join: 'cdr_only', joinDeltaMs: null, disposition: 'ANSWERED', q850Cause: null, sipCode: null, endedBy: null, raw: {} }] });
+    const d = detail({ messages: [], streams: [], cdr: [{ source: 'Master.csv', line: 12, format: 'asterisk_master', join: 'cdr_only', joinDeltaMs: null, disposition: 'ANSWERED', q850Cause: null, sipCode: null, endedBy: null, durationS: null, billsecS: null, peer: '', raw: {} }] });
     d.row.origin = 'cdr';
     expect(nothingToDraw(d)).toContain('known from a CDR row only (Master.csv line 12): no SIP or RTP to draw');
   });
