@@ -15,7 +15,7 @@
 // - Generated files live in a fresh temp directory and are deleted at the end (also on
 //   Ctrl-C) unless --keep: a 1 GB capture plus its index must not linger on a shared machine.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -328,6 +328,9 @@ async function main(): Promise<void> {
       process.stdout.write(`[${label}] generating ${args.format} (seed ${args.seed}, ${args.calls} concurrent calls)… `);
       const tg = performance.now();
       const gen = generateCapture({ out: file, targetBytes: bytes[i], format: args.format, seed: args.seed, concurrentCalls: args.calls });
+      // Flush the freshly written file: otherwise our import (which runs first) competes with
+      // the kernel's write-back of gigabytes of dirty pages, and tshark (later) does not.
+      spawnSync('sync');
       const genS = (performance.now() - tg) / 1000;
       process.stdout.write(`${f1(mb(gen.bytes))} MB, ${gen.packets} packets, ${gen.calls} calls, ${gen.rtpStreams} RTP streams, ` +
         `${f1((gen.lastUs - gen.firstUs) / 1e6)} s of traffic, ≤${gen.maxLiveCalls} live; ${f1(genS)} s\n`);
