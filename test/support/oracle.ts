@@ -10,28 +10,71 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const CORPUS_DIR = process.env.CALLTRACE_CORPUS ?? resolve(REPO_ROOT, '../shared/corpus');
 export const corpusPresent = existsSync(join(CORPUS_DIR, 'pcap')) && existsSync(join(CORPUS_DIR, 'oracle'));
 
-export interface OracleStream {
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-  ssrc: number;
-  payload: string;
-  packets: number;
-  lost: number;
-  minDeltaMs: number;
-  meanDeltaMs: number;
-  maxDeltaMs: number;
-  minJitterMs: number;
-  meanJitterMs: number;
-  maxJitterMs: number;
-}
-
 export interface Oracle {
   file: string;
   packets: number;
   sipByCallId: Map<string, number>;
   streams: OracleStream[];
+}
+
+/** One row of tshark 4.0's `-z rtp,streams` table. */
+export interface OracleStream {
+  startS: number;
+  endS: number;
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  ssrc: number;
+  /** "g711A", "g711U, rtpevent" … (all payload type names, in payload-type order). */
+  payload: string;
+  packets: number;
+  lost: number;
+  minDelta: number;
+  meanDelta: number;
+  maxDelta: number;
+  minJitter: number;
+  meanJitter: number;
+  maxJitter: number;
+  problem: boolean;
+}
+
+/** The `-z rtp,streams` table, read from the right (payload names may contain spaces). */
+export function parseOracleStreams(text: string): OracleStream[] {
+  const out: OracleStream[] = [];
+  let inTable = false;
+  for (const line of text.split('\n')) {
+    if (line.includes('RTP Streams ====')) {
+      inTable = true;
+      continue;
+    }
+    if (!inTable) continue;
+    if (line.startsWith('=====')) break;
+    if (line.includes('Start time') || line.trim() === '') continue;
+    const tok = line.trim().split(/\s+/);
+    let problem = false;
+    if (tok[tok.length - 1] === 'X') {
+      problem = true;
+      tok.pop();
+    }
+    const nums = tok.splice(tok.length - 6, 6).map(Number);
+    tok.pop(); // "(x.y%)"
+    const lost = Number(tok.pop());
+    const packets = Number(tok.pop());
+    const [startS, endS, src, srcPort, dst, dstPort, ssrc] = tok.splice(0, 7);
+    out.push({
+      startS: Number(startS), endS: Number(endS), src, srcPort: Number(srcPort), dst, dstPort: Number(dstPort),
+      ssrc: Number(ssrc) >>> 0, payload: tok.join(' '), packets, lost,
+      minDelta: nums[0], meanDelta: nums[1], maxDelta: nums[2], minJitter: nums[3], meanJitter: nums[4], maxJitter: nums[5],
+      problem,
+    });
+  }
+  return out;
+}
+
+/** The oracle file of a corpus capture, as text. */
+export function oracleText(file: string): string {
+  return readFileSync(join(CORPUS_DIR, 'oracle', `${file}.txt`), 'utf8');
 }
 
 function section(text: string, startsWith: string): string[] {
@@ -43,10 +86,8 @@ function section(text: string, startsWith: string): string[] {
   return out;
 }
 
-const STREAM_RE = /^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9A-Fa-f]+)\s+(.+?)\s+(\d+)\s+(-?\d+)\s+\(-?[\d.]+%\)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*X?\s*$/;
-
 export function readOracle(file: string): Oracle {
-  const text = readFileSync(join(CORPUS_DIR, 'oracle', `${file}.txt`), 'utf8');
+  const text = oracleText(file);
   const cap = section(text, 'capinfos');
   const packets = Number(cap.find((l) => l.startsWith('pcap/'))?.split(',')[7] ?? NaN);
   const sipByCallId = new Map<string, number>();
@@ -56,16 +97,6 @@ export function readOracle(file: string): Oracle {
     // A frame carrying several SIP messages prints their Call-IDs joined by commas.
     for (const id of m[2].split(',')) sipByCallId.set(id, (sipByCallId.get(id) ?? 0) + Number(m[1]));
   }
-  const streams: OracleStream[] = [];
-  for (const line of section(text, 'rtp,streams')) {
-    const m = STREAM_RE.exec(line);
-    if (!m) continue;
-    streams.push({
-      src: m[1], srcPort: Number(m[2]), dst: m[3], dstPort: Number(m[4]), ssrc: parseInt(m[5], 16), payload: m[6],
-      packets: Number(m[7]), lost: Number(m[8]),
-      minDeltaMs: Number(m[9]), meanDeltaMs: Number(m[10]), maxDeltaMs: Number(m[11]),
-      minJitterMs: Number(m[12]), meanJitterMs: Number(m[13]), maxJitterMs: Number(m[14]),
-    });
-  }
+  const streams = parseOracleStreams(text);
   return { file, packets, sipByCallId, streams };
 }

@@ -1,18 +1,14 @@
 // Test support for the RTP corpus agreement test: locate the shared corpus and tshark,
 // pull every RTP packet out of a capture with tshark's own dissector (so the test does not
-// depend on our capture pipeline), and parse the `-z rtp,streams` table of an oracle file.
+// depend on our capture pipeline); the oracle files are read by test/support/oracle.ts.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { corpusPresent } from '../../support/oracle.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** <repo>/../shared/corpus */
-export const CORPUS_DIR = resolve(here, '..', '..', '..', '..', 'shared', 'corpus');
-
+// The corpus location and the oracle reader are shared with the other corpus tests.
+export { CORPUS_DIR, oracleText as readOracle, parseOracleStreams, type OracleStream } from '../../support/oracle.ts';
 export function corpusAvailable(): boolean {
-  return existsSync(join(CORPUS_DIR, 'pcap')) && existsSync(join(CORPUS_DIR, 'oracle'));
+  return corpusPresent;
 }
 
 export function tsharkVersion(): string | null {
@@ -96,63 +92,4 @@ export function extractRtp(pcapPath: string): TsharkRtpRow[] {
     });
   }
   return rows;
-}
-
-/** One row of tshark 4.0's `-z rtp,streams` table. */
-export interface OracleStream {
-  startS: number;
-  endS: number;
-  src: string;
-  srcPort: number;
-  dst: string;
-  dstPort: number;
-  ssrc: number;
-  /** "g711A", "g711U, rtpevent" … (all payload type names, in payload-type order). */
-  payload: string;
-  packets: number;
-  lost: number;
-  minDelta: number;
-  meanDelta: number;
-  maxDelta: number;
-  minJitter: number;
-  meanJitter: number;
-  maxJitter: number;
-  problem: boolean;
-}
-
-export function parseOracleStreams(text: string): OracleStream[] {
-  const lines = text.split('\n');
-  const out: OracleStream[] = [];
-  let inTable = false;
-  for (const line of lines) {
-    if (line.includes('RTP Streams ====')) {
-      inTable = true;
-      continue;
-    }
-    if (!inTable) continue;
-    if (line.startsWith('=====')) break;
-    if (line.includes('Start time') || line.trim() === '') continue;
-    const tok = line.trim().split(/\s+/);
-    let problem = false;
-    if (tok[tok.length - 1] === 'X') {
-      problem = true;
-      tok.pop();
-    }
-    const nums = tok.splice(tok.length - 6, 6).map(Number);
-    tok.pop(); // "(x.y%)"
-    const lost = Number(tok.pop());
-    const packets = Number(tok.pop());
-    const [startS, endS, src, srcPort, dst, dstPort, ssrc] = tok.splice(0, 7);
-    out.push({
-      startS: Number(startS), endS: Number(endS), src, srcPort: Number(srcPort), dst, dstPort: Number(dstPort),
-      ssrc: Number(ssrc) >>> 0, payload: tok.join(' '), packets, lost,
-      minDelta: nums[0], meanDelta: nums[1], maxDelta: nums[2], minJitter: nums[3], meanJitter: nums[4], maxJitter: nums[5],
-      problem,
-    });
-  }
-  return out;
-}
-
-export function readOracle(file: string): string {
-  return readFileSync(join(CORPUS_DIR, 'oracle', `${file}.txt`), 'utf8');
 }
