@@ -123,6 +123,11 @@ export class CaptureAnalyzer {
     this.reader.push(chunk);
   }
 
+  /** Packets read so far, for progress reports while the file is still being read. */
+  get packets(): number {
+    return this.reader.packets;
+  }
+
   /** Ends the capture: flushes TCP, finishes every call, reports unassociated streams. */
   end(): AnalyzerSummary {
     const res = this.reader.end();

@@ -39,7 +39,7 @@ export interface ImportOptions {
    * visible": another connection can read it by then). Calls come in slices, ≤ 0.5 s apart.
    */
   onCall?: (call: AnalyzedCall) => void;
-  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  onProgress?: (bytesRead: number, totalBytes: number, packets: number) => void;
   shouldStop?: () => boolean;
 }
 
@@ -234,7 +234,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
         // Calls finish inside push; a slice may also be due because the hash just arrived.
         maybeCommit();
       },
-      { onProgress: opts.onProgress, shouldStop: () => out.status === 'duplicate' || (opts.shouldStop?.() ?? false), hash: false },
+      { onProgress: opts.onProgress && ((read, total) => opts.onProgress!(read, total, analyzer.packets)), shouldStop: () => out.status === 'duplicate' || (opts.shouldStop?.() ?? false), hash: false },
     );
     if (out.status === 'duplicate') return out;
     let summary;

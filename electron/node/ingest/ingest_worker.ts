@@ -69,16 +69,14 @@ async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<u
       outcome = await importFile(store, f.path, {
         settings: job.settings,
         shouldStop: cancelled,
-        onProgress: (bytesRead, total) => {
+        onProgress: (bytesRead, total, packets) => {
           p.bytesRead = bytesRead;
           p.totalBytes = total;
+          p.packets = packets;
           maybePost();
         },
-        onCall: (c) => {
+        onCall: () => {
           p.callsFound++;
-          // The engine counts packets only at the end; meanwhile this is the packets of the
-          // calls already found (SIP + RTP), a lower bound that grows as the file is read.
-          p.packets += c.facts.sipMessages + c.facts.streams.reduce((a, s) => a + s.packets, 0);
           maybePost();
         },
       });

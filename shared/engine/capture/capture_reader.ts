@@ -109,6 +109,11 @@ export class CaptureReader {
     private readonly onPacket: (pkt: CapturedPacket) => void,
   ) {}
 
+  /** Records read so far (progress while a file is still being read). */
+  get packets(): number {
+    return this.frame;
+  }
+
   /** Feeds the next chunk of the file. Chunks may be cut anywhere. */
   push(chunk: Uint8Array): void {
     if (this.stopped) return;
