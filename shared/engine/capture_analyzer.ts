@@ -114,7 +114,8 @@ export class CaptureAnalyzer {
     this.media = new MediaTracker(this.gapThresholdMs);
     // Nothing below keeps a segment past its callback (bytes that must outlive it are
     // copied), so one segment object serves the whole capture.
-    this.decoder = new PacketDecoder(this.stats, { reuseSegments: true });
+    // Snaplen-cut datagrams come through flagged `truncated`: their RTP/RTCP headers still count.
+    this.decoder = new PacketDecoder(this.stats, { reuseSegments: true, emitSnaplenCut: true });
     this.tcp = new TcpReassembler(this.stats);
     this.reader = new CaptureReader(this.stats, (pkt) => this.onPacket(pkt));
   }
@@ -167,6 +168,7 @@ export class CaptureAnalyzer {
 
   private onUdp(seg: L4Segment): void {
     const p = seg.payload;
+    if (seg.truncated) return this.onTruncatedUdp(seg);
     if (p.length >= 4 && p[0] === 0x48 && p[1] === 0x45 && p[2] === 0x50 && (p[3] === 0x33 || p[3] === 0x32)) return this.onHep(seg);
     if ((seg.dstPort === 9060 || seg.srcPort === 9060) && p.length > 0 && p[0] === 2) return this.onHep(seg);
     if (looksLikeSip(p)) return this.onSipBytes(p, seg, 'udp');
@@ -187,6 +189,24 @@ export class CaptureAnalyzer {
       if (reports.length > 0) this.media.onRtcp(flow, seg, reports);
       return;
     }
+    if ((flow.announced || looksLikeRtp(p)) && parseRtpHeaderInto(p, hdr)) this.media.onRtp(flow, seg, hdr);
+  }
+
+  /**
+   * A datagram the capture's snap length cut (e.g. `tcpdump -s 96`, the usual way to keep only
+   * RTP headers): its RTP or RTCP header is whole and the stream metrics need nothing else.
+   * Its SIP or HEP is not whole, and half a message is never parsed.
+   */
+  private onTruncatedUdp(seg: L4Segment): void {
+    const p = seg.payload;
+    if (looksLikeSip(p) || (p.length >= 4 && p[0] === 0x48 && p[1] === 0x45 && p[2] === 0x50)) {
+      this.stats.add('sip.snaplen_cut', 'warning', 'SIP messages cut by the capture\'s snap length were skipped (capture SIP with a larger snap length)', seg.frame);
+      return;
+    }
+    const flow = this.media.flow(seg);
+    if (flow.t38 || (!flow.announced && (NOT_MEDIA_PORTS.has(seg.srcPort) || NOT_MEDIA_PORTS.has(seg.dstPort)))) return;
+    if (looksLikeRtcp(p)) return; // a cut compound packet: its reports are not all there
+    const hdr = this.rtpHeader;
     if ((flow.announced || looksLikeRtp(p)) && parseRtpHeaderInto(p, hdr)) this.media.onRtp(flow, seg, hdr);
   }
 

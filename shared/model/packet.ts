@@ -38,6 +38,11 @@ export interface L4Segment {
   vlans: number[];
   /** Tunnels crossed, outer first, e.g. ['gre','erspan'] or ['ipip']. */
   tunnels: string[];
+  /**
+   * The capture's snap length cut the datagram: `payload` is only its start. Good enough for
+   * an RTP or RTCP header (captures taken with `-s 96` keep exactly that), never for SIP.
+   */
+  truncated?: boolean;
 }
 
 export const TCP_FIN = 0x01;

@@ -315,6 +315,7 @@ export class PacketDecoder {
       s.tcp = undefined;
       s.vlans = this.vlans.length ? this.vlans.slice() : NO_VLANS;
       s.tunnels = this.tunnels.length ? this.tunnels.slice() : NO_TUNNELS;
+      s.truncated = this.cut;
       return s;
     }
     return {
@@ -329,6 +330,7 @@ export class PacketDecoder {
       payload,
       vlans: this.vlans.length ? this.vlans.slice() : NO_VLANS,
       tunnels: this.tunnels.length ? this.tunnels.slice() : NO_TUNNELS,
+      ...(this.cut ? { truncated: true } : {}),
     };
   }
 
@@ -347,6 +349,8 @@ export class PacketDecoder {
     const h = this.tcp;
     const err = parseTcp(b, off, end, h);
     if (err) return err;
+    // A cut TCP segment would put a hole in the reassembled stream: it stays counted, unsent.
+    if (this.cut) return null;
     const seg = this.segment(pkt, 'tcp', h.srcPort, h.dstPort, b.subarray(h.payloadOff, end));
     if (this.reuse) {
       const t = this.sharedTcp;
@@ -364,6 +368,7 @@ export class PacketDecoder {
   private emitSctp(pkt: CapturedPacket, b: Uint8Array, off: number, end: number,
     emit: (seg: L4Segment) => void): void {
     if (end - off < 12) { count(this.stats, NET.truncatedSctp, pkt.frame); return; }
+    if (this.cut) return; // SCTP carries SIP here: half a message is no message
     const sp = (b[off] << 8) | b[off + 1];
     const dp = (b[off + 2] << 8) | b[off + 3];
     walkSctpData(b, off, end, this.sctpChunk, (d) => {
