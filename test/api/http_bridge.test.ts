@@ -230,10 +230,20 @@ describe('imports in the worker', () => {
 
   it('cancels a running import and keeps nothing of it', async () => {
     const before = (await api<unknown[]>('listSources')).value!.length;
-    const r = JSON.parse((await http('/api/importUpload?name=cancel-me.pcap', { method: 'POST', body: readFileSync(big) })).body) as { value: ImportJob };
-    const jobId = r.value.jobId;
-    await waitForEvent(t.events, (e) => e.name === 'importProgress' && e.payload.jobId === jobId && e.payload.state === 'running' && e.payload.bytesRead > 0);
-    expect(await api('cancelImport', { jobId })).toMatchObject({ ok: true, value: { cancelled: true } });
+    // Held at its first commit by another connection's write lock, the import is certainly
+    // still running when the cancel arrives (it would otherwise finish in a fraction of a second).
+    const lock = new Database(join(t.dir, 'library.db'));
+    lock.exec('BEGIN IMMEDIATE');
+    let jobId: string;
+    try {
+      const r = JSON.parse((await http('/api/importUpload?name=cancel-me.pcap', { method: 'POST', body: readFileSync(big) })).body) as { value: ImportJob };
+      jobId = r.value.jobId;
+      await waitForEvent(t.events, (e) => e.name === 'importProgress' && e.payload.jobId === jobId && e.payload.state === 'running');
+      expect(await api('cancelImport', { jobId })).toMatchObject({ ok: true, value: { cancelled: true } });
+    } finally {
+      lock.exec('ROLLBACK');
+      lock.close();
+    }
     await waitForEvent(t.events, progressOf(t.events, jobId, 'cancelled'));
     await t.backend.imports.idle();
     expect((await api<unknown[]>('listSources')).value!.length).toBe(before);
