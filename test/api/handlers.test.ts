@@ -168,6 +168,20 @@ describe('getCall', () => {
   });
 });
 
+describe('the summary across calls', () => {
+  it('is kept between requests and dropped when the library changes', async () => {
+    const first = await t.backend.handlers.getSummary({});
+    expect(await t.backend.handlers.getSummary({})).toBe(first);
+    expect(await t.backend.handlers.getSummary({ filter: { buckets: [5] } })).not.toBe(first);
+    // A change announced by the back end (here: settings saved → libraryChanged) drops it.
+    await t.backend.handlers.setSettings(await t.backend.handlers.getSettings());
+    await waitForEvent(t.events, (e) => e.name === 'libraryChanged' && e.payload.reason === 'settings');
+    const after = await t.backend.handlers.getSummary({});
+    expect(after).not.toBe(first);
+    expect(after).toEqual(first);
+  });
+});
+
 describe('settings', () => {
   it('starts at the documented defaults, saves, re-classifies from stored facts, and persists', async () => {
     const before = await t.backend.handlers.getSettings();

@@ -14,7 +14,7 @@ import { basename, join, resolve } from 'node:path';
 import type {
   ApiHandlers, CallDetail, CallFilter, CallQuery, CallRow, CdrRow, DecisionRuleInfo, ImportJob, LadderMessage, SourceDetail, SourceInfo, SourceKind,
 } from '../../../shared/api/contract.ts';
-import { summarize } from '../../../shared/diagnosis/call_summary.ts';
+import { summarize, type Summary } from '../../../shared/diagnosis/call_summary.ts';
 import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
 import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
 import { decisionTreeMermaid } from '../../../shared/diagnosis/decision_tree_mermaid.ts';
@@ -203,6 +203,14 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
   // The peer reads the holder at query time, so new own addresses apply at once.
   store.callQuery.setPeerFunction((callerAddr, calleeAddr) => peerOf({ callerAddr, calleeAddr }, held.current));
   const staging = createUploadStaging({ ...ctx, settings: held });
+  // The summary reads every call: the slowest query by far (seconds at 100 000 calls), asked
+  // again each time the dashboard is shown. Keep recent results until anything can have
+  // changed them: an import in progress (it commits in slices), a finished job, a removal,
+  // new settings — all of which the event hub announces.
+  const summaries = new Map<string, Summary>();
+  ctx.events.subscribe((e) => {
+    if (e.name === 'importProgress' || e.name === 'libraryChanged') summaries.clear();
+  });
 
   const getSourceRecord = (id: number): SourceRecord => {
     const s = store.getSource(id);
@@ -302,7 +310,14 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
 
     async getSummary(args) {
       const filter = args === undefined || args === null ? {} : checkFilter(record(args, 'arguments').filter);
-      return summarize(store.callQuery.all(filter).map((c) => summaryInput(c, held.current)), held.current);
+      const key = JSON.stringify(filter);
+      let sum = summaries.get(key);
+      if (!sum) {
+        sum = summarize(store.callQuery.all(filter).map((c) => summaryInput(c, held.current)), held.current);
+        if (summaries.size >= 32) summaries.clear();
+        summaries.set(key, sum);
+      }
+      return sum;
     },
 
     async getDecisionTree() {
