@@ -6,7 +6,7 @@
 // Pure types and constants: shared/ stays free of node, electron and DOM.
 
 import type { Summary } from '../diagnosis/call_summary.ts';
-import type { CallMessageRef, CallStream, EndMethod, Side } from '../model/call.ts';
+import type { CallMessageRef, CallStream, EndMethod, MediaExpectation, Side } from '../model/call.ts';
 import type { RtcpReport, RtpStreamStats } from '../model/media.ts';
 import type { Stat } from '../model/stats.ts';
 import type { DiagnosisSettings, Verdict } from '../model/verdict.ts';
@@ -170,6 +170,8 @@ export interface CallDetail {
   cdr: CdrRow[];
   /** Capture start/end of the call's source, for "the capture ended here" markers. */
   capture: { firstUs: number | null; lastUs: number | null };
+  /** Who the SDP expected to send (null for a call known only from a CDR row). */
+  media: MediaExpectation | null;
 }
 
 export interface DecisionRuleInfo {

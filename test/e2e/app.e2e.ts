@@ -23,7 +23,7 @@ function analyze(...files: string[]): CallJson[] {
   return (JSON.parse(r.stdout) as { calls: CallJson[] }).calls.filter((c) => c.kind === 'call');
 }
 
-const FILES = ['mixed_outcomes.pcapng', 'rtp_timeout_oneway.pcapng', 'sip_503.pcapng'].map((f) => join(FIXTURES, f));
+const FILES = ['mixed_outcomes.pcapng', 'rtp_timeout_oneway.pcapng', 'sip_503.pcapng', 'one_way_audio.pcapng'].map((f) => join(FIXTURES, f));
 const labels = JSON.parse(readFileSync(join(FIXTURES, 'labels.json'), 'utf8')) as { captures: Array<{ file: string; calls: Array<{ callId: string; bucket: number | null; cause: string }> }> };
 const expected = new Map(labels.captures.filter((c) => FILES.some((f) => f.endsWith(c.file))).flatMap((c) => c.calls.map((k) => [k.callId, k] as const)));
 
@@ -73,6 +73,17 @@ test('a call shows a ladder with one arrow per SIP message, its gap on the timel
   // Evidence is one click from the ladder or the timeline.
   await page.getByTestId('evidence-item').first().click();
   await expect(page.getByTestId('decision-tree')).toBeAttached();
+});
+
+test('one-way audio shows the direction the SDP expected as an empty lane', async ({ page, served }) => {
+  const truth = analyze(join(FIXTURES, 'one_way_audio.pcapng'))[0];
+  expect(truth.streams.length).toBe(1);
+  await page.goto(served.url);
+  await page.locator(`[data-testid="call-row"][data-call-id="${truth.callId}"]`).click();
+  await expect(page.getByTestId('verdict-cause')).toContainText('one_way_audio');
+  await expect(page.getByTestId('missing-lane')).toHaveCount(1);
+  await page.getByTestId('timeline').scrollIntoViewIfNeeded();
+  await page.getByTestId('timeline').screenshot({ path: join(SHOTS, '03d-one-way-timeline.png') });
 });
 
 test('a dashboard bar filters the call list', async ({ page, served }) => {

@@ -304,6 +304,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
         verdict: (d.verdict as Verdict | null) ?? null,
         cdr,
         capture: { firstUs: src?.firstUs ?? null, lastUs: src?.lastUs ?? null },
+        media: d.origin === 'cdr' ? null : d.facts.media,
       };
       return detail;
     },

@@ -16,6 +16,7 @@ import {
   formatGapDuration,
   gapBoxes,
   laneOrder,
+  missingDirections,
   MOS_WINDOW_S,
   sipEvents,
   stackLabels,
@@ -108,7 +109,8 @@ export function TimelinePane({ detail }: { detail: CallDetail }) {
       })),
     [detail.streams, scale],
   );
-  const height = lanesTop + Math.max(1, lanes.length) * TL.laneH + 6;
+  const missing = useMemo(() => missingDirections(detail.media, detail.streams), [detail.media, detail.streams]);
+  const height = lanesTop + Math.max(1, lanes.length + missing.length) * TL.laneH + 6;
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -174,7 +176,7 @@ export function TimelinePane({ detail }: { detail: CallDetail }) {
           <div style={{ height: lanesTop }} className="cv-tl-gutter-head">
             {tail && <span className="cv-small cv-muted">capture ends {formatGapDuration((tail.us - domain.endUs) / 1000)} after the right edge</span>}
           </div>
-          {lanes.length === 0 && (
+          {lanes.length === 0 && missing.length === 0 && (
             <div className="cv-tl-lane-label cv-muted" style={{ height: TL.laneH }}>
               No RTP stream was seen for this call.
             </div>
@@ -182,9 +184,25 @@ export function TimelinePane({ detail }: { detail: CallDetail }) {
           {lanes.map((l) => (
             <LaneLabel key={l.key} lane={l} flash={(highlight?.kind === 'stream' && highlight.key === l.key) || (highlight?.kind === 'gap' && highlight.streamKey === l.key)} />
           ))}
+          {missing.map((dir) => (
+            <div key={dir} className="cv-tl-lane-label" style={{ height: TL.laneH }} data-testid="missing-lane" data-direction={dir}>
+              <strong>{dir === 'caller' ? 'caller → callee' : 'callee → caller'}</strong>
+              <span className="cv-small cv-muted">expected by the SDP: not one RTP packet</span>
+            </div>
+          ))}
         </div>
         <div className="cv-tl-plot" ref={plotRef} style={{ height }} onMouseMove={onMove} onMouseLeave={() => store.getState().setCursor(null)} onClick={onPlotClick}>
           <canvas ref={canvasRef} className="cv-tl-canvas" />
+          {missing.map((dir, i) => (
+            <div
+              key={dir}
+              className="cv-tl-missing"
+              style={{ top: lanesTop + (lanes.length + i) * TL.laneH, height: TL.laneH - 4 }}
+              title="The SDP offer/answer expected media in this direction; none was captured"
+            >
+              no RTP in this direction
+            </div>
+          ))}
           {scale &&
             markerLabels.map((m) =>
               m.row < 0 ? null : (

@@ -4,7 +4,7 @@
 // bins and the gap lists, never from packets (architecture convention 7).
 
 import type { CallDetail, LadderMessage } from '../../../shared/api/contract.ts';
-import type { CallStream } from '../../../shared/model/call.ts';
+import type { CallStream, MediaExpectation } from '../../../shared/model/call.ts';
 import { codecForEncoding, eModel } from '../../../shared/engine/rtp/mos.ts';
 import { gapKey, streamKey } from './stream_key.ts';
 
@@ -239,4 +239,18 @@ export function windowMos(stream: Pick<CallStream, 'bins' | 'encoding'>, windowS
 export function laneOrder<T extends Pick<CallStream, 'direction' | 'firstUs'>>(streams: readonly T[]): T[] {
   const rank = (s: T): number => (s.direction === 'caller' ? 0 : s.direction === 'callee' ? 1 : 2);
   return [...streams].sort((a, b) => rank(a) - rank(b) || a.firstUs - b.firstUs);
+}
+
+/**
+ * Directions the SDP expected to carry media that never carried one packet: one-way audio
+ * drawn as an empty lane, so the missing half is seen and not just absent. On hold, a
+ * silent direction is expected, so none is reported.
+ */
+export function missingDirections(media: MediaExpectation | null, streams: readonly Pick<CallStream, 'direction'>[]): Array<'caller' | 'callee'> {
+  if (!media || media.onHoldAtEnd) return [];
+  const out: Array<'caller' | 'callee'> = [];
+  if (media.callerSends && !streams.some((s) => s.direction === 'caller')) out.push('caller');
+  if (media.calleeSends && !streams.some((s) => s.direction === 'callee')) out.push('callee');
+  // Neither direction ever carried RTP is "no media", drawn by the empty-timeline message.
+  return out.length === 2 ? [] : out;
 }

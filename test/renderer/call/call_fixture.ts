@@ -78,6 +78,7 @@ export function detail(over: Partial<CallDetail> = {}): CallDetail {
     verdict: null,
     cdr: [],
     capture: { firstUs: T0 - 1_000_000, lastUs: T0 + 6_000_000 },
+    media: { callerSends: true, calleeSends: true, holdSeen: false, onHoldAtEnd: false },
     ...over,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { densitySeries, formatGapDuration, gapBoxes, laneOrder, sipEvents, stackLabels, timeDomain, timeScale, timeTicks, windowMos } from '../../../renderer/features/call/timeline_geometry.ts';
+import { densitySeries, formatGapDuration, gapBoxes, laneOrder, missingDirections, sipEvents, stackLabels, timeDomain, timeScale, timeTicks, windowMos } from '../../../renderer/features/call/timeline_geometry.ts';
 import { A, B, basicMessages, detail, msg, stream, T0 } from './call_fixture.ts';
 
 describe('timeDomain', () => {
@@ -136,5 +136,20 @@ describe('laneOrder', () => {
     const a = stream({ direction: 'callee', firstUs: 1 });
     const b = stream({ direction: 'caller', firstUs: 2 });
     expect(laneOrder([a, b])).toEqual([b, a]);
+  });
+});
+
+describe('missingDirections', () => {
+  const both = { callerSends: true, calleeSends: true, holdSeen: false, onHoldAtEnd: false };
+  it('names the expected direction that never carried RTP (one-way audio)', () => {
+    expect(missingDirections(both, [{ direction: 'caller' }])).toEqual(['callee']);
+    expect(missingDirections(both, [{ direction: 'callee' }])).toEqual(['caller']);
+    expect(missingDirections(both, [{ direction: 'caller' }, { direction: 'callee' }])).toEqual([]);
+  });
+  it('says nothing when the SDP did not expect it, on hold, with no media at all, or for a CDR-only call', () => {
+    expect(missingDirections({ ...both, calleeSends: false }, [{ direction: 'caller' }])).toEqual([]);
+    expect(missingDirections({ ...both, onHoldAtEnd: true }, [{ direction: 'caller' }])).toEqual([]);
+    expect(missingDirections(both, [])).toEqual([]);
+    expect(missingDirections(null, [])).toEqual([]);
   });
 });
