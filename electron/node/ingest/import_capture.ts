@@ -16,6 +16,7 @@ import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/
 import { rejoinCdrOnlyRecords, verdictFor } from './diagnose.ts';
 import { hashFile, readFileChunks } from './file_source.ts';
 import { HashJob, type ContentHash } from './content_hasher.ts';
+import { readFileChunksAhead } from './read_ahead.ts';
 
 export interface ImportOutcome {
   path: string;
@@ -90,6 +91,11 @@ const SLICE_MS = 500;
 /** …or once this many calls are waiting, whichever comes first (bounds memory). */
 const SLICE_CALLS = 2000;
 
+/** A random stand-in for the content hash until the real one is known: it cannot collide with real content. */
+function provisionalHash(): ContentHash {
+  return { contentHash: randomBytes(32).toString('hex'), sizeBytes: 0 };
+}
+
 /**
  * Imports one capture. The writes are committed in slices, not in one transaction:
  *  - the source row is created (and committed) with the first finished call, under a
@@ -145,8 +151,12 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     return out;
   }
 
+  // An uncompressed capture is read and hashed ahead on another thread (read_ahead.ts): one
+  // read of the file, none on this thread. A gzip file streams through zlib here, with the
+  // hash of its compressed bytes computed on the side (content_hasher.ts).
+  const readAhead = !format.endsWith('.gz');
   let hasher: HashJob | null = null;
-  if (!known) {
+  if (!known && !readAhead) {
     try {
       hasher = new HashJob(path);
     } catch {
@@ -203,7 +213,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     if (sourceId === null) {
       // The real hash when it is already known, else a provisional one: it cannot collide
       // with real content, and finishSource replaces it.
-      if (!openSource(known ?? { contentHash: randomBytes(32).toString('hex') } as ContentHash)) return;
+      if (!openSource(known ?? provisionalHash())) return;
     }
     if (out.calls === 0 || pending.length >= SLICE_CALLS || performance.now() - lastCommitMs >= SLICE_MS) commit();
   };
@@ -221,9 +231,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       },
       { gapThresholdMs: opts.gapThresholdMs, inflate: inflatePayload },
     );
-    const read = await readFileChunks(
-      path,
-      (chunk) => {
+    const onChunk = (chunk: Uint8Array): void => {
         if (engineError || out.status === 'duplicate') return;
         try {
           analyzer.push(chunk);
@@ -231,11 +239,14 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
           // A bug in a decoder must not lose the file: keep what was decoded so far.
           engineError = `internal error while decoding (${(e as Error).message}); the calls read before it are kept`;
         }
-        // Calls finish inside push; a slice may also be due because the hash just arrived.
-        maybeCommit();
-      },
-      { onProgress: opts.onProgress && ((read, total) => opts.onProgress!(read, total, analyzer.packets)), shouldStop: () => out.status === 'duplicate' || (opts.shouldStop?.() ?? false), hash: false },
-    );
+      // Calls finish inside push; a slice may be due.
+      maybeCommit();
+    };
+    const readOpts = {
+      onProgress: opts.onProgress && ((read: number, total: number) => opts.onProgress!(read, total, analyzer.packets)),
+      shouldStop: () => out.status === 'duplicate' || (opts.shouldStop?.() ?? false),
+    };
+    const read = readAhead ? await readFileChunksAhead(path, sizeBytes, onChunk, readOpts) : await readFileChunks(path, onChunk, { ...readOpts, hash: false });
     if (out.status === 'duplicate') return out;
     let summary;
     try {
@@ -244,13 +255,19 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       engineError ??= `internal error while finishing (${(e as Error).message})`;
       summary = null;
     }
-    let hash: ContentHash;
-    try {
-      hash = known ?? (await hasher!.done());
-    } catch (e) {
-      return cannotRead(e);
+    // null: the read stopped early (cancelled, I/O error), so there is no hash of the whole
+    // file; the source keeps its provisional one.
+    let hash: ContentHash | null;
+    if (known) hash = known;
+    else if (readAhead) hash = read.contentHash ? { contentHash: read.contentHash, sizeBytes: read.sizeBytes } : null;
+    else {
+      try {
+        hash = await hasher!.done();
+      } catch (e) {
+        return cannotRead(e);
+      }
     }
-    if (sourceId === null && !openSource(hash)) return out;
+    if (sourceId === null && !openSource(hash ?? provisionalHash())) return out;
     const stats = summary?.stats.list() ?? analyzer.stats.list();
     const fatal = engineError ?? read.error ?? summary?.fatal ?? null;
     const packets = summary?.packets ?? 0;
@@ -271,7 +288,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
         error: fatal,
         linkTypes: [...new Set(summary?.interfaces.map((i) => i.linkType) ?? [])],
         captureDrops: summary?.captureDrops ?? null,
-        contentHash: hash.contentHash,
+        ...(hash ? { contentHash: hash.contentHash } : {}),
       });
       // CDR rows imported before this capture may describe its calls.
       rejoinCdrOnlyRecords(store);
