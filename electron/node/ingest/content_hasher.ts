@@ -1,15 +1,10 @@
-// SHA-256 of a file on another thread, while the import decodes it on this one.
-//
-// Why: the index recognises a re-import by the hash of the file's bytes, and the source row
-// needs that hash when it is created (content_hash is NOT NULL UNIQUE, and the store offers
-// no way to change it later). Hashing first cost a whole extra pass before the first packet
-// was decoded (~0.5 s per GB of SHA-256 plus the read, 10 % of an import); hashing while
-// decoding made the hash known only at the end, so no call could be committed earlier. On
-// another core it costs the decoding thread nothing, and the hash is ready long before the
-// import ends (SHA-256 with SHA-NI runs at ~2 GB/s, the import at a few hundred MB/s).
+// SHA-256 of a gzip-compressed capture's own bytes on another thread, while the import
+// inflates and decodes it on this one. (An uncompressed capture is read and hashed in one pass
+// by read_ahead.ts instead.) The index recognises a re-import by this hash; the source row
+// starts under a provisional hash and finishSource sets the real one, so nothing waits for it.
 //
 // The result is published through a SharedArrayBuffer, not a message: the import loop is
-// synchronous between chunks and never yields to the event loop, so it polls a flag instead.
+// synchronous between chunks and never yields to the event loop, so it checks a flag instead.
 // The worker is plain JavaScript evaluated from a string, so it runs the same under tsx,
 // vitest and a packaged app (no TypeScript loader needed in the thread).
 

@@ -10,6 +10,8 @@
 // Ref: HEP3 draft (github.com/sipcapture/HEP), Kamailio sipcapture hep.c, sngrep capture_hep.c.
 // Compressed payloads (chunk 0x0010) are zlib streams; shared/ cannot load zlib, so the
 // caller injects `inflate`.
+import { ipv4ToString, ipv6ToString } from '../net/address.ts';
+import { u16be as u16, u32be as u32, u32le } from '../net/bytes.ts';
 import { looksLikeSip } from './sip_start_line.ts';
 
 export interface HepPacket {
@@ -42,37 +44,9 @@ const AF_INET = 2;
 // AF_INET6 differs per OS: Linux 10, FreeBSD 28, macOS 30, Windows 23.
 const AF_INET6 = new Set([10, 23, 28, 30]);
 
-export function ipv4ToString(b: Uint8Array, at: number): string {
-  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
-}
-
-/** RFC 5952 text form: lower-case hex, leading zeros dropped, longest zero run (≥2) as "::". */
-export function ipv6ToString(b: Uint8Array, at: number): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[at + 2 * i] << 8) | b[at + 2 * i + 1]);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  // IPv4-mapped (::ffff:a.b.c.d), RFC 5952 §5.
-  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) return `::ffff:${ipv4ToString(b, at + 12)}`;
-  const hex = (x: number): string => x.toString(16);
-  if (bestStart < 0) return g.map(hex).join(':');
-  const left = g.slice(0, bestStart).map(hex).join(':');
-  const right = g.slice(bestStart + bestLen).map(hex).join(':');
-  return `${left}::${right}`;
-}
+// Addresses are printed exactly as the packet decoder prints them (RFC 5952 for IPv6), so a
+// call seen both on the wire and through HEP has the same endpoints.
+export { ipv4ToString, ipv6ToString };
 
 /** Decodes one HEP datagram; null when it is not HEP (or too broken to carry a payload). */
 export function decodeHep(bytes: Uint8Array, inflate?: Inflate): HepPacket | null {
@@ -81,18 +55,6 @@ export function decodeHep(bytes: Uint8Array, inflate?: Inflate): HepPacket | nul
   }
   if (bytes.length >= 8 && (bytes[0] === 1 || bytes[0] === 2)) return decodeHep2(bytes);
   return null;
-}
-
-function u16(b: Uint8Array, at: number): number {
-  return (b[at] << 8) | b[at + 1];
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at] << 24) >>> 0) + (b[at + 1] << 16) + (b[at + 2] << 8) + b[at + 3];
-}
-
-function u32le(b: Uint8Array, at: number): number {
-  return ((b[at + 3] << 24) >>> 0) + (b[at + 2] << 16) + (b[at + 1] << 8) + b[at];
 }
 
 function ascii(b: Uint8Array): string {
