@@ -26,6 +26,7 @@ import { looksLikeRtcp, looksLikeRtp, newRtpHeader, parseRtpHeaderInto } from '.
 import { parseRtcpCompound } from './rtp/rtcp_parser.ts';
 import { decodeHep } from './sip/hep_decoder.ts';
 import { looksLikeSip, parseSipMessage } from './sip/sip_parser.ts';
+import { mayBeSip } from './sip/sip_start_line.ts';
 import { SipStreamFramer } from './sip/sip_stream_framer.ts';
 import { WebSocketStreamDecoder } from './sip/websocket_decoder.ts';
 
@@ -167,11 +168,15 @@ export class CaptureAnalyzer {
   }
 
   private onUdp(seg: L4Segment): void {
-    const p = seg.payload;
     if (seg.truncated) return this.onTruncatedUdp(seg);
-    if (p.length >= 4 && p[0] === 0x48 && p[1] === 0x45 && p[2] === 0x50 && (p[3] === 0x33 || p[3] === 0x32)) return this.onHep(seg);
-    if ((seg.dstPort === 9060 || seg.srcPort === 9060) && p.length > 0 && p[0] === 2) return this.onHep(seg);
-    if (looksLikeSip(p)) return this.onSipBytes(p, seg, 'udp');
+    // The datagram is b[o, e): read in place, so an RTP packet makes no view (seg.payload is
+    // made on demand, for the rare paths below that need one).
+    const b = seg.buf;
+    const o = seg.payloadOff;
+    const e = seg.payloadEnd;
+    if (e - o >= 4 && b[o] === 0x48 && b[o + 1] === 0x45 && b[o + 2] === 0x50 && (b[o + 3] === 0x33 || b[o + 3] === 0x32)) return this.onHep(seg);
+    if ((seg.dstPort === 9060 || seg.srcPort === 9060) && e > o && b[o] === 2) return this.onHep(seg);
+    if (mayBeSip(b, o, e) && looksLikeSip(seg.payload)) return this.onSipBytes(seg.payload, seg, 'udp');
     // Ownership, T.38 and "announced" are resolved once per UDP flow (and again only when an
     // SDP or a finished call changes them), not per packet: see MediaTracker.flow.
     const flow = this.media.flow(seg);
@@ -179,17 +184,17 @@ export class CaptureAnalyzer {
     if (flow.t38) {
       // A port re-negotiated to T.38 may still carry the RTP stream it carried before (the
       // corpus has a gateway doing exactly that): a packet continuing a known stream stays RTP.
-      if (parseRtpHeaderInto(p, hdr) && this.media.hasStream(flow, hdr.ssrc)) return this.media.onRtp(flow, seg, hdr);
+      if (parseRtpHeaderInto(b, hdr, o, e) && this.media.hasStream(flow, hdr.ssrc)) return this.media.onRtp(flow, seg, hdr);
       this.stats.add('media.t38', 'info', 'T.38 fax (UDPTL) packets on a port SDP announced for fax: not RTP', seg.frame);
       return;
     }
     if (!flow.announced && (NOT_MEDIA_PORTS.has(seg.srcPort) || NOT_MEDIA_PORTS.has(seg.dstPort))) return;
-    if (looksLikeRtcp(p)) {
-      const reports = parseRtcpCompound(p, { frame: seg.frame, tsUs: seg.tsUs, src: seg.src, srcPort: seg.srcPort, dst: seg.dst, dstPort: seg.dstPort });
+    if (looksLikeRtcp(b, o, e)) {
+      const reports = parseRtcpCompound(seg.payload, { frame: seg.frame, tsUs: seg.tsUs, src: seg.src, srcPort: seg.srcPort, dst: seg.dst, dstPort: seg.dstPort });
       if (reports.length > 0) this.media.onRtcp(flow, seg, reports);
       return;
     }
-    if ((flow.announced || looksLikeRtp(p)) && parseRtpHeaderInto(p, hdr)) this.media.onRtp(flow, seg, hdr);
+    if ((flow.announced || looksLikeRtp(b, o, e)) && parseRtpHeaderInto(b, hdr, o, e)) this.media.onRtp(flow, seg, hdr);
   }
 
   /**

@@ -1,6 +1,7 @@
-// Packets as they move through the engine. Byte fields are views (subarray) into the
-// reader's buffers: valid only during the callback that receives them. A stage that
-// keeps bytes must copy them (Uint8Array.prototype.slice).
+// Packets as they move through the engine. Bytes are not copied: a packet names a range of
+// the reader's current buffer (buffer + offsets, so the hot path allocates no view per
+// packet), valid only during the callback that receives it. A stage that keeps bytes must
+// copy them (Uint8Array.prototype.slice).
 
 /** One record of a capture file, as the capture readers emit it. */
 export interface CapturedPacket {
@@ -10,8 +11,13 @@ export interface CapturedPacket {
   tsUs: number;
   /** LINKTYPE_* value of the interface that captured it. */
   linkType: number;
-  /** Captured bytes (may be shorter than origLen when a snaplen cut it). */
-  data: Uint8Array;
+  /**
+   * The captured bytes are buf[off, off + capLen) (capLen may be shorter than origLen when a
+   * snaplen cut the packet). buf is the reader's chunk: other records share it.
+   */
+  buf: Uint8Array;
+  off: number;
+  capLen: number;
   origLen: number;
   /** pcapng interface id (0 for classic pcap). */
   interfaceId: number;
@@ -30,8 +36,15 @@ export interface L4Segment {
   proto: L4Proto;
   srcPort: number;
   dstPort: number;
-  /** UDP payload, TCP segment payload, or SCTP DATA chunk user data. */
-  payload: Uint8Array;
+  /**
+   * UDP payload, TCP segment payload, or SCTP DATA chunk user data: the view
+   * buf[payloadOff, payloadEnd). The per-packet paths (RTP) read buf with the offsets and never
+   * need the view; a reused segment (PacketDecoderOptions.reuseSegments) makes it on demand.
+   */
+  readonly payload: Uint8Array;
+  buf: Uint8Array;
+  payloadOff: number;
+  payloadEnd: number;
   /** Present for TCP only. */
   tcp?: { seq: number; ack: number; flags: number };
   /** 802.1Q tags seen on the way (outer first); empty when untagged. */
@@ -43,6 +56,11 @@ export interface L4Segment {
    * an RTP or RTCP header (captures taken with `-s 96` keep exactly that), never for SIP.
    */
   truncated?: boolean;
+}
+
+/** The captured bytes of a packet as a view (for stages that are not per-packet hot). */
+export function packetBytes(p: CapturedPacket): Uint8Array {
+  return p.buf.subarray(p.off, p.off + p.capLen);
 }
 
 export const TCP_FIN = 0x01;

@@ -4,8 +4,8 @@
 // no recursion and is bounded by maxLayers.
 //
 // Assumptions: input bytes may be anything (fuzzed, truncated): nothing here throws;
-// every skipped packet is counted in a named statistic. Payloads are views into the
-// packet (zero-copy) except after IP reassembly, which builds a new buffer.
+// every skipped packet is counted in a named statistic. Payloads are ranges of the packet's
+// buffer (zero-copy) except after IP reassembly, which builds a new buffer.
 //
 // Tunnel names in L4Segment.tunnels, outer first: 'ipip' (IP proto 4), 'ip6ip' (proto 41),
 // 'gre', then 'teb' (GRE transparent Ethernet bridging) or 'erspan'; 'pppoe' and 'mpls'
@@ -50,7 +50,8 @@ export interface PacketDecoderOptions {
    * Emit the same L4Segment object for every segment, refilled each time (default false).
    * For consumers that keep nothing of a segment after the emit callback returns — the
    * capture analyzer — this takes one object per packet off the garbage collector, which a
-   * multi-GB import feels. Consumers that collect segments must leave it off.
+   * multi-GB import feels, and its `payload` view is only made when a consumer asks (the
+   * RTP path reads buf with the offsets). Consumers that collect segments must leave it off.
    */
   reuseSegments?: boolean;
 }
@@ -61,6 +62,34 @@ export interface PacketDecoderOptions {
  */
 const NO_VLANS = Object.freeze([]) as unknown as number[];
 const NO_TUNNELS = Object.freeze([]) as unknown as string[];
+
+/**
+ * The segment a reusing decoder refills for every packet. `payload` is made on first use
+ * and kept until the next refill: most consumers (HEP, SIP, TCP) want a view, the RTP path
+ * reads `buf` between the offsets and never pays for one.
+ */
+class ReusedSegment implements L4Segment {
+  frame = 0;
+  tsUs = 0;
+  ipVersion: 4 | 6 = 4;
+  src = '';
+  dst = '';
+  proto: L4Proto = 'udp';
+  srcPort = 0;
+  dstPort = 0;
+  buf: Uint8Array = new Uint8Array(0);
+  payloadOff = 0;
+  payloadEnd = 0;
+  view: Uint8Array | null = null;
+  tcp: { seq: number; ack: number; flags: number } | undefined = undefined;
+  vlans = NO_VLANS;
+  tunnels = NO_TUNNELS;
+  truncated = false;
+
+  get payload(): Uint8Array {
+    return (this.view ??= this.buf.subarray(this.payloadOff, this.payloadEnd));
+  }
+}
 
 // What the loop decodes next.
 const K_ETHER = 0;
@@ -77,11 +106,8 @@ export class PacketDecoder {
   private readonly maxLayers: number;
   private readonly emitCut: boolean;
   private readonly reuse: boolean;
-  /** The one segment handed out when `reuse` is on (all fields present: one hidden class). */
-  private readonly shared: L4Segment = {
-    frame: 0, tsUs: 0, ipVersion: 4, src: '', dst: '', proto: 'udp', srcPort: 0, dstPort: 0,
-    payload: new Uint8Array(0), tcp: undefined, vlans: NO_VLANS, tunnels: NO_TUNNELS,
-  };
+  /** The one segment handed out when `reuse` is on. */
+  private readonly shared = new ReusedSegment();
   private readonly sharedTcp = { seq: 0, ack: 0, flags: 0 };
   private readonly out = { next: 0, off: 0, end: 0, seqPresent: false } satisfies GreOut;
   private readonly v4 = new Ipv4Header();
@@ -115,18 +141,18 @@ export class PacketDecoder {
     if (this.vlans.length !== 0) this.vlans.length = 0;
     if (this.tunnels.length !== 0) this.tunnels.length = 0;
     this.cut = false;
-    let b = pkt.data;
-    let off = 0;
-    let end = b.length;
+    let b = pkt.buf;
+    let off = pkt.off;
+    let end = off + pkt.capLen;
     let next = 0;
     let kind: number;
     const o = this.out;
     let err: NetStat | null = null;
     switch (pkt.linkType) {
       case LINKTYPE_ETHERNET: kind = K_ETHER; break;
-      case LINKTYPE_LINUX_SLL: err = parseSll(b, 0, end, o); kind = K_ETHERTYPE; break;
-      case LINKTYPE_LINUX_SLL2: err = parseSll2(b, 0, end, o); kind = K_ETHERTYPE; break;
-      case LINKTYPE_NULL: case LINKTYPE_LOOP: err = parseNullLoopback(b, 0, end, o); kind = K_ETHERTYPE; break;
+      case LINKTYPE_LINUX_SLL: err = parseSll(b, off, end, o); kind = K_ETHERTYPE; break;
+      case LINKTYPE_LINUX_SLL2: err = parseSll2(b, off, end, o); kind = K_ETHERTYPE; break;
+      case LINKTYPE_NULL: case LINKTYPE_LOOP: err = parseNullLoopback(b, off, end, o); kind = K_ETHERTYPE; break;
       case LINKTYPE_RAW: case DLT_RAW_12: case DLT_RAW_14: kind = K_IP; break;
       case LINKTYPE_IPV4: kind = K_IPV4; break;
       case LINKTYPE_IPV6: kind = K_IPV6; break;
@@ -292,7 +318,7 @@ export class PacketDecoder {
 
   /** A datagram longer than the captured bytes: a snaplen cut, or a corrupt length. */
   private onCut(pkt: CapturedPacket, err: NetStat): NetStat | null {
-    if (pkt.data.length >= pkt.origLen) return err;
+    if (pkt.capLen >= pkt.origLen) return err;
     if (!this.emitCut) return NET.snaplenCut;
     count(this.stats, NET.snaplenCut, pkt.frame);
     this.cut = true;
@@ -300,9 +326,13 @@ export class PacketDecoder {
   }
 
   private segment(pkt: CapturedPacket, proto: L4Proto, srcPort: number, dstPort: number,
-    payload: Uint8Array): L4Segment {
+    buf: Uint8Array, payloadOff: number, payloadEnd: number): L4Segment {
     if (this.reuse) {
       const s = this.shared;
+      s.buf = buf;
+      s.payloadOff = payloadOff;
+      s.payloadEnd = payloadEnd;
+      s.view = null;
       s.frame = pkt.frame;
       s.tsUs = pkt.tsUs;
       s.ipVersion = this.ipVersion;
@@ -311,7 +341,6 @@ export class PacketDecoder {
       s.proto = proto;
       s.srcPort = srcPort;
       s.dstPort = dstPort;
-      s.payload = payload;
       s.tcp = undefined;
       s.vlans = this.vlans.length ? this.vlans.slice() : NO_VLANS;
       s.tunnels = this.tunnels.length ? this.tunnels.slice() : NO_TUNNELS;
@@ -327,7 +356,10 @@ export class PacketDecoder {
       proto,
       srcPort,
       dstPort,
-      payload,
+      payload: buf.subarray(payloadOff, payloadEnd),
+      buf,
+      payloadOff,
+      payloadEnd,
       vlans: this.vlans.length ? this.vlans.slice() : NO_VLANS,
       tunnels: this.tunnels.length ? this.tunnels.slice() : NO_TUNNELS,
       ...(this.cut ? { truncated: true } : {}),
@@ -340,7 +372,7 @@ export class PacketDecoder {
     let err = parseUdp(b, off, end, h);
     if (err && this.cut && end - off >= 8) { err = null; h.payloadEnd = end; }
     if (err) return err;
-    emit(this.segment(pkt, 'udp', h.srcPort, h.dstPort, b.subarray(h.payloadOff, h.payloadEnd)));
+    emit(this.segment(pkt, 'udp', h.srcPort, h.dstPort, b, h.payloadOff, h.payloadEnd));
     return null;
   }
 
@@ -351,7 +383,7 @@ export class PacketDecoder {
     if (err) return err;
     // A cut TCP segment would put a hole in the reassembled stream: it stays counted, unsent.
     if (this.cut) return null;
-    const seg = this.segment(pkt, 'tcp', h.srcPort, h.dstPort, b.subarray(h.payloadOff, end));
+    const seg = this.segment(pkt, 'tcp', h.srcPort, h.dstPort, b, h.payloadOff, end);
     if (this.reuse) {
       const t = this.sharedTcp;
       t.seq = h.seq;
@@ -373,7 +405,7 @@ export class PacketDecoder {
     const dp = (b[off + 2] << 8) | b[off + 3];
     walkSctpData(b, off, end, this.sctpChunk, (d) => {
       if ((d.flags & (SCTP_FLAG_B | SCTP_FLAG_E)) === (SCTP_FLAG_B | SCTP_FLAG_E)) {
-        emit(this.segment(pkt, 'sctp', sp, dp, b.subarray(d.off, d.end)));
+        emit(this.segment(pkt, 'sctp', sp, dp, b, d.off, d.end));
         return;
       }
       if (d.iData) { count(this.stats, NET.sctpFragment, pkt.frame); return; }
@@ -381,7 +413,7 @@ export class PacketDecoder {
       const vtag = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
       const dirKey = `${this.src} ${sp} ${this.dst} ${dp} ${vtag}`;
       const msg = this.sctpFrag.add(dirKey, d.streamId, d.tsn, d.flags, b.subarray(d.off, d.end), pkt.frame, pkt.tsUs);
-      if (msg) emit(this.segment(pkt, 'sctp', sp, dp, msg));
+      if (msg) emit(this.segment(pkt, 'sctp', sp, dp, msg, 0, msg.length));
     }, (st) => count(this.stats, st, pkt.frame));
   }
 

@@ -18,7 +18,8 @@ export const PT_CN = 13;
 export const PT_CN_OLD = 19;
 
 /**
- * Parse the RTP header at the start of a UDP payload. Returns null when the bytes cannot
+ * Parse the RTP header at the start of a UDP payload. (The heuristics and
+ * parseRtpHeaderInto also take a range [start, stop) of a larger buffer.) Returns null when the bytes cannot
  * be RTP version 2 or the header (CSRC list, extension, padding) does not fit: a truncated
  * or malformed header is reported as "not parsed", never thrown.
  */
@@ -40,22 +41,24 @@ export function newRtpHeader(): RtpHeader {
  * capture instead of one per packet). Returns false, leaving `out` unspecified, when
  * parseRtpHeader would return null. Consumers must not keep `out` past the packet.
  */
-export function parseRtpHeaderInto(payload: Uint8Array, out: RtpHeader): boolean {
-  const len = payload.length;
+export function parseRtpHeaderInto(b: Uint8Array, out: RtpHeader, start = 0, stop = b.length): boolean {
+  // The datagram is b[start, stop): the hot path passes the capture buffer and offsets, so no
+  // view is made per packet. Offsets in `out` are relative to `start`, as for a whole payload.
+  const len = stop - start;
   if (len < 12) return false;
-  const b0 = payload[0];
+  const b0 = b[start];
   const version = b0 >>> 6;
   if (version !== 2) return false;
   const padding = (b0 & 0x20) !== 0;
   const extension = (b0 & 0x10) !== 0;
   const csrcCount = b0 & 0x0f;
-  const b1 = payload[1];
+  const b1 = b[start + 1];
   let offset = 12 + 4 * csrcCount;
   if (offset > len) return false;
   if (extension) {
     // RFC 3550 §5.3.1: 16-bit profile-defined field, 16-bit length in 32-bit words.
     if (offset + 4 > len) return false;
-    const words = (payload[offset + 2] << 8) | payload[offset + 3];
+    const words = (b[start + offset + 2] << 8) | b[start + offset + 3];
     offset += 4 + 4 * words;
     if (offset > len) return false;
   }
@@ -64,7 +67,7 @@ export function parseRtpHeaderInto(payload: Uint8Array, out: RtpHeader): boolean
     // RFC 3550 §5.1 P bit: the last octet counts the padding octets, itself included. A
     // count that does not fit is bogus padding: tshark 4.0 still counts such a packet in
     // its stream (the fuzzed corpus capture has one), so it stays RTP with no payload.
-    const pad = payload[len - 1];
+    const pad = b[stop - 1];
     end = pad === 0 || pad > len - offset ? offset : len - pad;
   }
   out.version = version;
@@ -73,9 +76,9 @@ export function parseRtpHeaderInto(payload: Uint8Array, out: RtpHeader): boolean
   out.csrcCount = csrcCount;
   out.marker = (b1 & 0x80) !== 0;
   out.payloadType = b1 & 0x7f;
-  out.seq = (payload[2] << 8) | payload[3];
-  out.timestamp = ((payload[4] << 24) | (payload[5] << 16) | (payload[6] << 8) | payload[7]) >>> 0;
-  out.ssrc = ((payload[8] << 24) | (payload[9] << 16) | (payload[10] << 8) | payload[11]) >>> 0;
+  out.seq = (b[start + 2] << 8) | b[start + 3];
+  out.timestamp = ((b[start + 4] << 24) | (b[start + 5] << 16) | (b[start + 6] << 8) | b[start + 7]) >>> 0;
+  out.ssrc = ((b[start + 8] << 24) | (b[start + 9] << 16) | (b[start + 10] << 8) | b[start + 11]) >>> 0;
   out.payloadOffset = offset;
   out.payloadLength = end - offset;
   return true;
@@ -97,12 +100,12 @@ export function parseRtpHeaderInto(payload: Uint8Array, out: RtpHeader): boolean
  * Like Wireshark, this is only meant for UDP datagrams no port-based dissector (SIP, DNS,
  * STUN, DTLS …) claimed: the caller must try those first.
  */
-export function looksLikeRtp(payload: Uint8Array): boolean {
-  const len = payload.length;
+export function looksLikeRtp(b: Uint8Array, start = 0, stop = b.length): boolean {
+  const len = stop - start;
   if (len < 12) return false;
-  const b0 = payload[0];
+  const b0 = b[start];
   if (b0 >>> 6 !== 2) return false;
-  const b1 = payload[1];
+  const b1 = b[start + 1];
   const pt = b1 & 0x7f;
   if (pt >= 72 && pt <= 76) return false;
   if ((b1 & 0x80) !== 0 && pt >= 64 && pt <= 95) return false;
@@ -110,7 +113,7 @@ export function looksLikeRtp(payload: Uint8Array): boolean {
   if (offset > len) return false;
   if ((b0 & 0x10) !== 0) {
     if (offset + 4 > len) return false;
-    offset += 4 + 4 * ((payload[offset + 2] << 8) | payload[offset + 3]);
+    offset += 4 + 4 * ((b[start + offset + 2] << 8) | b[start + offset + 3]);
     if (offset > len) return false;
   }
   return true;
@@ -134,13 +137,13 @@ export const RTCP_XR = 207;
  * field to fit the datagram (Wireshark would mark such a frame malformed instead).
  * Try this before looksLikeRtp: the RTP heuristic rejects PT 72..76 for that reason.
  */
-export function looksLikeRtcp(payload: Uint8Array): boolean {
-  const len = payload.length;
+export function looksLikeRtcp(b: Uint8Array, start = 0, stop = b.length): boolean {
+  const len = stop - start;
   if (len < 8 || len % 4 !== 0) return false;
-  if (payload[0] >>> 6 !== 2) return false;
-  const pt = payload[1];
+  if (b[start] >>> 6 !== 2) return false;
+  const pt = b[start + 1];
   if (pt !== RTCP_SR && pt !== RTCP_RR && pt !== RTCP_BYE && pt !== RTCP_APP && pt !== RTCP_PSFB) return false;
-  const words = (payload[2] << 8) | payload[3];
+  const words = (b[start + 2] << 8) | b[start + 3];
   return (words + 1) * 4 <= len;
 }
 

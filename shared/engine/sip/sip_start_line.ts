@@ -73,13 +73,22 @@ export function indexOfLf(bytes: Uint8Array, from: number, limit: number): numbe
 }
 
 /**
+ * looksLikeSip's first test on b[start, stop), without a view: long enough, and a token
+ * character first. An RTP datagram (first byte 0x80–0xBF) fails it at once, so the per-packet
+ * path asks this before making a view for looksLikeSip.
+ */
+export function mayBeSip(b: Uint8Array, start: number, stop: number): boolean {
+  return stop - start >= 12 && TOKEN[b[start]] === 1;
+}
+
+/**
  * Cheap gate: is this transport payload a SIP message? Its first line must be a well-formed
  * start line: a method token (known or extension — PROTOS's oversized tokens are accepted, as
  * tshark does) then URI and "SIP/2.0", or "SIP/2.0 NNN". HTTP, TLS, STUN, keep-alives and
  * 4-byte junk on port 5060 are rejected. Cost: one scan of the first line.
  */
 export function looksLikeSip(bytes: Uint8Array): boolean {
-  if (bytes.length < 12 || TOKEN[bytes[0]] !== 1) return false;
+  if (!mayBeSip(bytes, 0, bytes.length)) return false;
   const lf = indexOfLf(bytes, 0, MAX_START_LINE);
   if (lf >= 0) return startLineKind(bytes, 0, lf) !== null;
   // No line end: a truncated datagram may still carry a complete start line.

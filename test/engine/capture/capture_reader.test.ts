@@ -5,15 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { CaptureReader, sniffFormat, type CaptureReaderResult } from '../../../shared/engine/capture/capture_reader.ts';
 import { PcapWriter, PcapngWriter } from '../../../shared/engine/capture/capture_writer.ts';
 import { concat } from '../../../shared/engine/capture/packet_builder.ts';
-import type { CapturedPacket } from '../../../shared/model/packet.ts';
+import { packetBytes, type CapturedPacket } from '../../../shared/model/packet.ts';
 import { Stats } from '../../../shared/model/stats.ts';
 
-type Seen = Omit<CapturedPacket, 'data'> & { data: number[] };
+type Seen = Omit<CapturedPacket, 'buf' | 'off' | 'capLen'> & { data: number[] };
 
 function read(file: Uint8Array, chunk = file.length): { pkts: Seen[]; res: CaptureReaderResult; stats: Stats } {
   const stats = new Stats();
   const pkts: Seen[] = [];
-  const r = new CaptureReader(stats, (p) => pkts.push({ ...p, data: [...p.data] }));
+  const r = new CaptureReader(stats, (p) => pkts.push({ frame: p.frame, tsUs: p.tsUs, linkType: p.linkType, origLen: p.origLen, interfaceId: p.interfaceId, data: [...packetBytes(p)] }));
   for (let i = 0; i < file.length; i += chunk) r.push(file.subarray(i, i + chunk));
   return { pkts, res: r.end(), stats };
 }

@@ -10,7 +10,7 @@ export interface Decoded {
 }
 
 export function pkt(linkType: number, data: Uint8Array, frame = 1, tsUs = 1_700_000_000_000_000, origLen?: number): CapturedPacket {
-  return { frame, tsUs, linkType, data, origLen: origLen ?? data.length, interfaceId: 0 };
+  return { frame, tsUs, linkType, buf: data, off: 0, capLen: data.length, origLen: origLen ?? data.length, interfaceId: 0 };
 }
 
 /** Decodes frames in order; payloads are copied so they outlive the callback. */
@@ -19,7 +19,10 @@ export function decodeFrames(linkType: number, frames: Uint8Array[], opts?: Pack
   const decoder = new PacketDecoder(stats, opts);
   const segs: L4Segment[] = [];
   frames.forEach((f, i) => {
-    decoder.decode(pkt(linkType, f, i + 1, 1_700_000_000_000_000 + i * tsStepUs), (s) => segs.push({ ...s, payload: s.payload.slice() }));
+    decoder.decode(pkt(linkType, f, i + 1, 1_700_000_000_000_000 + i * tsStepUs), (s) => {
+      const payload = s.payload.slice();
+      segs.push({ ...s, payload, buf: payload, payloadOff: 0, payloadEnd: payload.length });
+    });
   });
   return { segs, stats, decoder };
 }

@@ -250,9 +250,48 @@ describe('transports', () => {
     const frame = ethernet({ type: 0x0800 }, udp4());
     let view: Uint8Array | undefined;
     const decoder = new PacketDecoder(new Stats());
-    decoder.decode({ frame: 1, tsUs: 0, linkType: 1, data: frame, origLen: frame.length, interfaceId: 0 }, (s) => { view = s.payload; });
+    decoder.decode({ frame: 1, tsUs: 0, linkType: 1, buf: frame, off: 0, capLen: frame.length, origLen: frame.length, interfaceId: 0 }, (s) => { view = s.payload; });
     expect(view?.buffer).toBe(frame.buffer);
     expect(view?.byteOffset).toBe(frame.length - SIP.length);
+  });
+
+  it('a packet in the middle of a larger buffer (as the capture reader hands it out) decodes the same on every link layer', () => {
+    // The reader passes its chunk and the record's offset, not a view: every link parser must
+    // start at `off` and stop at `off + capLen`, never at 0 or the end of the buffer.
+    const frames: [number, Uint8Array][] = [
+      [1, ethernet({ type: 0x0800, vlans: [7] }, udp4())],
+      [113, sll(0x86dd, udp6())],
+      [276, sll2(0x0800, udp4())],
+      [0, nullLoopback(2, udp4())],
+      [101, raw(udp6())],
+      [228, udp4()],
+      [1, ethernet({ type: 0x0800 }, ipv4({ ...V4, proto: 47 }, gre({ proto: 0x86dd }, udp6())))],
+    ];
+    for (const reuseSegments of [false, true]) {
+      for (const [linkType, frame] of frames) {
+        const seen = (buf: Uint8Array, off: number) => {
+          const out: { src: string; dst: string; srcPort: number; dstPort: number; payload: string; range: string; tunnels: string[]; vlans: number[] }[] = [];
+          new PacketDecoder(new Stats(), { reuseSegments }).decode(
+            { frame: 1, tsUs: 0, linkType, buf, off, capLen: frame.length, origLen: frame.length, interfaceId: 0 },
+            (x) => out.push({
+              src: x.src, dst: x.dst, srcPort: x.srcPort, dstPort: x.dstPort, payload: text(x.payload),
+              range: text(x.buf.subarray(x.payloadOff, x.payloadEnd)), tunnels: [...x.tunnels], vlans: [...x.vlans],
+            }),
+          );
+          return out;
+        };
+        const alone = seen(frame, 0);
+        expect(alone, `link type ${linkType}`).toHaveLength(1);
+        expect(alone[0].payload).toBe(text(SIP));
+        expect(alone[0].range).toBe(text(SIP));
+        // Bytes of the neighbouring records on both sides (here: copies of the frame itself).
+        const big = new Uint8Array(37 + frame.length + 41).fill(0x45);
+        big.set(frame.subarray(0, 37), 0);
+        big.set(frame, 37);
+        big.set(frame.subarray(0, 41), 37 + frame.length);
+        expect(seen(big, 37), `link type ${linkType} at an offset`).toEqual(alone);
+      }
+    }
   });
 
   it('SCTP: one segment per DATA chunk, other chunks skipped, padding honoured', () => {
@@ -311,7 +350,7 @@ describe('snap length cuts', () => {
     const stats = new Stats();
     const d = new PacketDecoder(stats);
     const got: number[] = [];
-    d.decode({ frame: 1, tsUs: 0, linkType: 1, data: cut, origLen: full.length, interfaceId: 0 }, (s) => got.push(s.payload.length));
+    d.decode({ frame: 1, tsUs: 0, linkType: 1, buf: cut, off: 0, capLen: cut.length, origLen: full.length, interfaceId: 0 }, (s) => got.push(s.payload.length));
     expect(got).toEqual([]);
     expect(stats.get('net.snaplen_cut')).toBe(1);
   });
@@ -320,14 +359,14 @@ describe('snap length cuts', () => {
     const stats = new Stats();
     const d = new PacketDecoder(stats, { emitSnaplenCut: true });
     const got: number[] = [];
-    d.decode({ frame: 1, tsUs: 0, linkType: 1, data: cut, origLen: full.length, interfaceId: 0 }, (s) => got.push(s.payload.length));
+    d.decode({ frame: 1, tsUs: 0, linkType: 1, buf: cut, off: 0, capLen: cut.length, origLen: full.length, interfaceId: 0 }, (s) => got.push(s.payload.length));
     expect(got).toEqual([12]);
     expect(stats.get('net.snaplen_cut')).toBe(1);
   });
 
   it('a datagram longer than the frame without a snaplen cut is corrupt, not cut', () => {
     const stats = new Stats();
-    new PacketDecoder(stats, { emitSnaplenCut: true }).decode({ frame: 1, tsUs: 0, linkType: 1, data: cut, origLen: cut.length, interfaceId: 0 }, () => { throw new Error('emitted'); });
+    new PacketDecoder(stats, { emitSnaplenCut: true }).decode({ frame: 1, tsUs: 0, linkType: 1, buf: cut, off: 0, capLen: cut.length, origLen: cut.length, interfaceId: 0 }, () => { throw new Error('emitted'); });
     expect(stats.get('net.truncated_ipv4')).toBe(1);
   });
 });

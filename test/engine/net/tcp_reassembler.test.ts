@@ -13,9 +13,10 @@ const dec = (b: Uint8Array): string => String.fromCharCode(...b);
 let frame = 0;
 function seg(dir: typeof A, seq: number, data: string, flags = TCP_ACK | TCP_PSH, tsUs = frame * 1000): L4Segment {
   frame++;
+  const payload = enc(data);
   return {
     frame, tsUs, ipVersion: 4, src: dir.src, dst: dir.dst, proto: 'tcp', srcPort: dir.srcPort, dstPort: dir.dstPort,
-    payload: enc(data), tcp: { seq: seq >>> 0, ack: 0, flags }, vlans: [], tunnels: [],
+    payload, buf: payload, payloadOff: 0, payloadEnd: payload.length, tcp: { seq: seq >>> 0, ack: 0, flags }, vlans: [], tunnels: [],
   };
 }
 

@@ -103,7 +103,7 @@ function ourRows(linkType: number, frames: Uint8Array[]): Row[] {
   const stats = new Stats();
   const d = new PacketDecoder(stats);
   const segs: L4Segment[] = [];
-  frames.forEach((f, i) => d.decode({ frame: i + 1, tsUs: i, linkType, data: f, origLen: f.length, interfaceId: 0 }, (s) => segs.push(s)));
+  frames.forEach((f, i) => d.decode({ frame: i + 1, tsUs: i, linkType, buf: f, off: 0, capLen: f.length, origLen: f.length, interfaceId: 0 }, (s) => segs.push(s)));
   const rows: Row[] = [];
   for (const s of segs) {
     const prev = rows[rows.length - 1];

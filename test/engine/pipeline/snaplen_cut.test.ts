@@ -8,6 +8,7 @@ import { CaptureReader } from '../../../shared/engine/capture/capture_reader.ts'
 import { PcapWriter } from '../../../shared/engine/capture/capture_writer.ts';
 import { concat } from '../../../shared/engine/capture/packet_builder.ts';
 import { Stats } from '../../../shared/model/stats.ts';
+import { packetBytes } from '../../../shared/model/packet.ts';
 import { buildCallCapture } from '../../support/call_capture.ts';
 
 /** Ethernet 14 + IPv4 20 + UDP 8 + RTP 12: exactly the RTP header survives. */
@@ -17,8 +18,9 @@ function rewrite(file: Uint8Array, cut: (data: Uint8Array) => number): Uint8Arra
   const w = new PcapWriter({ linkType: 1, snaplen: 65535 });
   const out: Uint8Array[] = [w.header()];
   const r = new CaptureReader(new Stats(), (p) => {
-    const keep = Math.min(p.data.length, cut(p.data));
-    out.push(w.packet(p.tsUs, p.data.subarray(0, keep), p.origLen));
+    const data = packetBytes(p);
+    const keep = Math.min(data.length, cut(data));
+    out.push(w.packet(p.tsUs, data.subarray(0, keep), p.origLen));
   });
   r.push(file);
   r.end();

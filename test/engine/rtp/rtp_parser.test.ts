@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clockRateFor, clockRateForEncodingName, encodingFor, looksLikeRtcp, looksLikeRtp, parseRtpHeader, staticPayloadType,
+  clockRateFor, clockRateForEncodingName, encodingFor, looksLikeRtcp, looksLikeRtp, newRtpHeader, parseRtpHeader,
+  parseRtpHeaderInto, staticPayloadType,
 } from '../../../shared/engine/rtp/rtp_parser.ts';
 
 /** 12-byte RTP header + extra bytes. */
@@ -63,6 +64,32 @@ describe('parseRtpHeader', () => {
       expect(() => parseRtpHeader(b)).not.toThrow();
       expect(() => looksLikeRtp(b)).not.toThrow();
       expect(() => looksLikeRtcp(b)).not.toThrow();
+    }
+  });
+});
+
+describe('a datagram inside a larger buffer (the per-packet path reads the capture buffer in place)', () => {
+  it('parser and heuristics give the same answers on b[start, stop) as on a view of it', () => {
+    let seed = 11;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    const samples: Uint8Array[] = [
+      rtp({ b0: 0x80 | 0x20 | 0x10 | 2 }, [0, 0, 0, 1, 0, 0, 0, 2, 0xbe, 0xde, 0, 1, 0x10, 0xaa, 0, 0, 9, 9, 9, 0, 2]),
+      rtp({ b0: 0xa0 }, [1, 9]), // bogus padding: the count is the datagram's last byte, not the buffer's
+      rtp({}, [1, 2, 3, 4]),
+      Uint8Array.of(0x80, 200, 0, 6, ...new Array<number>(24).fill(0)), // RTCP SR
+    ];
+    for (let n = 0; n < 500; n++) samples.push(Uint8Array.from({ length: n % 40 }, () => (n % 3 === 0 ? 0x80 | (rnd() & 0x3f) : rnd())));
+    for (const d of samples) {
+      // Neighbours that would change the answer if read: 0xff padding counts, extension lengths.
+      const big = new Uint8Array(d.length + 64).fill(0xff);
+      big.set(d, 32);
+      const a = newRtpHeader();
+      const b = newRtpHeader();
+      const okA = parseRtpHeaderInto(d, a);
+      expect(parseRtpHeaderInto(big, b, 32, 32 + d.length)).toBe(okA);
+      if (okA) expect(b).toEqual(a);
+      expect(looksLikeRtp(big, 32, 32 + d.length)).toBe(looksLikeRtp(d));
+      expect(looksLikeRtcp(big, 32, 32 + d.length)).toBe(looksLikeRtcp(d));
     }
   });
 });
