@@ -1,10 +1,12 @@
 // The read-ahead reader: every byte, in order, across chunk and ring-slot boundaries; the
-// file's sha256; a clear error for a missing file; and stopping early.
+// file's sha256; a clear error for a missing file; stopping early; and a consumer that throws.
 
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHUNK_SIZE } from '../../electron/node/ingest/file_source.ts';
 import { readFileChunksAhead } from '../../electron/node/ingest/read_ahead.ts';
@@ -55,5 +57,26 @@ describe('readFileChunksAhead', () => {
     expect(r.error).toBe('cancelled');
     expect(chunks).toBe(2);
     expect(r.contentHash).toBe('');
+  });
+
+  it('passes on an error the consumer throws, and stops the reader thread with it', () => {
+    // Before, the error left the reader waiting for a free ring slot for ever, and the process
+    // (the CLI, a test run) never exited. Run in a child: a hang is a timeout, not a stuck test.
+    const { path } = file(8 * CHUNK_SIZE);
+    const mod = pathToFileURL(resolve('electron/node/ingest/read_ahead.ts')).href;
+    const script = join(tmp, 'throwing_consumer.mts');
+    writeFileSync(script, `import { readFileChunksAhead } from ${JSON.stringify(mod)};
+let n = 0;
+try {
+  await readFileChunksAhead(${JSON.stringify(path)}, ${8 * CHUNK_SIZE}, () => { if (++n === 2) throw new Error('index full'); });
+  console.log('no error');
+} catch (e) {
+  console.log('rejected: ' + e.message + ' after ' + n + ' chunks');
+}
+`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.error, 'the child did not exit: the reader thread was left running').toBeUndefined();
+    expect(r.stdout.trim()).toBe('rejected: index full after 2 chunks');
+    expect(r.status).toBe(0);
   });
 });

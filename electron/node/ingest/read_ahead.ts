@@ -97,32 +97,41 @@ export async function readFileChunksAhead(
 
   let delivered = 0;
   let error: string | null = null;
-  for (let k = 0; ; k++) {
-    if (opts.shouldStop?.()) {
-      error = 'cancelled';
-      break;
+  try {
+    for (let k = 0; ; k++) {
+      if (opts.shouldStop?.()) {
+        error = 'cancelled';
+        break;
+      }
+      // Wait until chunk k is published, or the reader is done with the file.
+      let state = 0;
+      for (;;) {
+        if (Atomics.load(c, C_PUBLISHED) > k) break;
+        state = Atomics.load(c, C_STATE);
+        if (state !== 0) break;
+        Atomics.wait(c, C_PUBLISHED, k, 1000);
+        // The worker's 'error' event needs the event loop; a dead worker is noticed on exit.
+        if (Atomics.load(c, C_PUBLISHED) <= k && Atomics.load(c, C_STATE) === 0) await new Promise((r) => setImmediate(r));
+      }
+      if (Atomics.load(c, C_PUBLISHED) <= k) {
+        if (state === 2) error = `read error: ${workerError ?? readText()}`;
+        break;
+      }
+      const slot = k % SLOTS;
+      const n = c[C_LENS + slot];
+      onChunk(new Uint8Array(shared, CONTROL_BYTES + TEXT_BYTES + slot * CHUNK_SIZE, n));
+      delivered += n;
+      Atomics.store(c, C_CONSUMED, k + 1);
+      Atomics.notify(c, C_CONSUMED);
+      opts.onProgress?.(delivered, totalBytes);
     }
-    // Wait until chunk k is published, or the reader is done with the file.
-    let state = 0;
-    for (;;) {
-      if (Atomics.load(c, C_PUBLISHED) > k) break;
-      state = Atomics.load(c, C_STATE);
-      if (state !== 0) break;
-      Atomics.wait(c, C_PUBLISHED, k, 1000);
-      // The worker's 'error' event needs the event loop; a dead worker is noticed on exit.
-      if (Atomics.load(c, C_PUBLISHED) <= k && Atomics.load(c, C_STATE) === 0) await new Promise((r) => setImmediate(r));
-    }
-    if (Atomics.load(c, C_PUBLISHED) <= k) {
-      if (state === 2) error = `read error: ${workerError ?? readText()}`;
-      break;
-    }
-    const slot = k % SLOTS;
-    const n = c[C_LENS + slot];
-    onChunk(new Uint8Array(shared, CONTROL_BYTES + TEXT_BYTES + slot * CHUNK_SIZE, n));
-    delivered += n;
-    Atomics.store(c, C_CONSUMED, k + 1);
+  } catch (e) {
+    // The consumer threw (the index failed): stop the reader, which may be waiting for a free
+    // slot, before passing the error on; otherwise it would wait for ever.
+    Atomics.store(c, C_CANCEL, 1);
     Atomics.notify(c, C_CONSUMED);
-    opts.onProgress?.(delivered, totalBytes);
+    await exited;
+    throw e;
   }
   if (error) Atomics.store(c, C_CANCEL, 1);
   Atomics.notify(c, C_CONSUMED);
