@@ -31,7 +31,9 @@ function decodeAll(bytes: Uint8Array, reuseSegments: boolean): { segs: string[];
     seen.add(s);
     // Field by field in a fixed order (a fresh TCP segment gets `tcp` last, the reused one has it throughout).
     segs.push(JSON.stringify([s.frame, s.tsUs, s.ipVersion, s.src, s.dst, s.proto, s.srcPort, s.dstPort, s.tcp ?? null,
-      s.vlans, s.tunnels, createHash('sha1').update(s.payload).digest('hex')]));
+      s.vlans, s.tunnels, s.truncated === true, createHash('sha1').update(s.payload).digest('hex'),
+      // The range the per-packet paths read in place must hold the same bytes as the view.
+      createHash('sha1').update(s.buf.subarray(s.payloadOff, s.payloadEnd)).digest('hex')]));
   }));
   reader.push(bytes);
   reader.end();
