@@ -45,8 +45,8 @@ afterAll(() => {
 });
 
 describe('call list at 100 000 calls', () => {
-  it('migration 3 is the latest and holds the settings table', () => {
-    expect(LATEST_VERSION).toBe(3);
+  it('the settings table (migration 3) holds JSON values', () => {
+    expect(LATEST_VERSION).toBeGreaterThanOrEqual(3);
     store.settings.set('k', { a: [1, 2] });
     expect(store.settings.get('k')).toEqual({ a: [1, 2] });
     expect(store.settings.get('absent')).toBeNull();

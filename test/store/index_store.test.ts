@@ -26,13 +26,19 @@ const stats: Stat[] = [
   { key: 'non_ip', severity: 'info', description: 'Non-IP frames skipped', count: 12 },
 ];
 
-const TABLES = ['sources', 'source_stats', 'calls', 'sip_messages', 'streams', 'gaps', 'stream_bins', 'rtcp_reports'];
+const TABLES = ['sources', 'source_stats', 'calls', 'sip_messages', 'streams', 'gaps', 'rtcp_reports'];
 
-/** Row counts as another connection sees them: what is committed on disk, not the writer's view. */
+/**
+ * Row counts as another connection sees them: what is committed on disk, not the writer's view.
+ * `stream_bins` counts the per-second bins held in the streams' BLOBs (40 bytes each).
+ */
 function tableCounts(): Record<string, number> {
   const db = new Database(store.path, { readonly: true });
   try {
-    return Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number]));
+    return {
+      ...Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number])),
+      stream_bins: db.prepare('SELECT coalesce(sum(length(bins)), 0) / 40 FROM streams').pluck().get() as number,
+    };
   } finally {
     db.close();
   }

@@ -12,6 +12,7 @@ import {
   type Migration,
 } from '../../electron/node/store/migrations.ts';
 import { CALL_ID_LOOKUP_SQL, callListSql, openIndex, openIndexReader } from '../../electron/node/store/index_store.ts';
+import { decodeBins } from '../../electron/node/store/bin_codec.ts';
 import { hash, makeCall, tempDir } from './fixtures.ts';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -37,7 +38,7 @@ describe('migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
     expect(tables).toEqual(
-      ['agent_events', 'calls', 'cdr_records', 'gaps', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'stream_bins', 'streams'].map((name) => ({ name, strict: 1 })),
+      ['agent_events', 'calls', 'cdr_records', 'gaps', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'streams'].map((name) => ({ name, strict: 1 })),
     );
     db.close();
   });
@@ -197,5 +198,39 @@ describe('migration 2 on an index written at version 1', () => {
     expect(store.listCalls()[0].origin).toBe('capture');
     expect(store.inputs.cdrOnlyRecords()).toEqual([]);
     store.close();
+  });
+});
+
+describe('migration 4 on an index written at version 3', () => {
+  it('packs each stream\'s per-second rows into its BLOB, in order, and drops the table', () => {
+    const db = raw();
+    configureConnection(db);
+    migrate(db, file, MIGRATIONS.slice(0, 3));
+    db.prepare(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status) VALUES ('a', 'a', ?, 1, 'pcap', 0, 'ok')`).run('a'.repeat(64));
+    // v3 stream rows: every NOT NULL column filled with a value its CHECK accepts.
+    const cols = db.prepare('SELECT name, type, "notnull" AS nn, dflt_value AS d FROM pragma_table_info(?)').all('streams') as Array<{ name: string; type: string; nn: number; d: unknown }>;
+    const needed = cols.filter((c) => c.nn === 1 && c.d === null && c.name !== 'id');
+    const fixed: Record<string, unknown> = { source_id: 1, payload_types: '[]' };
+    const insertStream = db.prepare(`INSERT INTO streams (${needed.map((c) => c.name).join(', ')}) VALUES (${needed.map(() => '?').join(', ')})`);
+    for (let i = 0; i < 3; i++) insertStream.run(needed.map((c) => (c.name in fixed ? fixed[c.name] : c.type === 'TEXT' ? '' : 0)));
+    const bin = db.prepare('INSERT INTO stream_bins (stream_id, second, packets, lost, max_jitter_ms, max_delta_ms) VALUES (?, ?, ?, ?, ?, ?)');
+    // Inserted out of order; stream 2 has none; a NULL jitter (a non-finite value) reads back as NaN, as before.
+    bin.run(3, 1_700_000_001, 50, 0, 1.5, 20.25);
+    bin.run(1, 1_700_000_002, 49, 1, null, 21);
+    bin.run(1, 1_700_000_001, 50, 0, 0.125, 20);
+    bin.run(3, 1_700_000_000, 10, 2, 3, 40);
+    db.close();
+
+    openIndex(file).close();
+    const after = raw();
+    expect(after.pragma('user_version', { simple: true })).toBe(4);
+    expect(after.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'stream_bins'").pluck().get()).toBe(0);
+    const blobs = after.prepare('SELECT id, bins FROM streams ORDER BY id').all() as Array<{ id: number; bins: Uint8Array | null }>;
+    after.close();
+    expect(blobs.map((r) => [r.id, decodeBins(r.bins)])).toEqual([
+      [1, [{ second: 1_700_000_001, packets: 50, lost: 0, maxJitterMs: 0.125, maxDeltaMs: 20 }, { second: 1_700_000_002, packets: 49, lost: 1, maxJitterMs: NaN, maxDeltaMs: 21 }]],
+      [2, []],
+      [3, [{ second: 1_700_000_000, packets: 10, lost: 2, maxJitterMs: 3, maxDeltaMs: 40 }, { second: 1_700_000_001, packets: 50, lost: 0, maxJitterMs: 1.5, maxDeltaMs: 20.25 }]],
+    ]);
   });
 });

@@ -6,15 +6,16 @@
 // Write path assumptions: one connection has one writer (the ingest worker); a file's
 // import runs in ONE transaction (transaction / transactionAsync) so a failed import leaves
 // nothing behind; statements are prepared once per connection, and the many small child
-// rows (messages, gaps, bins, RTCP, stats) go in multi-row INSERTs to cut the per-row cost
-// of crossing from JS into SQLite.
+// rows (messages, gaps, RTCP, stats) go in multi-row INSERTs to cut the per-row cost of
+// crossing from JS into SQLite; a stream's per-second bins are one BLOB (bin_codec.ts).
 
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CallFacts, CallMessageRef, CallStream, EndMethod, Side } from '../../../shared/model/call.ts';
-import type { MediaGap, RtcpReport, RtpStreamStats, StreamBin } from '../../../shared/model/media.ts';
+import type { MediaGap, RtcpReport, RtpStreamStats } from '../../../shared/model/media.ts';
 import type { SipMessage, SipTransport } from '../../../shared/model/sip.ts';
 import type { Severity, Stat } from '../../../shared/model/stats.ts';
+import { decodeBins, encodeBins } from './bin_codec.ts';
 import { CallQueryStore } from './call_query.ts';
 import { InputStore } from './input_store.ts';
 import { SettingsStore } from './settings_store.ts';
@@ -444,6 +445,7 @@ interface StreamRow {
   mos: number | null;
   min_window_mos: number | null;
   longest_gap_ms: number;
+  bins: Uint8Array | null;
   silence_before_end_ms: number | null;
 }
 
@@ -452,15 +454,6 @@ interface GapRow {
   start_us: number;
   duration_ms: number;
   trailing: number;
-}
-
-interface BinRow {
-  stream_id: number;
-  second: number;
-  packets: number;
-  lost: number;
-  max_jitter_ms: number | null;
-  max_delta_ms: number | null;
 }
 
 interface RtcpRow {
@@ -549,7 +542,7 @@ function toRef(r: MessageRow): CallMessageRef {
   };
 }
 
-function toStats(r: StreamRow, gaps: MediaGap[], bins: StreamBin[]): RtpStreamStats {
+function toStats(r: StreamRow, gaps: MediaGap[]): RtpStreamStats {
   return {
     ssrc: r.ssrc,
     src: r.src,
@@ -574,7 +567,7 @@ function toStats(r: StreamRow, gaps: MediaGap[], bins: StreamBin[]): RtpStreamSt
     meanJitterMs: realBack(r.mean_jitter_ms),
     maxJitterMs: realBack(r.max_jitter_ms),
     gaps,
-    bins,
+    bins: decodeBins(r.bins),
     mos: r.mos,
     minWindowMos: r.min_window_mos,
     payloadTypes: JSON.parse(r.payload_types) as number[],
@@ -583,10 +576,6 @@ function toStats(r: StreamRow, gaps: MediaGap[], bins: StreamBin[]): RtpStreamSt
 
 function toGap(r: GapRow): MediaGap {
   return { startUs: r.start_us, durationMs: r.duration_ms, trailing: r.trailing === 1 };
-}
-
-function toBin(r: BinRow): StreamBin {
-  return { second: r.second, packets: r.packets, lost: r.lost, maxJitterMs: realBack(r.max_jitter_ms), maxDeltaMs: realBack(r.max_delta_ms) };
 }
 
 function toRtcp(r: RtcpRow): StoredRtcpReport {
@@ -651,7 +640,7 @@ export const CALL_ID_LOOKUP_SQL = `SELECT ${CALL_SUMMARY_COLS} FROM calls WHERE 
 const STREAM_COLS = `id, call_row_id, source_id, ssrc, src, src_port, dst, dst_port, payload_type, payload_types,
   encoding, clock_rate, direction, first_frame, last_frame, first_us, last_us, packets, lost, expected, seq_errors,
   min_delta_ms, mean_delta_ms, max_delta_ms, min_jitter_ms, mean_jitter_ms, max_jitter_ms, mos, min_window_mos,
-  longest_gap_ms, silence_before_end_ms`;
+  longest_gap_ms, silence_before_end_ms, bins`;
 
 const STREAM_INSERT_COLS = STREAM_COLS.replace(/^id, /, '');
 const STREAM_INSERT_WIDTH = STREAM_INSERT_COLS.split(',').length;
@@ -671,15 +660,12 @@ class SqliteIndexReader implements IndexReader {
     messagesOfCall: Stmt;
     streamsOfCall: Stmt;
     gapsOfCall: Stmt;
-    binsOfCall: Stmt;
     rtcpOfCall: Stmt;
     rtcpOfSource: Stmt;
     unassociated: Stmt;
     unassociatedBySource: Stmt;
     gapsUnassociated: Stmt;
-    binsUnassociated: Stmt;
     gapsUnassociatedBySource: Stmt;
-    binsUnassociatedBySource: Stmt;
   };
   private readonly callLists = new Map<string, Stmt>();
 
@@ -692,8 +678,6 @@ class SqliteIndexReader implements IndexReader {
     const ofLoose = 'stream_id IN (SELECT id FROM streams WHERE call_row_id IS NULL)';
     const ofLooseBySource = 'stream_id IN (SELECT id FROM streams WHERE source_id = ? AND call_row_id IS NULL)';
     const gapsWhere = (w: string): Stmt => p(`SELECT stream_id, start_us, duration_ms, trailing FROM gaps WHERE ${w} ORDER BY stream_id, id`);
-    const binsWhere = (w: string): Stmt =>
-      p(`SELECT stream_id, second, packets, lost, max_jitter_ms, max_delta_ms FROM stream_bins WHERE ${w} ORDER BY stream_id, second`);
     this.q = {
       listSources: p(`SELECT ${SOURCE_COLS} FROM sources s ORDER BY s.imported_at, s.id`),
       getSource: p(`SELECT ${SOURCE_COLS} FROM sources s WHERE s.id = ?`),
@@ -708,15 +692,12 @@ class SqliteIndexReader implements IndexReader {
         retransmission, raw FROM sip_messages WHERE call_row_id = ? ORDER BY id`),
       streamsOfCall: p(`SELECT ${STREAM_COLS} FROM streams WHERE call_row_id = ? ORDER BY id`),
       gapsOfCall: gapsWhere(ofCallStreams),
-      binsOfCall: binsWhere(ofCallStreams),
       rtcpOfCall: p('SELECT id, source_id, call_row_id, report_json FROM rtcp_reports WHERE call_row_id = ? ORDER BY id'),
       rtcpOfSource: p('SELECT id, source_id, call_row_id, report_json FROM rtcp_reports WHERE source_id = ? ORDER BY id'),
       unassociated: p(`SELECT ${STREAM_COLS} FROM streams WHERE call_row_id IS NULL ORDER BY id`),
       unassociatedBySource: p(`SELECT ${STREAM_COLS} FROM streams WHERE source_id = ? AND call_row_id IS NULL ORDER BY id`),
       gapsUnassociated: gapsWhere(ofLoose),
-      binsUnassociated: binsWhere(ofLoose),
       gapsUnassociatedBySource: gapsWhere(ofLooseBySource),
-      binsUnassociatedBySource: binsWhere(ofLooseBySource),
     };
   }
 
@@ -767,7 +748,6 @@ class SqliteIndexReader implements IndexReader {
     const messageRows = this.q.messagesOfCall.all(callRowId) as MessageRow[];
     const streamRows = this.q.streamsOfCall.all(callRowId) as StreamRow[];
     const gaps = groupBy(this.q.gapsOfCall.all(callRowId) as GapRow[], (r) => r);
-    const bins = groupBy(this.q.binsOfCall.all(callRowId) as BinRow[], toBin);
 
     const messages: StoredSipMessage[] = messageRows.map((r) => ({
       ...toRef(r),
@@ -781,7 +761,7 @@ class SqliteIndexReader implements IndexReader {
       const all = gaps.get(r.id) ?? [];
       const trailing = all.find((g) => g.trailing === 1);
       return {
-        ...toStats(r, all.filter((g) => g.trailing === 0).map(toGap), bins.get(r.id) ?? []),
+        ...toStats(r, all.filter((g) => g.trailing === 0).map(toGap)),
         direction: r.direction as Side,
         silenceBeforeEndMs: r.silence_before_end_ms,
         longestGapMs: r.longest_gap_ms,
@@ -813,8 +793,7 @@ class SqliteIndexReader implements IndexReader {
     const q = this.q;
     const rows = (all ? q.unassociated.all() : q.unassociatedBySource.all(sourceId)) as StreamRow[];
     const gaps = groupBy((all ? q.gapsUnassociated.all() : q.gapsUnassociatedBySource.all(sourceId)) as GapRow[], toGap);
-    const bins = groupBy((all ? q.binsUnassociated.all() : q.binsUnassociatedBySource.all(sourceId)) as BinRow[], toBin);
-    return rows.map((r) => ({ ...toStats(r, gaps.get(r.id) ?? [], bins.get(r.id) ?? []), id: r.id, sourceId: r.source_id }));
+    return rows.map((r) => ({ ...toStats(r, gaps.get(r.id) ?? []), id: r.id, sourceId: r.source_id }));
   }
 
   listRtcp(filter: { sourceId?: number; callRowId?: number }): StoredRtcpReport[] {
@@ -872,7 +851,7 @@ function streamValues(
     s.encoding, s.clockRate, direction, s.firstFrame, s.lastFrame, s.firstUs, s.lastUs, s.packets, s.lost, s.expected,
     s.sequenceErrors, real(s.minDeltaMs), real(s.meanDeltaMs), real(s.maxDeltaMs), real(s.minJitterMs),
     real(s.meanJitterMs), real(s.maxJitterMs), real(s.mos), real(s.minWindowMos), real(longestGapMs) ?? 0,
-    real(silenceBeforeEndMs),
+    real(silenceBeforeEndMs), s.bins.length > 0 ? encodeBins(s.bins) : null,
   ];
 }
 
@@ -888,7 +867,6 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   };
   private readonly messages: ChunkedInsert;
   private readonly gaps: ChunkedInsert;
-  private readonly bins: ChunkedInsert;
   private readonly rtcp: ChunkedInsert;
   private readonly stats: ChunkedInsert;
   private asyncTxOpen = false;
@@ -921,7 +899,6 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
       13,
     );
     this.gaps = new ChunkedInsert(db, 'INSERT INTO gaps (stream_id, start_us, duration_ms, trailing)', 4);
-    this.bins = new ChunkedInsert(db, 'INSERT INTO stream_bins (stream_id, second, packets, lost, max_jitter_ms, max_delta_ms)', 6);
     this.rtcp = new ChunkedInsert(
       db,
       `INSERT INTO rtcp_reports (source_id, call_row_id, frame, ts_us, src, src_port, dst, dst_port, packet_type,
@@ -956,7 +933,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
 
     for (const s of streams) {
       const streamId = this.insertStreamRow(sourceId, callRowId, s, s.direction, s.longestGapMs, s.silenceBeforeEndMs);
-      this.insertGapsAndBins(streamId, s.trailingGap ? [...s.gaps, s.trailingGap] : s.gaps, s.bins);
+      this.insertGaps(streamId, s.trailingGap ? [...s.gaps, s.trailingGap] : s.gaps);
     }
     return callRowId;
   }
@@ -964,7 +941,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   insertUnassociatedStream(sourceId: number, stats: RtpStreamStats): number {
     const longest = stats.gaps.reduce((m, g) => Math.max(m, g.durationMs), 0);
     const streamId = this.insertStreamRow(sourceId, null, stats, null, longest, null);
-    this.insertGapsAndBins(streamId, stats.gaps, stats.bins);
+    this.insertGaps(streamId, stats.gaps);
     return streamId;
   }
 
@@ -1033,12 +1010,9 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     return id(this.w.insertStream.run(streamValues(sourceId, callRowId, s, direction, longestGapMs, silenceBeforeEndMs)).lastInsertRowid);
   }
 
-  private insertGapsAndBins(streamId: number, gaps: readonly MediaGap[], bins: readonly StreamBin[]): void {
+  private insertGaps(streamId: number, gaps: readonly MediaGap[]): void {
     const g: unknown[] = [];
     for (const x of gaps) g.push(streamId, x.startUs, x.durationMs, bool(x.trailing));
     this.gaps.run(g);
-    const b: unknown[] = [];
-    for (const x of bins) b.push(streamId, x.second, x.packets, x.lost, real(x.maxJitterMs), real(x.maxDeltaMs));
-    this.bins.run(b);
   }
 }
