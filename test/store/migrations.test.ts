@@ -177,19 +177,31 @@ describe('query plans use the intended indexes', () => {
   });
 });
 
+/**
+ * An index at an older schema version with one source, for a migration test to fill with rows
+ * of that version (written through SQL: the store only writes the latest schema).
+ */
+function indexAtVersion(version: number): Database.Database {
+  const db = raw();
+  configureConnection(db);
+  migrate(db, file, MIGRATIONS.slice(0, version));
+  db.prepare(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status) VALUES ('a', 'a', ?, 1, 'pcap', 0, 'ok')`).run('a'.repeat(64));
+  return db;
+}
+
+/** Inserts a row with every NOT NULL column filled: `fixed` where given, else '' or 0 (which the CHECKs accept). */
+function insertFilled(db: Database.Database, table: string, fixed: Record<string, unknown>): void {
+  const cols = db.prepare('SELECT name, type, "notnull" AS nn, dflt_value AS d FROM pragma_table_info(?)').all(table) as Array<{ name: string; type: string; nn: number; d: unknown }>;
+  const needed = cols.filter((c) => c.nn === 1 && c.d === null && c.name !== 'id');
+  db.prepare(`INSERT INTO ${table} (${needed.map((c) => c.name).join(', ')}) VALUES (${needed.map(() => '?').join(', ')})`).run(
+    needed.map((c) => (c.name in fixed ? fixed[c.name] : c.type === 'TEXT' ? '' : 0)),
+  );
+}
+
 describe('migration 2 on an index written at version 1', () => {
   it('adds the input tables and keeps existing calls, marked as captured', () => {
-    const db = raw();
-    configureConnection(db);
-    migrate(db, file, MIGRATIONS.slice(0, 1));
-    db.prepare(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status) VALUES ('a', 'a', ?, 1, 'pcap', 0, 'ok')`).run('a'.repeat(64));
-    // A v1 call row: every NOT NULL column filled with a value its CHECK accepts.
-    const cols = db.prepare('SELECT name, type, "notnull" AS nn, dflt_value AS d FROM pragma_table_info(?)').all('calls') as Array<{ name: string; type: string; nn: number; d: unknown }>;
-    const fixed: Record<string, unknown> = { source_id: 1, call_id: 'x@v1', kind: 'call', end_method: 'BYE', answered: 1, facts_json: '{}' };
-    const needed = cols.filter((c) => c.nn === 1 && c.d === null && c.name !== 'id');
-    db.prepare(`INSERT INTO calls (${needed.map((c) => c.name).join(', ')}) VALUES (${needed.map(() => '?').join(', ')})`).run(
-      needed.map((c) => (c.name in fixed ? fixed[c.name] : c.type === 'TEXT' ? '' : 0)),
-    );
+    const db = indexAtVersion(1);
+    insertFilled(db, 'calls', { source_id: 1, call_id: 'x@v1', kind: 'call', end_method: 'BYE', answered: 1, facts_json: '{}' });
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     db.close();
 
@@ -203,16 +215,8 @@ describe('migration 2 on an index written at version 1', () => {
 
 describe('migration 4 on an index written at version 3', () => {
   it('packs each stream\'s per-second rows into its BLOB, in order, and drops the table', () => {
-    const db = raw();
-    configureConnection(db);
-    migrate(db, file, MIGRATIONS.slice(0, 3));
-    db.prepare(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status) VALUES ('a', 'a', ?, 1, 'pcap', 0, 'ok')`).run('a'.repeat(64));
-    // v3 stream rows: every NOT NULL column filled with a value its CHECK accepts.
-    const cols = db.prepare('SELECT name, type, "notnull" AS nn, dflt_value AS d FROM pragma_table_info(?)').all('streams') as Array<{ name: string; type: string; nn: number; d: unknown }>;
-    const needed = cols.filter((c) => c.nn === 1 && c.d === null && c.name !== 'id');
-    const fixed: Record<string, unknown> = { source_id: 1, payload_types: '[]' };
-    const insertStream = db.prepare(`INSERT INTO streams (${needed.map((c) => c.name).join(', ')}) VALUES (${needed.map(() => '?').join(', ')})`);
-    for (let i = 0; i < 3; i++) insertStream.run(needed.map((c) => (c.name in fixed ? fixed[c.name] : c.type === 'TEXT' ? '' : 0)));
+    const db = indexAtVersion(3);
+    for (let i = 0; i < 3; i++) insertFilled(db, 'streams', { source_id: 1, payload_types: '[]' });
     const bin = db.prepare('INSERT INTO stream_bins (stream_id, second, packets, lost, max_jitter_ms, max_delta_ms) VALUES (?, ?, ?, ?, ?, ?)');
     // Inserted out of order; stream 2 has none; a NULL jitter (a non-finite value) reads back as NaN, as before.
     bin.run(3, 1_700_000_001, 50, 0, 1.5, 20.25);
