@@ -2,7 +2,10 @@
 // `-z rtp,streams` pass over the same generated capture.
 //
 //   npm run bench [-- --sizes 100M,1G --format pcap|pcapng --calls 50 --seed 1 --out DIR --keep
-//                     --no-reopen --profile --runs N]
+//                     --no-reopen --profile --runs N --gzip]
+//
+// --gzip also measures each capture gzip-compressed (level 1, as a quick `gzip -1` would leave a
+// ticket attachment), both tools reading the .gz; MB and MB/s are then of the decompressed bytes.
 //
 // Why it is built this way:
 // - Each measured run is a child process, so its peak RSS is its own (the generator in this
@@ -47,12 +50,13 @@ interface Args {
   profile: boolean;
   /** Runs per measurement; the run with the median time is reported (the machine is shared). */
   runs: number;
+  gzip: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     sizes: ['100M', '1G'], format: 'pcap', calls: 50, seed: 1, out: join(tmpdir(), 'calltrace-bench'),
-    keep: false, reopen: true, profile: false, runs: 1,
+    keep: false, reopen: true, profile: false, runs: 1, gzip: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const t = argv[i];
@@ -71,6 +75,7 @@ function parseArgs(argv: string[]): Args {
     else if (t === '--no-reopen') a.reopen = false;
     else if (t === '--profile') a.profile = true;
     else if (t === '--runs') a.runs = Math.max(1, Math.floor(Number(val())));
+    else if (t === '--gzip') a.gzip = true;
     else throw new Error(`unknown option ${t}`);
   }
   if (a.format !== 'pcap' && a.format !== 'pcapng') throw new Error(`--format must be pcap or pcapng`);
@@ -299,8 +304,10 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const bytes = args.sizes.map(parseSize);
   const peak = args.keep ? bytes.reduce((s, b) => s + b, 0) : Math.max(...bytes);
-  if (peak * (1 + INDEX_FACTOR) > DISK_BUDGET) {
-    throw new Error(`sizes ${args.sizes.join(',')} would put ~${f1(peak * (1 + INDEX_FACTOR) / 1e9)} GB on disk (budget ${DISK_BUDGET / 1e9} GB)${args.keep ? '; drop --keep' : ''}`);
+  // A gzip -1 copy is at most about half the size of a generated capture (it is a fifth).
+  const onDisk = peak * (1 + INDEX_FACTOR + (args.gzip ? 0.5 : 0));
+  if (onDisk > DISK_BUDGET) {
+    throw new Error(`sizes ${args.sizes.join(',')} would put ~${f1(onDisk / 1e9)} GB on disk (budget ${DISK_BUDGET / 1e9} GB)${args.keep ? '; drop --keep' : ''}`);
   }
   mkdirSync(args.out, { recursive: true });
   const work = mkdtempSync(join(args.out, 'run-'));
@@ -335,27 +342,40 @@ async function main(): Promise<void> {
       process.stdout.write(`${f1(mb(gen.bytes))} MB, ${gen.packets} packets, ${gen.calls} calls, ${gen.rtpStreams} RTP streams, ` +
         `${f1((gen.lastUs - gen.firstUs) / 1e6)} s of traffic, ≤${gen.maxLiveCalls} live; ${f1(genS)} s\n`);
 
-      process.stdout.write(`[${label}] our import… `);
-      const oursRuns: OursResult[] = [];
-      for (let k = 0; k < args.runs; k++) oursRuns.push(await runOurs(file, db));
-      const ours = median(oursRuns, (o) => o.report.importMs);
-      const complete = (o: OursResult) => o.report.packets === gen.packets && o.report.error === null;
-      process.stdout.write(`${f1(o2s(ours))} s, ${ours.report.status}, ${ours.report.packets}/${gen.packets} packets\n`);
-      if (!complete(ours)) {
-        process.stdout.write(`[${label}] !!! our import did not read the whole capture (${ours.report.error ?? 'no error reported'}; ` +
-          `${ours.report.packets} of ${gen.packets} packets)\n`);
-        failures++;
+      const variants: { label: string; file: string }[] = [{ label, file }];
+      if (args.gzip) {
+        process.stdout.write(`[${label}] gzip -1… `);
+        const tz = performance.now();
+        const gz = `${file}.gz`;
+        gzipFile(file, gz);
+        spawnSync('sync');
+        process.stdout.write(`${f1(mb(statSync(gz).size))} MB; ${f1((performance.now() - tz) / 1000)} s\n`);
+        variants.push({ label: `${label}.gz`, file: gz });
       }
+      for (const v of variants) {
+        process.stdout.write(`[${v.label}] our import… `);
+        const oursRuns: OursResult[] = [];
+        for (let k = 0; k < args.runs; k++) oursRuns.push(await runOurs(v.file, db));
+        const ours = median(oursRuns, (o) => o.report.importMs);
+        const complete = (o: OursResult) => o.report.packets === gen.packets && o.report.error === null;
+        process.stdout.write(`${f1(o2s(ours))} s, ${ours.report.status}, ${ours.report.packets}/${gen.packets} packets\n`);
+        if (!complete(ours)) {
+          process.stdout.write(`[${v.label}] !!! our import did not read the whole capture (${ours.report.error ?? 'no error reported'}; ` +
+            `${ours.report.packets} of ${gen.packets} packets)\n`);
+          failures++;
+        }
 
-      let tshark: TsharkResult | null = null;
-      if (tsv) {
-        process.stdout.write(`[${label}] tshark -z rtp,streams… `);
-        const tsharkRuns: TsharkResult[] = [];
-        for (let k = 0; k < args.runs; k++) tsharkRuns.push(await runTshark(file));
-        tshark = median(tsharkRuns, (t) => t.wallMs);
-        process.stdout.write(`${f1(tshark.wallMs / 1000)} s\n`);
+        let tshark: TsharkResult | null = null;
+        if (tsv) {
+          process.stdout.write(`[${v.label}] tshark -z rtp,streams… `);
+          const tsharkRuns: TsharkResult[] = [];
+          for (let k = 0; k < args.runs; k++) tsharkRuns.push(await runTshark(v.file));
+          tshark = median(tsharkRuns, (t) => t.wallMs);
+          process.stdout.write(`${f1(tshark.wallMs / 1000)} s\n`);
+        }
+        const reopen = args.reopen ? await runReopen(db) : null;
+        rows.push({ label: v.label, gen, genS, ours, tshark, reopen });
       }
-      const reopen = args.reopen ? await runReopen(db) : null;
 
       if (args.profile && i === 0) {
         const profDir = join(work, 'cpuprof');
@@ -368,8 +388,7 @@ async function main(): Promise<void> {
         if (prof) profiles.push(summarizeProfile(prof));
       }
 
-      rows.push({ label, gen, genS, ours, tshark, reopen });
-      if (!args.keep) for (const f of [file, db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+      if (!args.keep) for (const f of [file, `${file}.gz`, db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
     }
   } finally {
     cleanup();
@@ -402,6 +421,7 @@ async function main(): Promise<void> {
     'thread meanwhile); (proc s) = the whole child\n' +
     'process (node + tsx start-up included). MB/s, pkt/s and ours/tshark use "ours s"; tshark is its whole process.\n' +
     '1st onCall = the first call was committed (onCall fires after the commit); 1st visible = another connection saw it.\n' +
+    `${args.gzip ? '.gz rows: both tools read the gzip -1 file; MB, MB/s and the ratio count its decompressed bytes.\n' : ''}` +
     `${args.runs > 1 ? `Median of ${args.runs} runs (ours and tshark each).\n` : ''}`,
   );
   for (const r of rows) {
@@ -415,6 +435,12 @@ async function main(): Promise<void> {
     process.stderr.write(`ingest_bench: ${failures} import(s) did not read the whole capture\n`);
     process.exitCode = 1;
   }
+}
+
+/** `gzip -1 -k` (Debian's gzip is always there): FILE stays, FILE.gz is written beside it. */
+function gzipFile(file: string, gz: string): void {
+  const r = spawnSync('gzip', ['-1', '-k', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.error || r.status !== 0 || !existsSync(gz)) throw new Error(`gzip -1 ${file} failed: ${r.error?.message ?? r.stderr}`);
 }
 
 /** The element with the median key (the lower middle one for an even count). */

@@ -61,7 +61,10 @@ export async function readFileChunks(
   let delivered = 0;
   let gzip: boolean | null = null;
   let error: string | null = null;
-  const gunzip = createGunzip();
+  // 1 MB of output per 'data' event instead of zlib's 16 KB: each event is a round trip from
+  // zlib's thread to this one, a Buffer, and a record carried across the boundary. A 300 MB
+  // capture.gz took 2.7 s to import with 16 KB and 1.0 s with 1 MB (inflating alone: 0.73 s).
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
   let gunzipDone: Promise<void> | null = null;
 
   try {
