@@ -6,7 +6,7 @@ import { invalidCidrs } from '../../shared/diagnosis/cidr.ts';
 import type { DiagnosisSettings } from '../../shared/model/verdict.ts';
 import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
 
-export type NumericSettingKey = 'successDurationS' | 'rtpTimeoutS' | 'deadAfterS' | 'llmTimeoutS' | 'alertThresholdPct';
+export type NumericSettingKey = 'successDurationS' | 'rtpTimeoutS' | 'deadAfterS' | 'mediaGraceS' | 'llmTimeoutS' | 'alertThresholdPct';
 
 export interface NumericField {
   key: NumericSettingKey;
@@ -23,6 +23,7 @@ export const NUMERIC_FIELDS: readonly NumericField[] = [
   { key: 'successDurationS', label: 'Successful call duration', unit: 's', min: 0, max: 86_400, step: 1, help: 'A caller BYE after at least this answered time is a normal clearing (bucket 1); sooner, an early hang-up (bucket 2).' },
   { key: 'rtpTimeoutS', label: 'RTP timeout', unit: 's', min: 0.1, max: 3600, step: 0.1, help: 'Silence of a direction before the BYE that counts as an RTP timeout (bucket 4).' },
   { key: 'deadAfterS', label: 'Dead after', unit: 's', min: 0.1, max: 3600, step: 0.1, help: 'Signalling and media stopped without BYE for this long while the capture went on: far end dead (bucket 7).' },
+  { key: 'mediaGraceS', label: 'Media grace', unit: 's', min: 0, max: 3600, step: 0.1, help: 'One-way audio and no-media verdicts need the call answered at least this long: media needs time to start.' },
   { key: 'llmTimeoutS', label: 'LLM timeout', unit: 's', min: 0.1, max: 3600, step: 0.1, help: 'Agent event log: a time-to-first-token above this before the end is an LLM timeout (bucket 6).' },
   { key: 'alertThresholdPct', label: 'Alert threshold', unit: '%', min: 0, max: 100, step: 0.1, help: 'An hour is an alert window when buckets 4–7 exceed this share of its calls.' },
 ];
@@ -34,6 +35,7 @@ export function toForm(s: DiagnosisSettings): SettingsForm {
     successDurationS: String(s.successDurationS),
     rtpTimeoutS: String(s.rtpTimeoutS),
     deadAfterS: String(s.deadAfterS),
+    mediaGraceS: String(s.mediaGraceS),
     llmTimeoutS: String(s.llmTimeoutS),
     alertThresholdPct: String(s.alertThresholdPct),
     ownAddresses: s.ownAddresses.join('\n'),
@@ -68,6 +70,7 @@ export function validateForm(form: SettingsForm): { settings: DiagnosisSettings 
       successDurationS: values.successDurationS!,
       rtpTimeoutS: values.rtpTimeoutS!,
       deadAfterS: values.deadAfterS!,
+      mediaGraceS: values.mediaGraceS!,
       llmTimeoutS: values.llmTimeoutS!,
       alertThresholdPct: values.alertThresholdPct!,
       ownAddresses: cidrs,

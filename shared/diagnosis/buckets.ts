@@ -49,6 +49,7 @@ export const CAUSE_BUCKETS = {
   invite_no_response: 7,
   capture_ended: null,
   in_progress: null,
+  release_side_unknown: null,
 } as const satisfies Record<Exclude<CauseKey, `sip_${number}`>, Bucket | null>;
 
 export type FixedCauseKey = keyof typeof CAUSE_BUCKETS;

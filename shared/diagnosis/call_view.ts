@@ -2,14 +2,21 @@
 // agent (diagnosis.md §1), media per direction with hold taken out (§3 "hold is not
 // silence"), and lookups of the SIP messages evidence points at.
 
-import type { CallFacts, CallMessageRef, CallStream, Side } from '../model/call.ts';
+import type { CallFacts, CallMessageRef, CallStream, NatMismatch, Side } from '../model/call.ts';
+import type { CaptureCoverage } from '../model/capture.ts';
 import type { AgentEvent } from '../model/cdr.ts';
 import type { DiagnosisSettings, EvidenceRef } from '../model/verdict.ts';
+import { endpointKey } from '../model/packet.ts';
 import { inCidrs } from './cidr.ts';
 
 export interface DirectionMedia {
   /** The side that sends this direction. */
   from: Side;
+  /**
+   * Rule 7: every stream of this direction went to an address its receiver never uses (NAT):
+   * those streams are here, not in `streams`, and the direction counts as never received.
+   */
+  unreceived: NatMismatch[];
   /** §1 "media per direction: SDP-expected" (at the end of the call, after re-INVITEs). */
   expected: boolean;
   streams: CallStream[];
@@ -43,13 +50,17 @@ export interface CallView {
   lastRenegotiationUs: number | null;
   /** When the call ended: BYE/CANCEL time, else the final response, else null. */
   endUs: number | null;
+  /** What the capture as a whole says (window, filter); null for CDR-only calls and old indexes. */
+  coverage: CaptureCoverage | null;
+  /** §3 rule 8: the capture holds no media, so rules 7–10 cannot be checked. */
+  signallingOnly: boolean;
 }
 
 export function other(side: Side): Side {
   return side === 'caller' ? 'callee' : 'caller';
 }
 
-export function buildCallView(facts: CallFacts, settings: DiagnosisSettings, event: AgentEvent | null): CallView {
+export function buildCallView(facts: CallFacts, settings: DiagnosisSettings, event: AgentEvent | null, coverage: CaptureCoverage | null = null): CallView {
   const agentIsCaller = settings.ownAddresses.length > 0 && inCidrs(facts.callerAddr, settings.ownAddresses);
   const agentSide: Side = agentIsCaller ? 'caller' : 'callee';
   const lastRenegotiationUs = lastRenegotiation(facts);
@@ -58,7 +69,9 @@ export function buildCallView(facts: CallFacts, settings: DiagnosisSettings, eve
     caller: direction(facts, 'caller', endUs, lastRenegotiationUs),
     callee: direction(facts, 'callee', endUs, lastRenegotiationUs),
   };
-  return { facts, settings, event, isCdr: facts.origin === 'cdr', agentSide, remoteSide: other(agentSide), agentIsCaller, media, lastRenegotiationUs, endUs };
+  const isCdr = facts.origin === 'cdr';
+  const signallingOnly = !isCdr && coverage?.signallingOnly === true;
+  return { facts, settings, event, isCdr, agentSide, remoteSide: other(agentSide), agentIsCaller, media, lastRenegotiationUs, endUs, coverage, signallingOnly };
 }
 
 function lastRenegotiation(f: CallFacts): number | null {
@@ -74,7 +87,12 @@ function lastRenegotiation(f: CallFacts): number | null {
 }
 
 function direction(f: CallFacts, from: Side, endUs: number | null, renegUs: number | null): DirectionMedia {
-  const streams = f.streams.filter((s) => s.direction === from && s.packets > 0);
+  let streams = f.streams.filter((s) => s.direction === from && s.packets > 0);
+  // "Never received" only when all of the direction's packets went to the wrong address.
+  const nat = (f.natMismatch ?? []).filter((n) => n.receiver !== from);
+  const lost = (s: CallStream) => nat.some((n) => n.ssrc === s.ssrc && n.sdpAddr === endpointKey(s.dst, s.dstPort));
+  const unreceived = streams.length > 0 && streams.every(lost) ? nat : [];
+  if (unreceived.length > 0) streams = [];
   const packets = streams.reduce((n, s) => n + s.packets, 0);
   const latest = streams.reduce<CallStream | null>((a, s) => (a === null || s.lastUs > a.lastUs ? s : a), null);
   const lastUs = latest?.lastUs ?? null;
@@ -85,7 +103,7 @@ function direction(f: CallFacts, from: Side, endUs: number | null, renegUs: numb
   }
   const expected = from === 'caller' ? f.media.callerSends : f.media.calleeSends;
   const wentSilent = packets === 0 || (latest !== null && latest.trailingGap !== null);
-  return { from, expected, streams, packets, lastUs, latest, rawSilenceMs, silenceMs, wentSilent };
+  return { from, unreceived, expected, streams, packets, lastUs, latest, rawSilenceMs, silenceMs, wentSilent };
 }
 
 // ─── Naming sides in sentences ───────────────────────────────────────────────────────────

@@ -11,7 +11,8 @@
 // (caller address in ownAddresses) the agent is the caller and the remote party the callee.
 // Rules 1–4 are about the INVITE itself, so there "caller" is always the INVITE's sender.
 
-import type { Side } from '../model/call.ts';
+import type { IcmpError, Side } from '../model/call.ts';
+import { endpointKey } from '../model/packet.ts';
 import type { Bucket, CauseKey, Evidence } from '../model/verdict.ts';
 import type { CallView, DirectionMedia } from './call_view.ts';
 import { copiesOf, directionName, endIndex, finalResponseIndex, indexOfFrame, initialInviteIndex, messageSide, other, sideName, sipRef } from './call_view.ts';
@@ -129,6 +130,39 @@ function byeCopiesText(v: CallView): string {
   return `was sent ${plural(f.endTransmissions, 'time')}${span} and never answered`;
 }
 
+/** 'went on' / 'recorded on' (pcapng ISB: the recording's own end, not the last packet). */
+function windowText(v: CallView, verb: 'went on' | 'ended' = 'went on'): string {
+  if (v.coverage?.window?.from !== 'isb') return verb;
+  return verb === 'ended' ? 'recording ended (pcapng interface statistics)' : 'kept recording (pcapng interface statistics)';
+}
+
+/** Rules 7–8: media needs time to start; a caller who hangs up 30 ms after the answer sent none. */
+function mediaHadTime(v: CallView): boolean {
+  return v.facts.durationMs >= v.settings.mediaGraceS * 1000;
+}
+
+/** ICMP port unreachable quoting the call's `method` (INVITE or BYE): the far end's SIP port is closed. */
+function portUnreachableAfter(v: CallView, method: string): IcmpError[] {
+  return (v.facts.icmpErrors ?? []).filter((e) => e.portUnreachable && e.quotedLabel === method);
+}
+
+function icmpEvidence(v: CallView, e: IcmpError): Evidence {
+  return ev(`ICMP port unreachable from ${e.from} at ${clock(e.tsUs)}, quoting the ${e.quotedLabel}: nothing listens on the far end's SIP port.`, e.tsUs, sipRef(v, e.messageIndex));
+}
+
+/** Rule 7 NAT evidence: where the RTP went (the SDP's address) and where the receiver really is. */
+function natEvidence(v: CallView, d: DirectionMedia): Evidence[] {
+  const receiver = other(d.from);
+  return d.unreceived.map((n) => {
+    const s = v.facts.streams.find((x) => x.ssrc === n.ssrc && endpointKey(x.dst, x.dstPort) === n.sdpAddr);
+    return ev(
+    `RTP ${directionName(v, d.from)} (SSRC ${ssrcHex(n.ssrc)}, ${plural(n.packets, 'packet')}) went to ${n.sdpAddr}, the address ${sideName(v, receiver, false)}'s SDP named, but ${sideName(v, receiver, false)} never sends, signals or answers from there: it uses ${n.usedAddr}. Behind NAT without media latching, these packets never arrive.`,
+    s ? s.firstUs : null,
+    s ? streamRef(s) : null,
+  );
+  });
+}
+
 // ─── The rules ───────────────────────────────────────────────────────────────────────────
 
 export const DECISION_TREE: readonly DecisionRule[] = [
@@ -206,24 +240,28 @@ export const DECISION_TREE: readonly DecisionRule[] = [
   {
     id: 'R4',
     branch: 'not_answered',
-    question: '4. INVITE retransmitted, no response of any kind on the wire (and the capture outlived the transaction)?',
+    question: '4. INVITE retransmitted, no response of any kind on the wire, and the capture window outlasts Timer B (or ICMP says the port is closed)?',
     outcome: { bucket: 7, cause: 'invite_no_response' },
     test(v) {
       const f = v.facts;
       if (!f.inviteUnanswered || v.isCdr) return null;
+      // The recording's end (pcapng ISB when present), not the last packet: facts.captureTailMs
+      // already runs to the window's end.
       const captureEndUs = f.lastActivityUs + f.captureTailMs * 1000;
-      const covered = f.captureTailMs >= v.settings.deadAfterS * 1000 || (f.inviteUs !== null && captureEndUs - f.inviteUs >= INVITE_TRANSACTION_TIMEOUT_MS * 1000);
-      if (!covered) return null;
+      const windowMs = f.inviteUs !== null ? (captureEndUs - f.inviteUs) / 1000 : 0;
+      const unreachable = portUnreachableAfter(v, 'INVITE');
+      if (windowMs < INVITE_TRANSACTION_TIMEOUT_MS && unreachable.length === 0) return null;
       const i = initialInviteIndex(v);
       const copies = i >= 0 ? copiesOf(v, i) : [];
       const lastUs = copies.length ? f.messages[copies[copies.length - 1]].tsUs : f.lastActivityUs;
-      return {
-        confidence: 1,
-        evidence: [
-          ev(`The INVITE from ${sideName(v, 'caller')} to ${sideName(v, 'callee')} was sent ${plural(f.inviteTransmissions, 'time')}${f.inviteUs !== null ? ` between ${clock(f.inviteUs)} and ${clock(lastUs)}` : ''}, and nothing came back: no 100 Trying, no provisional or final response.`, f.inviteUs, i >= 0 ? sipRef(v, i) : null),
-          ev(`The capture went on ${dur(f.captureTailMs)} after the last copy, so the silence is real, not the end of the recording.`, lastUs, { kind: 'capture', what: 'end' }),
-        ],
-      };
+      const evidence = [
+        ev(`The INVITE from ${sideName(v, 'caller')} to ${sideName(v, 'callee')} was sent ${plural(f.inviteTransmissions, 'time')}${f.inviteUs !== null ? ` between ${clock(f.inviteUs)} and ${clock(lastUs)}` : ''}, and nothing came back: no 100 Trying, no provisional or final response.`, f.inviteUs, i >= 0 ? sipRef(v, i) : null),
+        ...unreachable.map((e) => icmpEvidence(v, e)),
+      ];
+      if (windowMs >= INVITE_TRANSACTION_TIMEOUT_MS) {
+        evidence.push(ev(`The capture ${windowText(v)} ${dur(windowMs)} after the first INVITE, past Timer B (${dur(INVITE_TRANSACTION_TIMEOUT_MS)}): the transaction timed out, the silence is real, not the end of the recording.`, captureEndUs, { kind: 'capture', what: 'end' }));
+      }
+      return { confidence: 1, evidence };
     },
   },
   {
@@ -236,7 +274,7 @@ export const DECISION_TREE: readonly DecisionRule[] = [
       const last = f.messages[f.messages.length - 1];
       const evidence: Evidence[] = [];
       if (f.inviteUnanswered) {
-        evidence.push(ev(`The INVITE was sent ${plural(f.inviteTransmissions, 'time')} with no response yet, but the capture ended ${dur(f.captureTailMs)} later, before the INVITE transaction timed out (${dur(INVITE_TRANSACTION_TIMEOUT_MS)}): the outcome is not in the capture.`, f.lastActivityUs, { kind: 'capture', what: 'end' }));
+        evidence.push(ev(`The INVITE was sent ${plural(f.inviteTransmissions, 'time')} with no response yet, but the capture ${windowText(v)} only ${dur(f.captureTailMs)} after the call's last packet, before the INVITE transaction timed out (${dur(INVITE_TRANSACTION_TIMEOUT_MS)} after the first INVITE): the outcome is not in the capture.`, f.lastActivityUs, { kind: 'capture', what: 'end' }));
       } else if (last) {
         evidence.push(ev(`No final response and no CANCEL: the call's last message was ${last.label} at ${clock(last.tsUs)}, and the capture ended ${dur(f.captureTailMs)} after the call's last packet.`, last.tsUs, sipRef(v, f.messages.length - 1)));
       } else {
@@ -256,12 +294,16 @@ export const DECISION_TREE: readonly DecisionRule[] = [
       const f = v.facts;
       if (v.isCdr || f.endMethod !== 'BYE' || f.endedBy !== v.remoteSide || f.endAnswered || f.endTransmissions < 2) return null;
       const agent = v.media[v.agentSide];
-      if (!agent.wentSilent) return null;
+      // In a signalling-only capture the agent's silence cannot be seen: the unanswered BYE
+      // alone decides, at lower confidence (classify() caps it and says why).
+      if (!agent.wentSilent && !v.signallingOnly) return null;
       const i = endIndex(v);
       const evidence: Evidence[] = [];
-      if (agent.packets === 0) evidence.push(ev(`${cap(sideName(v, v.agentSide))} never sent RTP.`, null, null));
+      if (v.signallingOnly) { /* media not in the capture: nothing to say about the agent's RTP */ }
+      else if (agent.packets === 0) evidence.push(ev(`${cap(sideName(v, v.agentSide))} never sent RTP.`, null, null));
       else evidence.push(ev(`${cap(sideName(v, v.agentSide, false))} went silent: its last RTP packet (${streamSrc(agent.latest!)} → ${streamDst(agent.latest!)}) was at ${clock(agent.lastUs!)}, ${dur(agent.rawSilenceMs ?? 0)} before the BYE.`, agent.lastUs, trailingGapRef(agent.latest!)));
       evidence.push(ev(`The BYE from ${sideName(v, v.remoteSide)} at ${clock(f.endUsAt ?? f.messages[i]?.tsUs ?? 0)} ${byeCopiesText(v)}: the agent side no longer processed SIP.`, f.endUsAt, i >= 0 ? sipRef(v, i) : null));
+      for (const e of portUnreachableAfter(v, 'BYE')) evidence.push(icmpEvidence(v, e));
       return { confidence: 1, evidence };
     },
   },
@@ -272,8 +314,10 @@ export const DECISION_TREE: readonly DecisionRule[] = [
     outcome: { bucket: 7, cause: 'no_bye_dead_signalling' },
     test(v) {
       const f = v.facts;
-      if (v.isCdr || f.endMethod !== 'none' || f.captureTailMs < v.settings.deadAfterS * 1000) return null;
-      return { confidence: 1, evidence: deadEndEvidence(v, `The capture went on ${dur(f.captureTailMs)} longer (≥ deadAfter ${dur(v.settings.deadAfterS * 1000)}) with nothing more from this call: signalling and media both stopped.`) };
+      // Signalling-only: SIP is quiet between the ACK and the BYE, for hours on a long call, so
+      // silence in the capture says nothing (§3 rule 6).
+      if (v.isCdr || v.signallingOnly || f.endMethod !== 'none' || f.captureTailMs < v.settings.deadAfterS * 1000) return null;
+      return { confidence: 1, evidence: deadEndEvidence(v, `The capture ${windowText(v)} ${dur(f.captureTailMs)} longer (≥ deadAfter ${dur(v.settings.deadAfterS * 1000)}) with nothing more from this call: signalling and media both stopped.`) };
     },
   },
   {
@@ -284,26 +328,32 @@ export const DECISION_TREE: readonly DecisionRule[] = [
     test(v) {
       const f = v.facts;
       if (v.isCdr || f.endMethod !== 'none') return null;
-      return { confidence: 1, evidence: deadEndEvidence(v, `The capture ended ${dur(f.captureTailMs)} after the call's last packet (< deadAfter ${dur(v.settings.deadAfterS * 1000)}): the call was still up when the recording stopped, so how it ended is not in the capture.`) };
+      if (v.signallingOnly) {
+        return { confidence: 1, evidence: deadEndEvidence(v, `No BYE in a signalling-only capture: SIP is quiet between the ACK and the BYE, so the ${dur(f.captureTailMs)} of silence after the call's last message does not show whether the call was still up when the recording stopped.`) };
+      }
+      return { confidence: 1, evidence: deadEndEvidence(v, `The capture ${windowText(v, 'ended')} ${dur(f.captureTailMs)} after the call's last packet (< deadAfter ${dur(v.settings.deadAfterS * 1000)}): the call was still up when the recording stopped, so how it ended is not in the capture.`) };
     },
   },
   {
     id: 'R7',
     branch: 'answered',
-    question: '7. A direction the SDP expects never carried RTP while the other did?',
+    question: '7. A direction the SDP expects never carried RTP (or all of it went to an address its receiver never uses: NAT) while the other did, and the call stayed answered ≥ mediaGrace?',
     outcome: { bucket: 4, cause: 'one_way_audio' },
     test(v) {
-      if (v.isCdr) return null;
+      if (v.isCdr || v.signallingOnly || !mediaHadTime(v)) return null;
       for (const side of ['callee', 'caller'] as Side[]) {
         const d = v.media[side];
         const o = v.media[other(side)];
         if (d.expected && d.packets === 0 && o.packets > 0) {
           const s = o.latest!;
           const answeredFor = v.facts.answerUs !== null ? ` during ${dur(v.facts.durationMs)} of answered call` : '';
+          const first = d.unreceived.length > 0
+            ? natEvidence(v, d)
+            : [ev(`The SDP expected media ${directionName(v, side)}, but not one RTP packet came${answeredFor}.`, v.facts.answerUs, null)];
           return {
             confidence: 1,
             evidence: [
-              ev(`The SDP expected media ${directionName(v, side)}, but not one RTP packet came${answeredFor}.`, v.facts.answerUs, null),
+              ...first,
               ev(`The other direction, ${directionName(v, o.from)} (${streamSrc(s)} → ${streamDst(s)}), carried ${plural(o.packets, 'packet')}.`, s.firstUs, streamRef(s)),
               ...holdNote(v),
             ],
@@ -316,15 +366,17 @@ export const DECISION_TREE: readonly DecisionRule[] = [
   {
     id: 'R8',
     branch: 'answered',
-    question: '8. Neither direction ever carried RTP?',
+    question: '8. Neither direction ever carried RTP (the capture does hold media), and the call stayed answered ≥ mediaGrace?',
     outcome: { bucket: 4, cause: 'no_media' },
     test(v) {
-      if (v.isCdr) return null;
+      if (v.isCdr || v.signallingOnly || !mediaHadTime(v)) return null;
       const { caller, callee } = v.media;
       if (!(caller.expected || callee.expected) || caller.packets > 0 || callee.packets > 0) return null;
       const exp = expectedDirections(v);
       const dirs = exp.length === 2 ? 'both ways' : directionName(v, exp[0].from);
       const evidence = [ev(`The SDP expected media ${dirs}, but no RTP was seen in either direction during ${dur(v.facts.durationMs)} of answered call.`, v.facts.answerUs, null)];
+      for (const d of [caller, callee]) if (d.unreceived.length > 0) evidence.push(...natEvidence(v, d));
+      if (v.coverage?.filter) evidence.push(ev(`The capture's recorded filter (${v.coverage.filter}) lets media through, so the missing RTP is real, not filtered out.`, null, null));
       const end = endRequestEvidence(v);
       if (end) evidence.push(end);
       return { confidence: 1, evidence };
@@ -336,7 +388,7 @@ export const DECISION_TREE: readonly DecisionRule[] = [
     question: '9. Both directions silent ≥ rtpTimeout before the BYE, not on hold (or the agent side BYE unanswered after the caller side went silent)?',
     outcome: { bucket: 4, cause: 'rtp_timeout_both' },
     test(v) {
-      if (v.isCdr || !hasEnd(v) || v.facts.media.onHoldAtEnd) return null;
+      if (v.isCdr || v.signallingOnly || !hasEnd(v) || v.facts.media.onHoldAtEnd) return null;
       const limitMs = v.settings.rtpTimeoutS * 1000;
       const dirs = expectedDirections(v);
       const allSilent = dirs.length > 0 && dirs.every((d) => d.silenceMs !== null && d.silenceMs >= limitMs);
@@ -368,7 +420,7 @@ export const DECISION_TREE: readonly DecisionRule[] = [
     question: '10. One direction silent ≥ rtpTimeout before the BYE while the other kept flowing?',
     outcome: { bucket: 4, cause: 'rtp_timeout_oneway' },
     test(v) {
-      if (v.isCdr || !hasEnd(v) || v.facts.media.onHoldAtEnd) return null;
+      if (v.isCdr || v.signallingOnly || !hasEnd(v) || v.facts.media.onHoldAtEnd) return null;
       const limitMs = v.settings.rtpTimeoutS * 1000;
       const dirs = expectedDirections(v);
       const silent = dirs.find((d) => d.silenceMs !== null && d.silenceMs >= limitMs);
@@ -447,7 +499,7 @@ export const DECISION_TREE: readonly DecisionRule[] = [
       if (end) evidence.push(end);
       else evidence.push(ev(`The record gives release cause Q.850 ${q850Label(q)}${f.endedBy ? `, released by ${sideName(v, f.endedBy)}` : ''}.`, f.endUsAt, null));
       if (info) evidence.push(ev(`Cause ${q}: ${info.meaning}${info.advice ? ` ${info.advice}` : ''}`, f.endUsAt, null));
-      if (!v.isCdr) evidence.push(ev(`Media does not explain it: no direction was silent for rtpTimeout (${dur(v.settings.rtpTimeoutS * 1000)}) before the end${f.sessionTimer ? ', and the end is not at the session-timer expiry point' : ''}.`, null, null));
+      if (!v.isCdr && !v.signallingOnly) evidence.push(ev(`Media does not explain it: no direction was silent for rtpTimeout (${dur(v.settings.rtpTimeoutS * 1000)}) before the end${f.sessionTimer ? ', and the end is not at the session-timer expiry point' : ''}.`, null, null));
       return { confidence: 1, evidence };
     },
   },
@@ -479,6 +531,20 @@ export const DECISION_TREE: readonly DecisionRule[] = [
     test(v) {
       if (!releasedBy(v, v.agentSide)) return null;
       return { confidence: 1, evidence: hangupEvidence(v, 'the agent ended the call') };
+    },
+  },
+  {
+    id: 'R15c',
+    branch: 'answered',
+    question: 'Otherwise, from a CDR alone: the export does not say which side released the call',
+    outcome: { bucket: null, cause: 'release_side_unknown' },
+    test(v) {
+      if (!v.isCdr) return null;
+      const f = v.facts;
+      return {
+        confidence: 1,
+        evidence: [ev(`The CDR says the call was answered${f.durationMs > 0 ? ` and lasted ${dur(f.durationMs)}` : ''}, but not which side released it, so the verdict is left open rather than guessed.`, f.endUsAt, null)],
+      };
     },
   },
   {

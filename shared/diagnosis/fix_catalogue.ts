@@ -161,6 +161,12 @@ export const FIX_CATALOGUE: Readonly<Record<FixedCauseKey, Fix>> = {
       'The call set-up had not finished (no final response, no CANCEL) when the capture stopped, so its outcome is unknown. Capture a longer window or import the CDR for this call.',
     checks: ['The last message of the call is a provisional response or the INVITE itself.', 'A CDR for this Call-ID, if available.'],
   },
+  release_side_unknown: {
+    title: 'Find who hung up: the CDR does not say',
+    text:
+      'The call was answered and ended, but the export does not record which side released it (Asterisk Master.csv never does), so the verdict is left open rather than guessed. Import the capture or the agent\'s close-of-call events for this call, or a CDR format that records the releasing side (CEL HANGUP events, CUCM origCause/destCause, FreeSWITCH hangup_cause with sip_hangup_disposition).',
+    checks: ['A capture or agent event for this Call-ID or these numbers around this time.', 'Does the PBX export record the hangup side (e.g. Asterisk CEL, FreeSWITCH sip_hangup_disposition)?'],
+  },
 };
 
 // Generic fixes by SIP class for codes without specific advice (seed 003).

@@ -12,12 +12,14 @@
 // time, so the index sees calls while a long capture is still being read.
 
 import type { CallFacts } from '../model/call.ts';
+import type { CaptureCoverage, CaptureWindow } from '../model/capture.ts';
 import type { RtcpReport, RtpStreamStats } from '../model/media.ts';
 import type { CapturedPacket, L4Segment } from '../model/packet.ts';
 import type { SipMessage, SipTransport } from '../model/sip.ts';
 import { Stats } from '../model/stats.ts';
 import { buildCallFacts } from './calls/call_facts.ts';
 import { CallState } from './calls/call_state.ts';
+import { filterExcludesMedia } from './capture/capture_filter.ts';
 import { CaptureReader, type CaptureReaderResult } from './capture/capture_reader.ts';
 import { MediaTracker } from './media/media_tracker.ts';
 import { PacketDecoder } from './net/packet_decoder.ts';
@@ -56,6 +58,7 @@ export interface AnalyzerSummary extends CaptureReaderResult {
   calls: number;
   sipMessages: number;
   stats: Stats;
+  coverage: CaptureCoverage;
 }
 
 function consumerKey(flowKey: string, dir: { src: string; srcPort: number }): string {
@@ -106,6 +109,10 @@ export class CaptureAnalyzer {
   private nextSweepUs = 0;
   private callsOut = 0;
   private sipMessages = 0;
+  /** Calls that carried any RTP or RTCP: none at all, with no filter recorded, means signalling-only. */
+  private callsWithMedia = 0;
+  /** The reader's result once the file has ended: the recording's window is known from then on. */
+  private readerResult: CaptureReaderResult | null = null;
 
   constructor(
     private readonly sink: AnalyzerSink,
@@ -133,16 +140,48 @@ export class CaptureAnalyzer {
   /** Ends the capture: flushes TCP, finishes every call, reports unassociated streams. */
   end(): AnalyzerSummary {
     const res = this.reader.end();
+    this.readerResult = res;
     this.decoder.end();
     this.tcp.end((flowKey, dir, bytes, frame, tsUs) => this.onTcpData(flowKey, dir, bytes, frame, tsUs), this.tcpEvents);
-    const endUs = res.lastUs ?? this.nowUs;
+    // The recording's end, not the last packet: a capture that recorded on, in silence, after
+    // a call went quiet is evidence (diagnosis.md §1, rules 4 and 6).
+    const endUs = res.window?.endUs ?? res.lastUs ?? this.nowUs;
     for (const call of [...this.calls.values()]) this.finish(call, endUs);
     for (const s of this.media.takeUnassociated()) this.sink.unassociatedStream(s);
     for (const r of this.media.unassociatedRtcp) this.sink.unassociatedRtcp(r);
     if (res.captureDrops) {
       this.stats.add('capture.interface_drops', 'warning', 'The capturing interface reported dropped packets (pcapng if_drop): loss figures may include capture loss, not network loss', undefined, res.captureDrops);
     }
-    return { ...res, calls: this.callsOut, sipMessages: this.sipMessages, stats: this.stats };
+    const coverage = this.coverage(res.filters, res.unfilteredInterfaces, res.window, true);
+    if (coverage.signallingOnly && this.callsOut > 0) {
+      this.stats.add('capture.signalling_only', 'info', coverage.signallingOnlyWhy === 'filter'
+        ? `Signalling-only capture: its recorded filter (${coverage.filter}) leaves RTP out, so media was not checked`
+        : 'Signalling-only capture: no call carried RTP or RTCP and no capture filter was recorded, so media was not checked', undefined);
+    }
+    return { ...res, calls: this.callsOut, sipMessages: this.sipMessages, stats: this.stats, coverage };
+  }
+
+  /**
+   * The coverage as far as it is known now, for classifying calls while the file is read: the
+   * recorded filter (IDBs come first) and, once the file has ended, the window. Whether any
+   * call carried RTP is only known when every call is finished, so "signalling-only because
+   * no RTP" is never claimed here: end()'s coverage is final, and a caller that classified
+   * with this one classifies again when the two disagree on signallingOnly.
+   */
+  coverageSoFar(): CaptureCoverage {
+    const { filters, unfilteredInterfaces } = this.readerResult ?? this.reader.filtersSoFar;
+    return this.coverage(filters, unfilteredInterfaces, this.readerResult?.window ?? null, false);
+  }
+
+  /** diagnosis.md §1 "capture coverage": the window, the recorded filter, signalling-only. */
+  private coverage(filters: string[], unfilteredInterfaces: number, window: CaptureWindow | null, final: boolean): CaptureCoverage {
+    const filter = filters.length > 0 ? filters.join(' | ') : null;
+    // Every interface recorded a filter and every one keeps RTP out (`port 5060`).
+    const byFilter = filters.length > 0 && unfilteredInterfaces === 0 && filters.every(filterExcludesMedia);
+    // No filter on record and no call carried media: the usual `tcpdump port 5060` attachment.
+    // A recorded filter that lets media through, with no RTP seen, is genuine no_media.
+    const byNoRtp = final && !byFilter && filters.length === 0 && this.callsOut > 0 && this.callsWithMedia === 0;
+    return { window, filter, signallingOnly: byFilter || byNoRtp, signallingOnlyWhy: byFilter ? 'filter' : byNoRtp ? 'no_rtp' : null };
   }
 
   // ---- packets ------------------------------------------------------------------------
@@ -327,6 +366,7 @@ export class CaptureAnalyzer {
     const { streams, rtcp } = this.media.takeCall(call);
     const facts = buildCallFacts(call, streams, captureEndUs, this.gapThresholdMs);
     this.callsOut++;
+    if (streams.length > 0 || rtcp.length > 0) this.callsWithMedia++;
     this.sink.call({ facts, rawMessages: call.messages.map((m) => m.raw), transports: call.messages.map((m) => m.transport), rtcp });
   }
 }

@@ -50,6 +50,39 @@ export interface CallStream extends RtpStreamStats {
   trailingGap: MediaGap | null;
 }
 
+/**
+ * §3 rule 7: RTP sent to an address from which the receiving side never sends, signals or
+ * answers — typically an SDP c= naming a private address behind NAT with no media latching.
+ * Those packets never arrive, whatever the capture saw leave.
+ */
+export interface NatMismatch {
+  /** The side whose SDP named the address (it should have received there). */
+  receiver: Side;
+  /** Where the RTP went (the address the SDP named), ip:port. */
+  sdpAddr: string;
+  /** Where that side really is: the host its RTP comes from, else its SIP. */
+  usedAddr: string;
+  ssrc: number;
+  packets: number;
+}
+
+/** An ICMP / ICMPv6 error quoting one of the call's SIP messages (destination unreachable…). */
+export interface IcmpError {
+  tsUs: number;
+  frame: number;
+  /** The host that sent the ICMP error. */
+  from: string;
+  type: number;
+  code: number;
+  portUnreachable: boolean;
+  /** Start-line label of the quoted message: 'INVITE', 'BYE', '200 OK'… */
+  quotedLabel: string;
+  quotedCseq: number;
+  quotedCseqMethod: string;
+  /** Index of the quoted message in facts.messages. */
+  messageIndex: number;
+}
+
 export interface CallFacts {
   /** Where the facts come from: a capture (SIP and RTP seen), or only a CDR row (no media facts). */
   origin?: 'capture' | 'cdr';
@@ -105,4 +138,8 @@ export interface CallFacts {
   captureTailMs: number;
   lastActivityUs: number;
   userAgents: string[];
+  /** Streams sent to an address their receiver never uses (rule 7); absent in facts indexed before it existed. */
+  natMismatch?: NatMismatch[];
+  /** ICMP errors quoting the call's SIP (absent in facts indexed before it existed). */
+  icmpErrors?: IcmpError[];
 }

@@ -23,7 +23,8 @@ export type CauseKey =
   | 'server_dead_bye_unanswered'
   | 'invite_no_response'
   | 'capture_ended'
-  | 'in_progress';
+  | 'in_progress'
+  | 'release_side_unknown';
 
 /** What an evidence item rests on, for jumping from the verdict to the ladder or timeline. */
 export type EvidenceRef =
@@ -71,6 +72,8 @@ export interface DiagnosisSettings {
   successDurationS: number; // 30
   rtpTimeoutS: number; // 5
   deadAfterS: number; // 5
+  /** Rules 7–8 need time for media to start: they apply only to calls answered at least this long. */
+  mediaGraceS: number; // 2
   llmTimeoutS: number; // 8
   /** Our own addresses (CIDR); when the caller matches, the caller side is the agent (outbound). */
   ownAddresses: string[];
@@ -82,6 +85,7 @@ export const DEFAULT_SETTINGS: Readonly<DiagnosisSettings> = Object.freeze({
   successDurationS: 30,
   rtpTimeoutS: 5,
   deadAfterS: 5,
+  mediaGraceS: 2,
   llmTimeoutS: 8,
   ownAddresses: [],
   alertThresholdPct: 0.5,

@@ -83,20 +83,27 @@ describe('not answered (rules 1–4)', () => {
     expect(v.evidence.map((e) => e.text).join('\n')).toMatch(/1 401\/407 challenge: this is the final response of the authenticated INVITE/);
   });
 
-  it('R4: INVITE retransmitted, nothing answered, capture outlived it by ≥ deadAfter → 7 invite_no_response', () => {
-    const f = unansweredCall({ unansweredTransmissions: 6, captureTailMs: S.deadAfterS * 1000 });
+  it('R4: INVITE retransmitted, nothing answered, the capture window outlasts Timer B → 7 invite_no_response', () => {
+    // 6 copies over 15.5 s, then 16.5 s more of recording: 32 s after the first INVITE.
+    const f = unansweredCall({ unansweredTransmissions: 6, captureTailMs: 16_500 });
     const v = classify(f);
     expectVerdict(v, 7, 'invite_no_response', 'R4');
     expect(v.evidence[0].text).toMatch(/was sent 6 times between 00:42:10\.123 UTC and 00:42:25\.623 UTC, and nothing came back/);
+    expect(v.evidence[1].text).toMatch(/32 s after the first INVITE, past Timer B/);
     expectRefsConsistent(f, v);
+  });
+
+  it('R4: a tail ≥ deadAfter alone is not enough: the window must outlast Timer B (diagnosis.md rule 4)', () => {
+    const v = classify(unansweredCall({ unansweredTransmissions: 6, captureTailMs: S.deadAfterS * 1000 }));
+    expectVerdict(v, null, 'in_progress', 'R4b');
   });
 
   it('R4: covered by Timer B (32 s since the INVITE) even with a short tail', () => {
     expectVerdict(classify(unansweredCall({ unansweredTransmissions: 7, captureTailMs: 500 })), 7, 'invite_no_response', 'R4');
   });
 
-  it('R4 boundary: the capture ends just before deadAfter and Timer B → in_progress, not a dead far end', () => {
-    const v = classify(unansweredCall({ unansweredTransmissions: 6, captureTailMs: S.deadAfterS * 1000 - 1 }));
+  it('R4 boundary: the capture window ends just before Timer B → in_progress, not a dead far end', () => {
+    const v = classify(unansweredCall({ unansweredTransmissions: 6, captureTailMs: 16_499 }));
     expectVerdict(v, null, 'in_progress', 'R4b');
     expect(v.evidence[0].text).toMatch(/before the INVITE transaction timed out/);
   });
@@ -375,7 +382,7 @@ describe('CDR-only facts (origin cdr)', () => {
     expect(classify(cdr).cause).toBe('abnormal_release');
     const unknown: CallFacts = { ...answeredCall({ talkMs: 60_000, origin: 'cdr', endMethod: 'none' }), streams: [] };
     const v = classify(unknown);
-    expectVerdict(v, null, 'capture_ended', 'R15b');
+    expectVerdict(v, null, 'release_side_unknown', 'R15c');
     expect(v.confidence).toBeLessThanOrEqual(0.7);
   });
 });

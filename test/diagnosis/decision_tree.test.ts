@@ -14,7 +14,7 @@ import { answeredCall } from './facts_builder.ts';
 describe('decision tree data', () => {
   it('has unique ids, the §3 order, and a catch-all at the end of each branch', () => {
     const ids = DECISION_TREE.map((r) => r.id);
-    expect(ids).toEqual(['R1', 'R2', 'R3', 'R4', 'R4b', 'R5', 'R6', 'R6b', 'R7', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R14b', 'R15', 'R15b']);
+    expect(ids).toEqual(['R1', 'R2', 'R3', 'R4', 'R4b', 'R5', 'R6', 'R6b', 'R7', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R14b', 'R15', 'R15c', 'R15b']);
     expect(DECISION_TREE.filter((r) => r.branch === 'not_answered').map((r) => r.id)).toEqual(['R1', 'R2', 'R3', 'R4', 'R4b']);
   });
 

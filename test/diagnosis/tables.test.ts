@@ -111,7 +111,7 @@ describe('fix catalogue', () => {
       expect(fix.text.length, key).toBeGreaterThan(40);
       expect(fix.checks.length, key).toBeGreaterThan(0);
     }
-    expect(FIXED_CAUSE_KEYS).toHaveLength(17);
+    expect(FIXED_CAUSE_KEYS).toHaveLength(18);
   });
 
   it('resolves sip_<code> through the SIP table, with a generic fix per class', () => {

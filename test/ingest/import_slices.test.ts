@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureAnalyzer, type AnalyzedCall } from '../../shared/engine/capture_analyzer.ts';
 import { classify } from '../../shared/diagnosis/classifier.ts';
+import type { CaptureCoverage } from '../../shared/model/capture.ts';
 import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
 import { importCapture, inflatePayload } from '../../electron/node/ingest/import_capture.ts';
 import { openIndex, openIndexReader } from '../../electron/node/store/index_store.ts';
@@ -88,18 +89,17 @@ function captures(): string[] {
 }
 
 /** The reference: the engine alone, fed the whole file at once. */
-function engineCalls(file: string): AnalyzedCall[] {
+function engineCalls(file: string): { calls: AnalyzedCall[]; coverage: CaptureCoverage } {
   const calls: AnalyzedCall[] = [];
   const a = new CaptureAnalyzer({ call: (c) => calls.push(c), unassociatedStream: () => {}, unassociatedRtcp: () => {} }, { inflate: inflatePayload });
   a.push(readFileSync(file));
-  a.end();
-  return calls;
+  return { calls, coverage: a.end().coverage };
 }
 
 describe('the index equals the engine on every capture', () => {
   const files = captures().filter((f) => !f.endsWith('.gz'));
   it.each(files.map((f) => [f.slice(f.lastIndexOf('/') + 1), f]))('%s', async (_name, file) => {
-    const reference = engineCalls(file);
+    const { calls: reference, coverage } = engineCalls(file);
     const store = openIndex(':memory:');
     const out = await importCapture(store, file);
     expect(out.calls).toBe(reference.length);
@@ -108,8 +108,9 @@ describe('the index equals the engine on every capture', () => {
     stored.sort((a, b) => a.id - b.id);
     expect(stored.map((c) => c.facts)).toEqual(reference.map((c) => c.facts));
     expect(stored.map((c) => c.verdict)).toEqual(
-      reference.map((c) => (c.facts.kind === 'call' ? JSON.parse(JSON.stringify(classify(c.facts, DEFAULT_SETTINGS, null))) : null)),
+      reference.map((c) => (c.facts.kind === 'call' ? JSON.parse(JSON.stringify(classify(c.facts, DEFAULT_SETTINGS, null, coverage))) : null)),
     );
+    expect(store.getSource(out.sourceId!)!.coverage).toEqual(coverage);
     store.close();
   });
 });

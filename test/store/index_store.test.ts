@@ -48,6 +48,8 @@ function countOnDisk(table: string): number {
   return tableCounts()[table];
 }
 
+const coverage = { window: { startUs: T0 - 2_000_000.5, endUs: T0 + 73_000_000, from: 'isb' as const }, filter: 'udp port 5060 | tcp port 5060', signallingOnly: true, signallingOnlyWhy: 'filter' as const };
+
 /** A complete import of one file, the way the ingest does it. */
 function importOne(n: number, calls = 1): { sourceId: number; callRowIds: number[] } {
   return store.transaction(() => {
@@ -60,7 +62,7 @@ function importOne(n: number, calls = 1): { sourceId: number; callRowIds: number
       callRowIds.push(rowId);
     }
     store.insertUnassociatedStream(sourceId, looseStream());
-    store.finishSource(sourceId, { status: 'partial', packets: 5000, firstUs: T0, lastUs: T0 + 60_000_000.25, stats, error: null, linkTypes: [1, 113], captureDrops: 4 });
+    store.finishSource(sourceId, { status: 'partial', packets: 5000, firstUs: T0, lastUs: T0 + 60_000_000.25, stats, error: null, linkTypes: [1, 113], captureDrops: 4, coverage });
     return { sourceId, callRowIds };
   });
 }
@@ -147,7 +149,7 @@ describe('round trip', () => {
       {
         id: sourceId, path: '/captures/trace1.pcapng', name: 'trace1.pcapng', contentHash: hash(1), sizeBytes: 1001, format: 'pcapng',
         linkTypes: [1, 113], packets: 5000, firstUs: T0, lastUs: T0 + 60_000_000.25, importedAt: 1_700_000_000_001,
-        status: 'partial', error: null, captureDrops: 4, calls: 1,
+        status: 'partial', error: null, captureDrops: 4, calls: 1, coverage,
       },
     ]);
   });

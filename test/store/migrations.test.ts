@@ -213,6 +213,21 @@ describe('migration 2 on an index written at version 1', () => {
   });
 });
 
+describe('migration 5 on an index written at version 4', () => {
+  it('gives every capture source its packet span as window, and says nothing of signalling-only', () => {
+    const db = indexAtVersion(4);
+    db.prepare('UPDATE sources SET first_us = 1000, last_us = 5000 WHERE id = 1').run();
+    db.prepare(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status) VALUES ('b', 'b', ?, 1, 'pcapng', 0, 'failed')`).run('b'.repeat(64));
+    db.close();
+
+    const store = openIndex(file);
+    const [withPackets, without] = store.listSources();
+    expect(withPackets.coverage).toEqual({ window: { startUs: 1000, endUs: 5000, from: 'packets' }, filter: null, signallingOnly: false, signallingOnlyWhy: null });
+    expect(without.coverage).toEqual({ window: null, filter: null, signallingOnly: false, signallingOnlyWhy: null });
+    store.close();
+  });
+});
+
 describe('migration 4 on an index written at version 3', () => {
   it('packs each stream\'s per-second rows into its BLOB, in order, and drops the table', () => {
     const db = indexAtVersion(3);
@@ -227,7 +242,7 @@ describe('migration 4 on an index written at version 3', () => {
 
     openIndex(file).close();
     const after = raw();
-    expect(after.pragma('user_version', { simple: true })).toBe(4);
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(after.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'stream_bins'").pluck().get()).toBe(0);
     const blobs = after.prepare('SELECT id, bins FROM streams ORDER BY id').all() as Array<{ id: number; bins: Uint8Array | null }>;
     after.close();

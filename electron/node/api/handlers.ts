@@ -111,6 +111,8 @@ export function checkSettings(v: unknown): DiagnosisSettings {
     successDurationS: num(s.successDurationS, 'successDurationS', 0),
     rtpTimeoutS: num(s.rtpTimeoutS, 'rtpTimeoutS', 0),
     deadAfterS: num(s.deadAfterS, 'deadAfterS', 0),
+    // Optional for clients written before it existed: the default of diagnosis.md.
+    mediaGraceS: s.mediaGraceS === undefined ? DEFAULT_SETTINGS.mediaGraceS : num(s.mediaGraceS, 'mediaGraceS', 0),
     llmTimeoutS: num(s.llmTimeoutS, 'llmTimeoutS', 0),
     ownAddresses: list(s.ownAddresses, 'ownAddresses', (x, w) => str(x, w, 100).trim(), 1000).filter((x) => x !== ''),
     alertThresholdPct: num(s.alertThresholdPct, 'alertThresholdPct', 0),

@@ -39,7 +39,7 @@ const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] [--all]
   --db PATH   keep the index in this SQLite file (default: in memory, gone at exit)
   --all       the table also lists non-call dialogs (REGISTER, OPTIONS, SUBSCRIBE…)
   --settings FILE  diagnosis thresholds as JSON (successDurationS, rtpTimeoutS,
-              deadAfterS, llmTimeoutS, ownAddresses, alertThresholdPct)
+              deadAfterS, mediaGraceS, llmTimeoutS, ownAddresses, alertThresholdPct)
   --own CIDR,…     our own addresses: when the caller is ours, the caller side is the agent
   --mapping FILE   column mapping (JSON) for a CSV of no known CDR format`;
 

@@ -6,6 +6,7 @@ import { classify } from '../../../shared/diagnosis/classifier.ts';
 import { hostOf, inCidrs } from '../../../shared/diagnosis/cidr.ts';
 import type { SummaryInput } from '../../../shared/diagnosis/call_summary.ts';
 import type { CallFacts } from '../../../shared/model/call.ts';
+import type { CaptureCoverage } from '../../../shared/model/capture.ts';
 import type { CdrRecord } from '../../../shared/model/cdr.ts';
 import { DEFAULT_SETTINGS, type Bucket, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';
 import type { CallSummary, IndexStore } from '../store/index_store.ts';
@@ -14,17 +15,31 @@ import type { JoinCandidate, JoinMethod } from '../store/input_store.ts';
 /** A CDR row and a captured call are the same call when their starts are this close. */
 export const JOIN_WINDOW_MS = 60_000;
 
-/** Classifies facts as they are being inserted (the event, if any, was imported earlier). */
-export function verdictFor(store: IndexStore, facts: CallFacts, settings: DiagnosisSettings): Verdict | null {
+/**
+ * Classifies facts as they are being inserted (the event, if any, was imported earlier).
+ * `coverage` is the capture's window / signalling-only, when known (CDR-only calls: null).
+ */
+export function verdictFor(store: IndexStore, facts: CallFacts, settings: DiagnosisSettings, coverage: CaptureCoverage | null = null): Verdict | null {
   // Non-INVITE dialogs (REGISTER, OPTIONS, SUBSCRIBE…) did not "end" as calls: no verdict.
   if (facts.kind !== 'call') return null;
-  return classify(facts, settings, store.inputs.eventForCallId(facts.callId));
+  return classify(facts, settings, store.inputs.eventForCallId(facts.callId), coverage);
 }
 
-export function classifyCallRow(store: IndexStore, callRowId: number, settings: DiagnosisSettings = DEFAULT_SETTINGS): Verdict | null {
+/** A source's coverage, read once per source for a run of re-classifications. */
+export type CoverageLookup = (sourceId: number) => CaptureCoverage | null;
+
+export function coverageLookup(store: IndexStore): CoverageLookup {
+  const cache = new Map<number, CaptureCoverage | null>();
+  return (id) => {
+    if (!cache.has(id)) cache.set(id, store.getSource(id)?.coverage ?? null);
+    return cache.get(id)!;
+  };
+}
+
+export function classifyCallRow(store: IndexStore, callRowId: number, settings: DiagnosisSettings = DEFAULT_SETTINGS, coverageOf: CoverageLookup = coverageLookup(store)): Verdict | null {
   const d = store.getCall(callRowId);
   if (!d) return null;
-  const v = verdictFor(store, d.facts, settings);
+  const v = verdictFor(store, d.facts, settings, d.facts.origin === 'cdr' ? null : coverageOf(d.sourceId));
   store.inputs.setVerdict(callRowId, v);
   return v;
 }
@@ -33,9 +48,18 @@ export function classifyCallRow(store: IndexStore, callRowId: number, settings: 
 export function reclassifyAll(store: IndexStore, settings: DiagnosisSettings): number {
   return store.transaction(() => {
     const ids = store.inputs.allCallRowIds();
-    for (const id of ids) classifyCallRow(store, id, settings);
+    const coverageOf = coverageLookup(store);
+    for (const id of ids) classifyCallRow(store, id, settings, coverageOf);
     return ids.length;
   });
+}
+
+/** Re-classifies one source's calls (its coverage became known only at the end of the file). */
+export function reclassifySource(store: IndexStore, sourceId: number, settings: DiagnosisSettings): number {
+  const ids = store.inputs.callRowIdsOfSource(sourceId);
+  const coverageOf = coverageLookup(store);
+  for (const id of ids) classifyCallRow(store, id, settings, coverageOf);
+  return ids.length;
 }
 
 /** Digits of a number (keeping letters for SIP user names), for comparing From/To across sources. */

@@ -9,11 +9,12 @@ import { gunzipSync, inflateSync, constants as zc } from 'node:zlib';
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { CaptureAnalyzer, type AnalyzedCall } from '../../../shared/engine/capture_analyzer.ts';
 import { sniffFormat } from '../../../shared/engine/capture/capture_reader.ts';
+import type { CaptureCoverage } from '../../../shared/model/capture.ts';
 import type { Stat } from '../../../shared/model/stats.ts';
 import { DuplicateSourceError, type IndexStore, type SourceFormat, type SourceRecord, type SourceStatus } from '../store/index_store.ts';
 import type { RtcpReport, RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
-import { rejoinCdrOnlyRecords, verdictFor } from './diagnose.ts';
+import { reclassifySource, rejoinCdrOnlyRecords, verdictFor } from './diagnose.ts';
 import { hashFile, readFileChunks } from './file_source.ts';
 import { HashJob, type ContentHash } from './content_hasher.ts';
 import { readFileChunksAhead } from './read_ahead.ts';
@@ -170,6 +171,10 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
   }
 
   const settings = opts.settings ?? DEFAULT_SETTINGS;
+  // Fully known only once the whole file is read (the ISB and "did any call carry RTP?" come
+  // last): calls are classified with what is known when they are written (the analyzer's
+  // coverageSoFar), and again at the end when the final answer on signalling-only differs.
+  let coverageSoFar: () => CaptureCoverage | null = () => null;
   let sourceId: number | null = null;
   const pending: AnalyzedCall[] = [];
   const unassociatedStreams: RtpStreamStats[] = [];
@@ -190,7 +195,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
   };
   const writeCall = (sid: number, c: AnalyzedCall): void => {
     const rowId = store.insertCall(sid, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }));
-    const verdict = verdictFor(store, c.facts, settings);
+    const verdict = verdictFor(store, c.facts, settings, coverageSoFar());
     if (verdict) store.inputs.setVerdict(rowId, verdict);
     if (c.rtcp.length > 0) store.insertRtcp(sid, c.rtcp, rowId);
   };
@@ -231,6 +236,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       },
       { gapThresholdMs: opts.gapThresholdMs, inflate: inflatePayload },
     );
+    coverageSoFar = () => analyzer.coverageSoFar();
     const onChunk = (chunk: Uint8Array): void => {
         if (engineError || out.status === 'duplicate') return;
         try {
@@ -272,6 +278,9 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     const fatal = engineError ?? read.error ?? summary?.fatal ?? null;
     const packets = summary?.packets ?? 0;
     out.packets = packets;
+    const coverage = summary?.coverage ?? null;
+    const reclassify = coverage !== null && coverage.signallingOnly !== analyzer.coverageSoFar().signallingOnly && out.calls > 0;
+    coverageSoFar = () => coverage;
     out.status = fatal ? (packets > 0 ? 'partial' : 'failed') : 'ok';
     out.error = fatal;
     out.warnings = stats.filter((s) => s.severity !== 'info');
@@ -288,8 +297,12 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
         error: fatal,
         linkTypes: [...new Set(summary?.interfaces.map((i) => i.linkType) ?? [])],
         captureDrops: summary?.captureDrops ?? null,
+        coverage,
         ...(hash ? { contentHash: hash.contentHash } : {}),
       });
+      // Signalling-only is known only now: the calls committed in earlier slices were
+      // classified as if media had been captured (§3 rule 8).
+      if (reclassify) reclassifySource(store, sid, settings);
       // CDR rows imported before this capture may describe its calls.
       rejoinCdrOnlyRecords(store);
       });

@@ -12,6 +12,7 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CallFacts, CallMessageRef, CallStream, EndMethod, Side } from '../../../shared/model/call.ts';
+import type { CaptureCoverage } from '../../../shared/model/capture.ts';
 import type { MediaGap, RtcpReport, RtpStreamStats } from '../../../shared/model/media.ts';
 import type { SipMessage, SipTransport } from '../../../shared/model/sip.ts';
 import type { Severity, Stat } from '../../../shared/model/stats.ts';
@@ -52,6 +53,8 @@ export interface SourceResult {
   linkTypes?: readonly number[];
   /** Sum of pcapng if_drop, null when the capture does not say. */
   captureDrops?: number | null;
+  /** Window, recorded filter and signalling-only (captures only). */
+  coverage?: CaptureCoverage | null;
   /**
    * The file's real sha256, when the source was begun with a provisional one (the importer
    * hashes on another thread while decoding, so calls can be committed before the hash is
@@ -75,6 +78,8 @@ export interface SourceRecord {
   status: SourceStatus;
   error: string | null;
   captureDrops: number | null;
+  /** Window, recorded filter and signalling-only; null for CDR and event sources. */
+  coverage: CaptureCoverage | null;
   /** Calls indexed from this source. */
   calls: number;
 }
@@ -354,6 +359,12 @@ interface SourceRow {
   status: string;
   error: string | null;
   capture_drops: number | null;
+  window_start_us: number | null;
+  window_end_us: number | null;
+  window_from: string | null;
+  capture_filter: string | null;
+  signalling_only: number;
+  signalling_only_why: string | null;
   calls: number;
 }
 
@@ -487,6 +498,14 @@ function toSource(r: SourceRow): SourceRecord {
     status: r.status as SourceStatus,
     error: r.error,
     captureDrops: r.capture_drops,
+    coverage: r.format.startsWith('cdr:') || r.format === 'agent_events' ? null : {
+      window: r.window_start_us !== null && r.window_end_us !== null
+        ? { startUs: r.window_start_us, endUs: r.window_end_us, from: r.window_from === 'isb' ? 'isb' : 'packets' }
+        : null,
+      filter: r.capture_filter,
+      signallingOnly: r.signalling_only === 1,
+      signallingOnlyWhy: r.signalling_only_why === 'filter' || r.signalling_only_why === 'no_rtp' ? r.signalling_only_why : null,
+    },
     calls: r.calls,
   };
 }
@@ -605,7 +624,8 @@ function groupBy<R extends { stream_id: number }, T>(rows: R[], map: (r: R) => T
 // ─── SQL ───────────────────────────────────────────────────────────────────────────────
 
 const SOURCE_COLS = `s.id, s.path, s.name, s.content_hash, s.size_bytes, s.format, s.link_types, s.packets, s.first_us,
-  s.last_us, s.imported_at, s.status, s.error, s.capture_drops,
+  s.last_us, s.imported_at, s.status, s.error, s.capture_drops, s.window_start_us, s.window_end_us, s.window_from,
+  s.capture_filter, s.signalling_only, s.signalling_only_why,
   (SELECT count(*) FROM calls c WHERE c.source_id = s.id) AS calls`;
 
 export const CALL_SUMMARY_COLS = `id, source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr, callee_addr,
@@ -885,7 +905,8 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
       insertSource: p(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status, error)
         VALUES (?, ?, ?, ?, ?, ?, 'failed', 'import did not finish')`),
       finishSource: p(`UPDATE sources SET status = ?, packets = ?, first_us = ?, last_us = ?, error = ?,
-        link_types = coalesce(?, link_types), capture_drops = ? WHERE id = ?`),
+        link_types = coalesce(?, link_types), capture_drops = ?, window_start_us = ?, window_end_us = ?, window_from = ?,
+        capture_filter = ?, signalling_only = ?, signalling_only_why = ? WHERE id = ?`),
       deleteStats: p('DELETE FROM source_stats WHERE source_id = ?'),
       setHash: p('UPDATE sources SET content_hash = ? WHERE id = ?'),
       deleteSource: p('DELETE FROM sources WHERE id = ?'),
@@ -961,9 +982,12 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
       if (existing && existing.id !== sourceId) throw new DuplicateSourceError(existing);
       this.w.setHash.run(hash, sourceId);
     }
+    const cov = result.coverage ?? null;
     const r = this.w.finishSource.run(
       result.status, result.packets, real(result.firstUs), real(result.lastUs), result.error,
-      result.linkTypes ? JSON.stringify([...result.linkTypes]) : null, result.captureDrops ?? null, sourceId,
+      result.linkTypes ? JSON.stringify([...result.linkTypes]) : null, result.captureDrops ?? null,
+      real(cov?.window?.startUs ?? null), real(cov?.window?.endUs ?? null), cov?.window?.from ?? null,
+      cov?.filter ?? null, cov?.signallingOnly ? 1 : 0, cov?.signallingOnlyWhy ?? null, sourceId,
     );
     if (r.changes !== 1) throw new Error(`finishSource: no source #${sourceId}`);
     // Replace, not merge: finishing twice (a retried finish) must not double the counters.

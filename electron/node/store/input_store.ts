@@ -143,6 +143,7 @@ export class InputStore {
         WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`),
       callsByCallId: p('SELECT id FROM calls WHERE call_id = ?'),
       allCallIds: p('SELECT id FROM calls ORDER BY id'),
+      sourceCallIds: p('SELECT id FROM calls WHERE source_id = ? ORDER BY id'),
     };
   }
 
@@ -229,6 +230,10 @@ export class InputStore {
 
   allCallRowIds(): number[] {
     return (this.s.allCallIds.all() as Array<{ id: number }>).map((r) => r.id);
+  }
+
+  callRowIdsOfSource(sourceId: number): number[] {
+    return (this.s.sourceCallIds.all(sourceId) as Array<{ id: number }>).map((r) => r.id);
   }
 
   transaction<T>(fn: () => T): T {

@@ -319,11 +319,29 @@ function m004StreamBinsBlob(db: Db): void {
   db.exec('DROP TABLE stream_bins');
 }
 
+// Capture coverage (diagnosis.md §1): the recording's window (pcapng ISB, else first → last
+// packet), the recorded capture filter, and whether the capture is signalling-only. Sources
+// indexed before keep the packet span as their window; whether they were signalling-only
+// is unknown (0) until they are imported again.
+function m005CaptureCoverage(db: Db): void {
+  db.exec(`
+    ALTER TABLE sources ADD COLUMN window_start_us REAL;
+    ALTER TABLE sources ADD COLUMN window_end_us REAL;
+    ALTER TABLE sources ADD COLUMN window_from TEXT CHECK (window_from IN ('isb', 'packets'));
+    ALTER TABLE sources ADD COLUMN capture_filter TEXT;
+    ALTER TABLE sources ADD COLUMN signalling_only INTEGER NOT NULL DEFAULT 0 CHECK (signalling_only IN (0, 1));
+    ALTER TABLE sources ADD COLUMN signalling_only_why TEXT CHECK (signalling_only_why IN ('filter', 'no_rtp'));
+    UPDATE sources SET window_start_us = first_us, window_end_us = last_us, window_from = 'packets'
+      WHERE first_us IS NOT NULL AND last_us IS NOT NULL;
+  `);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: m001Initial },
   { version: 2, name: 'CDR records, agent events, call origin', up: m002Inputs },
   { version: 3, name: 'app settings, call-list filter indexes', up: m003AppSettings },
   { version: 4, name: 'per-second bins as one BLOB per stream', up: m004StreamBinsBlob },
+  { version: 5, name: 'capture coverage: window, filter, signalling-only', up: m005CaptureCoverage },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -5,7 +5,7 @@
 // sharing a Call-ID) still has one caller: a request whose From-tag is the initial
 // INVITE's From-tag was sent by the caller side; a response to it by the callee side.
 
-import type { CallFacts, CallMessageRef, CallStream, EndMethod, MediaExpectation, SessionTimerFacts, Side } from '../../model/call.ts';
+import type { CallFacts, CallMessageRef, CallStream, EndMethod, MediaExpectation, NatMismatch, SessionTimerFacts, Side } from '../../model/call.ts';
 import type { RtpStreamStats } from '../../model/media.ts';
 import { endpointKey } from '../../model/packet.ts';
 import type { ReasonValue, Sdp, SdpMedia } from '../../model/sip.ts';
@@ -156,6 +156,7 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     captureTailMs: Math.max(0, (captureEndUs - lastActivityUs) / 1000),
     lastActivityUs,
     userAgents,
+    natMismatch: natMismatches(msgs, sideOf, callStreams),
   };
 
   function sessionTimerFacts(all: KeptSipMessage[], ok: KeptSipMessage | null, inv: KeptSipMessage | null, answeredAt: number | null): SessionTimerFacts | null {
@@ -173,6 +174,39 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     }
     return { seconds: se.seconds, refresher: se.refresher, minSe: inv?.minSe ?? ok?.minSe ?? null, refreshes };
   }
+}
+
+/** RFC 1918, shared address space (RFC 6598), link-local, IPv6 ULA and link-local: addresses behind NAT. */
+function isPrivateAddress(ip: string): boolean {
+  return /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.|169\.254\.)/.test(ip) || /^f[cd][0-9a-f]{2}:|^fe[89ab][0-9a-f]:/i.test(ip);
+}
+
+/**
+ * §3 rule 7's "never received": a stream whose destination is an address the receiving side
+ * never sends RTP or SIP from. The receiver's real address must be known — from its own RTP,
+ * or, when it sent none, from its SIP when the SDP named a private address and the SIP comes
+ * from a public one (classic NAT) — so a capture that simply missed one side's RTP, or a
+ * proxy relaying SIP while media goes direct, is not taken for NAT.
+ */
+function natMismatches(msgs: KeptSipMessage[], sideOf: (m: KeptSipMessage) => Side, streams: CallStream[]): NatMismatch[] {
+  const sipHosts: Record<Side, Set<string>> = { caller: new Set(), callee: new Set() };
+  const rtpHosts: Record<Side, Set<string>> = { caller: new Set(), callee: new Set() };
+  for (const m of msgs) sipHosts[sideOf(m)].add(m.src);
+  for (const s of streams) if (s.packets > 0) rtpHosts[s.direction].add(s.src);
+  const out: NatMismatch[] = [];
+  for (const s of streams) {
+    if (s.packets === 0) continue;
+    const receiver: Side = s.direction === 'caller' ? 'callee' : 'caller';
+    if (rtpHosts[receiver].has(s.dst) || sipHosts[receiver].has(s.dst)) continue;
+    let used: string | undefined = rtpHosts[receiver].values().next().value;
+    if (used === undefined && isPrivateAddress(s.dst)) {
+      const sip = [...sipHosts[receiver]];
+      if (sip.length > 0 && sip.every((h) => !isPrivateAddress(h))) used = sip[0];
+    }
+    if (used === undefined) continue;
+    out.push({ receiver, sdpAddr: endpointKey(s.dst, s.dstPort), usedAddr: used, ssrc: s.ssrc, packets: s.packets });
+  }
+  return out;
 }
 
 const HOLD_DIRS = new Set(['sendonly', 'recvonly', 'inactive']);

@@ -14,6 +14,7 @@
 // pcapng — draft-ietf-opsawg-pcapng (SHB 0x0A0D0D0A, IDB 1, PB 2, SPB 3, NRB 4, ISB 5, EPB 6).
 
 import { copyBytes } from '../net/bytes.ts';
+import type { CaptureWindow } from '../../model/capture.ts';
 import type { CapturedPacket } from '../../model/packet.ts';
 import type { Stats } from '../../model/stats.ts';
 
@@ -40,7 +41,17 @@ export interface InterfaceInfo {
   drops: number | null;
   /** Latest isb_osdrop. */
   osDrops: number | null;
+  /** if_filter as recorded (code 0 = libpcap/BPF text), null when none was recorded. */
+  filter: string | null;
+  /**
+   * isb_starttime / isb_endtime exactly as written (raw 64-bit counts, units unchecked):
+   * dumpcap has written these in microseconds for nanosecond interfaces, so the unit is
+   * decided against the packets at the end (captureWindow()).
+   */
+  isbStartRaw: number | null;
+  isbEndRaw: number | null;
 }
+
 
 /** Looks at the first bytes of a file and names its container. */
 export function sniffFormat(head: Uint8Array): CaptureFormat {
@@ -79,6 +90,12 @@ export interface CaptureReaderResult {
   fatal: string | null;
   /** True when timestamps went backwards somewhere (tshark's "Strict time order: False"). */
   outOfOrder: boolean;
+  /** The recording's window (diagnosis.md §1 "capture coverage"); null without packets. */
+  window: CaptureWindow | null;
+  /** Capture filters recorded by the interfaces (pcapng if_filter), deduplicated. */
+  filters: string[];
+  /** Interfaces that recorded none: with some, a filter cannot say the whole capture left media out. */
+  unfilteredInterfaces: number;
 }
 
 export class CaptureReader {
@@ -110,6 +127,15 @@ export class CaptureReader {
     private readonly stats: Stats,
     private readonly onPacket: (pkt: CapturedPacket) => void,
   ) {}
+
+  /** Capture filters recorded by the interfaces read so far (IDBs come before their packets). */
+  get filtersSoFar(): { filters: string[]; unfilteredInterfaces: number } {
+    const ifs = this.format === 'pcapng' ? this.allIfs : this.pcapIf ? [this.pcapIf] : [];
+    return {
+      filters: [...new Set(ifs.map((i) => i.filter).filter((f): f is string => f !== null))],
+      unfilteredInterfaces: ifs.filter((i) => i.filter === null).length,
+    };
+  }
 
   /** Records read so far (progress while a file is still being read). */
   get packets(): number {
@@ -169,17 +195,57 @@ export class CaptureReader {
     this.carry = null;
     let drops: number | null = null;
     for (const i of this.allIfs) if (i.drops !== null) drops = (drops ?? 0) + i.drops;
+    const interfaces = this.format === 'pcapng' ? this.allIfs : this.pcapIf ? [this.pcapIf] : [];
+    const { filters, unfilteredInterfaces } = this.filtersSoFar;
     return {
       format: this.format,
       packets: this.frame,
       bytes: this.bytes,
       firstUs: this.firstUs,
       lastUs: this.lastUs,
-      interfaces: this.format === 'pcapng' ? this.allIfs : this.pcapIf ? [this.pcapIf] : [],
+      interfaces,
       captureDrops: drops,
       fatal: this.fatal,
       outOfOrder: this.outOfOrder,
+      window: this.captureWindow(),
+      filters,
+      unfilteredInterfaces,
     };
+  }
+
+  /**
+   * The recording's start and end. An ISB's isb_starttime / isb_endtime are read in the
+   * interface's units, else in microseconds (what dumpcap writes for nanosecond
+   * interfaces); a reading is used only when it contains every packet of that interface's
+   * file (a small tolerance for clock rounding). A value that contradicts the packets in
+   * both readings is ignored, and so is one that moves the window implausibly far (a
+   * day), e.g. a corrupt option.
+   */
+  private captureWindow(): CaptureWindow | null {
+    if (this.firstUs === null || this.lastUs === null) return null;
+    const first = this.firstUs;
+    const last = this.lastUs;
+    let start = first;
+    let end = last;
+    let fromIsb = false;
+    const slackUs = 1000;
+    const dayUs = 86_400e6;
+    for (const ifc of this.allIfs) {
+      const readings = [ifc.unitsPerSecond, 1e6].map((u) => ({
+        s: ifc.isbStartRaw === null ? null : (ifc.isbStartRaw * 1e6) / u + ifc.tsOffsetSec * 1e6,
+        e: ifc.isbEndRaw === null ? null : (ifc.isbEndRaw * 1e6) / u + ifc.tsOffsetSec * 1e6,
+      }));
+      for (const r of readings) {
+        const okStart = r.s !== null && r.s <= first + slackUs && first - r.s < dayUs;
+        const okEnd = r.e !== null && r.e >= last - slackUs && r.e - last < dayUs && (r.s === null || r.e >= r.s);
+        if (!okStart && !okEnd) continue;
+        if (okStart && r.s! < start) start = r.s!;
+        if (okEnd && r.e! > end) end = r.e!;
+        fromIsb = true;
+        break;
+      }
+    }
+    return { startUs: start, endUs: end, from: fromIsb ? 'isb' : 'packets' };
   }
 
   private stop(reason: string): void {
@@ -229,7 +295,7 @@ export class CaptureReader {
     const snaplen = dv.getUint32(16, this.le);
     // The upper bits of the link-type field carry FCS information (pcap-savefile(5)).
     const linkType = dv.getUint32(20, this.le) & 0x0fffffff;
-    this.pcapIf = { linkType, snaplen, unitsPerSecond: this.pcapNanos ? 1e9 : 1e6, tsOffsetSec: 0, name: '', drops: null, osDrops: null };
+    this.pcapIf = { linkType, snaplen, unitsPerSecond: this.pcapNanos ? 1e9 : 1e6, tsOffsetSec: 0, name: '', drops: null, osDrops: null, filter: null, isbStartRaw: null, isbEndRaw: null };
     this.format = 'pcap';
     return 24;
   }
@@ -275,7 +341,7 @@ export class CaptureReader {
     if (major !== 1 && major !== 2) this.stop(`unsupported Network Monitor version ${major}.${minor}`);
     else if (linkType < 0) this.stop(`unsupported Network Monitor network type ${network}`);
     this.netmon = { major, minor, startUs: startMs * 1000, tableOffset: dv.getUint32(24, true) };
-    this.pcapIf = { linkType, snaplen: 0, unitsPerSecond: 1e6, tsOffsetSec: 0, name: '', drops: null, osDrops: null };
+    this.pcapIf = { linkType, snaplen: 0, unitsPerSecond: 1e6, tsOffsetSec: 0, name: '', drops: null, osDrops: null, filter: null, isbStartRaw: null, isbEndRaw: null };
     return 128;
   }
 
@@ -359,7 +425,7 @@ export class CaptureReader {
         if (len < 20) return this.badBlock('IDB', pos);
         const linkType = dv.getUint16(pos + 8, le);
         const snaplen = dv.getUint32(pos + 12, le);
-        const info: InterfaceInfo = { linkType, snaplen, unitsPerSecond: 1e6, tsOffsetSec: 0, name: '', drops: null, osDrops: null };
+        const info: InterfaceInfo = { linkType, snaplen, unitsPerSecond: 1e6, tsOffsetSec: 0, name: '', drops: null, osDrops: null, filter: null, isbStartRaw: null, isbEndRaw: null };
         this.readOptions(dv, buf, pos + 16, pos + len - 4, (code, o, l) => {
           if (code === 9 && l >= 1) {
             const v = buf[o];
@@ -368,6 +434,9 @@ export class CaptureReader {
             info.tsOffsetSec = readU64(dv, o, le);
           } else if (code === 2) {
             info.name = latin1(buf, o, l);
+          } else if (code === 11 && l >= 1 && buf[o] === 0) {
+            // if_filter: first byte 0 = a libpcap filter string (the BPF bytecode form, 1, is not read).
+            info.filter = latin1(buf, o + 1, l - 1).trim();
           }
         });
         this.sectionIfs.push(info);
@@ -418,6 +487,9 @@ export class CaptureReader {
         this.readOptions(dv, buf, pos + 20, pos + len - 4, (code, o, l) => {
           if (code === 5 && l >= 8) ifc.drops = readU64(dv, o, le);
           else if (code === 7 && l >= 8) ifc.osDrops = readU64(dv, o, le);
+          // isb_starttime / isb_endtime: high 32 bits first, like an EPB timestamp.
+          else if (code === 2 && l >= 8) ifc.isbStartRaw = dv.getUint32(o, le) * 4294967296 + dv.getUint32(o + 4, le);
+          else if (code === 3 && l >= 8) ifc.isbEndRaw = dv.getUint32(o, le) * 4294967296 + dv.getUint32(o + 4, le);
         });
         return;
       }
