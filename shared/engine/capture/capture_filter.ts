@@ -106,14 +106,13 @@ class Parser {
   /** `[proto] [src|dst [or|and src|dst]] [host|net|port|portrange] value`, or a bare protocol. */
   private primitive(): Tri {
     let v: Tri = 'yes';
-    let tok = this.peek()!;
+    const first = this.peek()!;
     // A protocol qualifier ("udp port 5060" = udp and port 5060; "ip host x"; "ether host x").
-    if (NEVER_MEDIA.has(tok) || ALWAYS_MEDIA.has(tok) || ['ip', 'ip6', 'ether', 'link', 'fddi', 'tr', 'wlan'].includes(tok)) {
+    if (NEVER_MEDIA.has(first) || ALWAYS_MEDIA.has(first) || ['ip', 'ip6', 'ether', 'link', 'fddi', 'tr', 'wlan'].includes(first)) {
       this.i++;
-      v = NEVER_MEDIA.has(tok) ? 'no' : ALWAYS_MEDIA.has(tok) ? 'yes' : 'maybe';
+      v = NEVER_MEDIA.has(first) ? 'no' : ALWAYS_MEDIA.has(first) ? 'yes' : 'maybe';
       const next = this.peek();
       if (next === undefined || !(DIRECTIONS.has(next) || VALUE_KINDS.has(next))) return v;
-      tok = next;
     }
     while (DIRECTIONS.has(this.peek() ?? '')) {
       this.i++;
@@ -121,7 +120,7 @@ class Parser {
       const n = this.peek();
       if ((n === 'or' || n === 'and') && DIRECTIONS.has(this.t[this.i + 1] ?? '')) this.i += 2;
     }
-    tok = this.peek() ?? '';
+    const tok = this.peek() ?? '';
     let kind: string;
     if (VALUE_KINDS.has(tok)) {
       kind = tok;
@@ -133,6 +132,8 @@ class Parser {
     }
     this.lastKind = kind;
     if (kind === 'broadcast' || kind === 'multicast') return and(v, 'maybe');
+    // `vlan [id]`, `mpls [label]`: the value is optional.
+    if ((kind === 'vlan' || kind === 'mpls') && !/^\d+$/.test(this.peek() ?? '')) return and(v, 'maybe');
     const value = this.t[this.i++];
     if (value === undefined) throw new Error(`missing value after ${kind}`);
     if (kind === 'port' || kind === 'portrange') return and(v, portValue(kind, value));

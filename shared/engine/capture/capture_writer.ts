@@ -72,6 +72,8 @@ export interface IdbOptions {
    */
   tsresol?: number | { pow2: number };
   name?: string;
+  /** if_filter (IDB option 11) as a libpcap filter string, the way dumpcap records `-f`. */
+  filter?: string;
 }
 
 export interface NameRecord { ip: Uint8Array; names: string[] }
@@ -153,6 +155,7 @@ export class PcapngWriter {
       }
     }
     if (o.name) opts.unshift({ code: 2, value: enc(o.name) });
+    if (o.filter !== undefined) opts.push({ code: 11, value: Uint8Array.from([0, ...enc(o.filter)]) });
     this.ifaces.push({ linkType: o.linkType, snaplen, units });
     return this.block(1, 8, (v) => {
       v.setUint16(0, o.linkType, this.le);
@@ -213,10 +216,25 @@ export class PcapngWriter {
     });
   }
 
-  /** Interface Statistics Block with isb_ifrecv (4) and isb_ifdrop (5). */
-  isb(ifId: number, tsUs: number, o: { drops?: number; received?: number }): Uint8Array {
-    const t = this.ticks(ifId, tsUs);
+  /**
+   * Interface Statistics Block with isb_starttime (2), isb_endtime (3), isb_ifrecv (4) and
+   * isb_ifdrop (5). `windowInMicroseconds` writes the start/end (and the block's own
+   * timestamp) in µs whatever the interface's resolution, as dumpcap does for nanosecond
+   * interfaces.
+   */
+  isb(ifId: number, tsUs: number, o: { drops?: number; received?: number; startUs?: number; endUs?: number; windowInMicroseconds?: boolean }): Uint8Array {
+    const ticks = (us: number): bigint => (o.windowInMicroseconds ? BigInt(Math.round(us)) : this.ticks(ifId, us));
+    const t = ticks(tsUs);
     const opts: Opt[] = [];
+    const hiLo = (v: bigint): Uint8Array => {
+      const b = new Uint8Array(8);
+      const d = new DataView(b.buffer);
+      d.setUint32(0, Number(v >> 32n), this.le);
+      d.setUint32(4, Number(v & 0xffffffffn), this.le);
+      return b;
+    };
+    if (o.startUs !== undefined) opts.push({ code: 2, value: hiLo(ticks(o.startUs)) });
+    if (o.endUs !== undefined) opts.push({ code: 3, value: hiLo(ticks(o.endUs)) });
     if (o.received !== undefined) opts.push({ code: 4, value: this.u64(BigInt(o.received)) });
     if (o.drops !== undefined) opts.push({ code: 5, value: this.u64(BigInt(o.drops)) });
     return this.block(5, 12, (v) => {

@@ -148,3 +148,45 @@ describe('not a capture', () => {
     }
   });
 });
+
+describe('capture window and recorded filter (diagnosis.md §1 "capture coverage")', () => {
+  const w = (o: { tsresol?: number; isb?: { startUs?: number; endUs?: number; windowInMicroseconds?: boolean }; filter?: string }) => {
+    const pw = new PcapngWriter();
+    const parts = [pw.shb(), pw.idb({ linkType: 1, tsresol: o.tsresol, filter: o.filter })];
+    payloads.forEach((p, i) => parts.push(pw.epb(0, T0 + i * 1_000_000, p)));
+    if (o.isb) parts.push(pw.isb(0, o.isb.endUs ?? T0 + 2_000_000, o.isb));
+    return concat(...parts);
+  };
+
+  it('reads isb_starttime / isb_endtime in the interface units', () => {
+    const { res } = read(w({ tsresol: 9, isb: { startUs: T0 - 800_000, endUs: T0 + 15_000_000 } }));
+    expect(res.window).toEqual({ startUs: T0 - 800_000, endUs: T0 + 15_000_000, from: 'isb' });
+  });
+
+  it('reads them in microseconds when dumpcap wrote µs for a nanosecond interface', () => {
+    const { res } = read(w({ tsresol: 9, isb: { startUs: T0 - 800_000, endUs: T0 + 13_000_000, windowInMicroseconds: true } }));
+    expect(res.window).toEqual({ startUs: T0 - 800_000, endUs: T0 + 13_000_000, from: 'isb' });
+  });
+
+  it('ignores a window that contradicts the packets (it ends before the last packet)', () => {
+    const { res } = read(w({ isb: { startUs: T0 - 800_000 + 5_000_000, endUs: T0 + 1_000_000 } }));
+    expect(res.window).toEqual({ startUs: T0, endUs: T0 + 2_000_000, from: 'packets' });
+  });
+
+  it('keeps the half of an ISB window that agrees with the packets', () => {
+    const { res } = read(w({ isb: { endUs: T0 + 9_000_000 } }));
+    expect(res.window).toEqual({ startUs: T0, endUs: T0 + 9_000_000, from: 'isb' });
+  });
+
+  it('without an ISB (classic pcap, or no statistics) the window is first → last packet', () => {
+    expect(read(w({})).res.window).toEqual({ startUs: T0, endUs: T0 + 2_000_000, from: 'packets' });
+    expect(read(pcapFile()).res.window).toEqual({ startUs: T0, endUs: T0 + 40_000, from: 'packets' });
+    expect(read(pcapFile()).res).toMatchObject({ filters: [], unfilteredInterfaces: 1 });
+  });
+
+  it('reports the recorded capture filter', () => {
+    const { res } = read(w({ filter: 'udp port 5060' }));
+    expect(res.filters).toEqual(['udp port 5060']);
+    expect(res.unfilteredInterfaces).toBe(0);
+  });
+});
