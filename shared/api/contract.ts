@@ -6,7 +6,8 @@
 // Pure types and constants: shared/ stays free of node, electron and DOM.
 
 import type { Summary } from '../diagnosis/call_summary.ts';
-import type { CallMessageRef, CallStream, EndMethod, MediaExpectation, Side } from '../model/call.ts';
+import type { CallMessageRef, CallStream, EndMethod, MediaExpectation, NatMismatch, Side } from '../model/call.ts';
+import type { CaptureCoverage } from '../model/capture.ts';
 import type { RtcpReport, RtpStreamStats } from '../model/media.ts';
 import type { Stat } from '../model/stats.ts';
 import type { DiagnosisSettings, Verdict } from '../model/verdict.ts';
@@ -39,6 +40,8 @@ export interface SourceInfo {
   lastUs: number | null;
   importedAt: number;
   captureDrops: number | null;
+  /** Captures: the recording's window, the recorded filter and whether it is signalling-only (null for CDR / events). */
+  coverage: CaptureCoverage | null;
   /** Warnings and errors only (info counters are in getSourceStats). */
   warnings: Stat[];
 }
@@ -168,8 +171,13 @@ export interface CallDetail {
   rtcp: RtcpReport[];
   verdict: Verdict | null;
   cdr: CdrRow[];
-  /** Capture start/end of the call's source, for "the capture ended here" markers. */
-  capture: { firstUs: number | null; lastUs: number | null };
+  /**
+   * When the call's capture recorded (the pcapng ISB window when present, else first → last
+   * packet), for "the capture ended here" markers; and its coverage (signalling-only…).
+   */
+  capture: { firstUs: number | null; lastUs: number | null; coverage: CaptureCoverage | null };
+  /** Streams sent to an address their receiver never uses (SDP behind NAT, §3 rule 7). */
+  natMismatch: NatMismatch[];
   /** Who the SDP expected to send (null for a call known only from a CDR row). */
   media: MediaExpectation | null;
 }

@@ -143,7 +143,7 @@ function sourceInfo(store: IndexStore, s: SourceRecord): SourceInfo {
   return {
     id: s.id, kind: sourceKind(s.format), name: s.name, path: s.path, format: s.format, sizeBytes: s.sizeBytes,
     status: s.status, error: s.error, packets: s.packets, calls: s.calls, firstUs: s.firstUs, lastUs: s.lastUs,
-    importedAt: s.importedAt, captureDrops: s.captureDrops,
+    importedAt: s.importedAt, captureDrops: s.captureDrops, coverage: s.coverage,
     warnings: store.sourceStats(s.id).filter((w) => w.severity !== 'info'),
   };
 }
@@ -305,7 +305,12 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
         }),
         verdict: (d.verdict as Verdict | null) ?? null,
         cdr,
-        capture: { firstUs: src?.firstUs ?? null, lastUs: src?.lastUs ?? null },
+        capture: {
+          firstUs: src?.coverage?.window?.startUs ?? src?.firstUs ?? null,
+          lastUs: src?.coverage?.window?.endUs ?? src?.lastUs ?? null,
+          coverage: d.origin === 'cdr' ? null : src?.coverage ?? null,
+        },
+        natMismatch: d.facts.natMismatch ?? [],
         media: d.origin === 'cdr' ? null : d.facts.media,
       };
       return detail;

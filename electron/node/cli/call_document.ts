@@ -69,6 +69,8 @@ export interface CallDoc {
   q850Cause: number | null;
   sipMessages: number;
   sipRetransmissions: number;
+  /** RTP sent to an address its receiver never uses (SDP behind NAT): the classic cause of one-way audio. */
+  natMismatch: Array<{ receiver: 'caller' | 'callee'; sdpAddr: string; usedAddr: string; ssrc: string; packets: number }>;
   streams: StreamDoc[];
   /** The verdict; null for dialogs that are not calls (REGISTER, OPTIONS…). */
   diagnosis: DiagnosisDoc | null;
@@ -88,6 +90,13 @@ export interface SourceDoc {
   calls: number;
   sha256: string;
   captureDrops: number | null;
+  /** Captures: when the recording ran (pcapng ISB when present, else first → last packet); null otherwise. */
+  window: { start: string; end: string; from: 'isb' | 'packets' } | null;
+  /** The capture filter the file recorded (pcapng if_filter), null when none. */
+  captureFilter: string | null;
+  /** No media could be checked: the filter left RTP out, or no call carried RTP and no filter was recorded. */
+  signallingOnly: boolean;
+  signallingOnlyWhy: 'filter' | 'no_rtp' | null;
   warnings: Array<{ key: string; severity: string; count: number; description: string }>;
   /** Input rows that could not be used (CDR and event files), with their line. */
   problems: Array<{ line: number; message: string }>;
@@ -102,6 +111,8 @@ export interface AnalyzeDocument {
 export const iso = (us: number): string => new Date(Math.round(us / 1000)).toISOString();
 const r3 = (v: number): number => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : 0);
 
+const ssrcText = (ssrc: number): string => '0x' + ssrc.toString(16).toUpperCase().padStart(8, '0');
+
 function gapDoc(g: MediaGap) {
   return { start: iso(g.startUs), durationMs: r3(g.durationMs), trailing: g.trailing };
 }
@@ -109,7 +120,7 @@ function gapDoc(g: MediaGap) {
 export function streamDoc(s: RtpStreamStats & Partial<Pick<StoredCallStream, 'direction' | 'trailingGap' | 'longestGapMs' | 'silenceBeforeEndMs'>>): StreamDoc {
   const gaps = [...s.gaps, ...(s.trailingGap ? [s.trailingGap] : [])];
   return {
-    ssrc: '0x' + s.ssrc.toString(16).toUpperCase().padStart(8, '0'),
+    ssrc: ssrcText(s.ssrc),
     src: endpointKey(s.src, s.srcPort),
     dst: endpointKey(s.dst, s.dstPort),
     payloadType: s.payloadType,
@@ -173,6 +184,7 @@ export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: 
     q850Cause: f.q850Cause,
     sipMessages: f.sipMessages,
     sipRetransmissions: f.sipRetransmissions,
+    natMismatch: (f.natMismatch ?? []).map((n) => ({ ...n, ssrc: ssrcText(n.ssrc) })),
     streams: c.streams.map(streamDoc),
     diagnosis: c.verdict ? diagnosisDoc(c.verdict as Verdict) : null,
     cdr: cdr.map((r) => cdrDoc(r, sourceName)),
@@ -191,6 +203,10 @@ export function sourceDoc(s: SourceRecord, reader: IndexReader, problems: Array<
     calls: s.calls,
     sha256: s.contentHash,
     captureDrops: s.captureDrops,
+    window: s.coverage?.window ? { start: iso(s.coverage.window.startUs), end: iso(s.coverage.window.endUs), from: s.coverage.window.from } : null,
+    captureFilter: s.coverage?.filter ?? null,
+    signallingOnly: s.coverage?.signallingOnly ?? false,
+    signallingOnlyWhy: s.coverage?.signallingOnlyWhy ?? null,
     warnings: reader.sourceStats(s.id).filter((w) => w.severity !== 'info').map((w) => ({ key: w.key, severity: w.severity, count: w.count, description: w.description })),
     problems,
   };

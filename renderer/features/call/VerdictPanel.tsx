@@ -45,6 +45,18 @@ export function VerdictPanel({ detail, tree, originUs }: { detail: CallDetail; t
               confidence <strong>{Math.round(v.confidence * 100)} %</strong>
             </span>
           </div>
+          {detail.capture.coverage?.signallingOnly && detail.row.answered && (
+            <p className="cv-notice" data-testid="media-not-checked">
+              Media could not be checked: this capture is signalling-only (
+              {detail.capture.coverage.signallingOnlyWhy === 'filter' ? `its capture filter “${detail.capture.coverage.filter}” leaves RTP out` : 'no call in it carried RTP and it recorded no capture filter'}
+              ). One-way audio, silences and RTP timeouts cannot be seen; the verdict rests on the SIP alone. Capture with the media ports to check them.
+            </p>
+          )}
+          {detail.natMismatch.length > 0 && (
+            <p className="cv-notice" data-testid="nat-mismatch">
+              NAT: {detail.natMismatch.map((n) => `RTP to ${n.sdpAddr} (named by the ${n.receiver === 'caller' ? 'caller' : 'called side'}'s SDP), which really uses ${n.usedAddr}`).join('; ')}. Those packets never arrive: the classic cause of one-way audio (fix: media latching / RTP relay on the SBC, or disable the SIP ALG).
+            </p>
+          )}
           <div className="cv-fix" data-testid="verdict-fix">
             <h4>{v.fix.title}</h4>
             <p>{v.fix.text}</p>

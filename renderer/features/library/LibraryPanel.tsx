@@ -5,7 +5,7 @@ import { useState } from 'react';
 import type { SourceInfo } from '../../../shared/api/contract.ts';
 import type { Stat } from '../../../shared/model/stats.ts';
 import type { ClientHandle } from '../../api/client.ts';
-import { formatBytes, formatCount, formatTimeUs } from '../../lib/format.ts';
+import { formatBytes, formatCount, formatDurationMs, formatTimeUs } from '../../lib/format.ts';
 import { closeSourceDetail, importRecent, openSourceDetail, refreshSources, removeSource, showCalls, useApp } from '../../state/app_store.ts';
 import { ErrorState, LoadingState } from '../../ui/States.tsx';
 import { OpenFilesButton } from '../shell/Header.tsx';
@@ -56,9 +56,32 @@ function SourceDetails({ source }: { source: SourceInfo }) {
         <dd>{formatBytes(source.sizeBytes)}</dd>
         {source.firstUs !== null && (
           <>
-            <dt>Span</dt>
+            <dt>Packets</dt>
             <dd className="small">
               {formatTimeUs(source.firstUs)} → {formatTimeUs(source.lastUs)} UTC
+            </dd>
+          </>
+        )}
+        {source.coverage?.window && (
+          <>
+            <dt>Recorded</dt>
+            <dd className="small" data-testid="capture-window" title={source.coverage.window.from === 'isb' ? 'From the pcapng interface statistics (isb_starttime / isb_endtime): when the recording really started and stopped' : 'No recording window in the file: first → last packet'}>
+              {formatTimeUs(source.coverage.window.startUs)} → {formatTimeUs(source.coverage.window.endUs)} UTC ({formatDurationMs((source.coverage.window.endUs - source.coverage.window.startUs) / 1000)},{' '}
+              {source.coverage.window.from === 'isb' ? 'recording window from the file' : 'first → last packet'})
+            </dd>
+          </>
+        )}
+        {source.coverage?.filter && (
+          <>
+            <dt>Capture filter</dt>
+            <dd className="mono small">{source.coverage.filter}</dd>
+          </>
+        )}
+        {source.coverage?.signallingOnly && (
+          <>
+            <dt>Media</dt>
+            <dd className="warn" data-testid="signalling-only">
+              Signalling-only capture ({source.coverage.signallingOnlyWhy === 'filter' ? 'its capture filter leaves RTP out' : 'no call carried RTP and no capture filter was recorded'}): media could not be checked, so no call gets a media verdict.
             </dd>
           </>
         )}
@@ -136,6 +159,11 @@ function SourceItem({ source }: { source: SourceInfo }) {
         <span className="source-meta">
           <span>{KIND_LABEL[source.kind]}</span>
           {source.kind === 'capture' && <span>{formatCount(source.packets)} packets</span>}
+          {source.coverage?.signallingOnly && (
+            <span className="warn" title="No RTP in this capture: media could not be checked">
+              SIP only
+            </span>
+          )}
           <span>
             {formatCount(source.calls)} call{source.calls === 1 ? '' : 's'}
           </span>

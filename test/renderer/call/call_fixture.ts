@@ -77,7 +77,8 @@ export function detail(over: Partial<CallDetail> = {}): CallDetail {
     rtcp: [],
     verdict: null,
     cdr: [],
-    capture: { firstUs: T0 - 1_000_000, lastUs: T0 + 6_000_000 },
+    capture: { firstUs: T0 - 1_000_000, lastUs: T0 + 6_000_000, coverage: null },
+    natMismatch: [],
     media: { callerSends: true, calleeSends: true, holdSeen: false, onHoldAtEnd: false },
     ...over,
   };

@@ -11,12 +11,12 @@ describe('timeDomain', () => {
   });
   it('includes trailing gaps', () => {
     const s = stream({ trailingGap: { startUs: T0 + 4_000_000, durationMs: 9000, trailing: true } });
-    const d = timeDomain(detail({ streams: [s], capture: { firstUs: null, lastUs: null } }))!;
+    const d = timeDomain(detail({ streams: [s], capture: { firstUs: null, lastUs: null, coverage: null } }))!;
     expect(d.endUs).toBeGreaterThanOrEqual(T0 + 13_000_000);
     expect(d.captureEnd).toBeNull();
   });
   it('keeps a capture end hours later off-scale instead of squashing the call', () => {
-    const d = timeDomain(detail({ capture: { firstUs: T0, lastUs: T0 + 3_600_000_000 } }))!;
+    const d = timeDomain(detail({ capture: { firstUs: T0, lastUs: T0 + 3_600_000_000, coverage: null } }))!;
     expect(d.captureEnd).toEqual({ us: T0 + 3_600_000_000, inDomain: false });
     expect(d.endUs).toBeLessThan(T0 + 10_000_000);
   });
