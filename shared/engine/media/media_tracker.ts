@@ -5,6 +5,11 @@
 //
 // One stream = one SSRC from one src ip:port to one dst ip:port, which is how Wireshark's
 // RTP Streams dialog keys them, so our per-stream numbers can be compared with tshark's.
+//
+// A B2BUA with direct media passes each side's SDP through, so both of its legs (two
+// Call-IDs) announce the same address: the stream belongs to both, and each leg gets it
+// (the latest announcer owns it first; calls that had already ended are not added, so a
+// port reused by a later call does not leak into the earlier one).
 
 import type { Side } from '../../model/call.ts';
 import type { RtcpReport, RtpHeader } from '../../model/media.ts';
@@ -27,6 +32,8 @@ interface StreamEntry {
   analyzer: RtpStreamAnalyzer;
   call: CallState | null;
   sender: Side | null;
+  /** Other calls that announced an end of this stream (B2BUA legs), with the side that sends it in each; null when none. */
+  also: Array<{ call: CallState; sender: Side | null }> | null;
   /** The key in MediaTracker.streams (built once, when the stream starts). */
   key: string;
   /** Handed over (takeCall / takeUnassociated): a flow's cached reference must not be used again. */
@@ -51,6 +58,8 @@ export class UdpFlow {
   /** Owner a new RTP stream of this flow is associated with, and which side sends it. */
   rtpOwner: Owner | undefined = undefined;
   rtpSender: Side | null = null;
+  /** Further live calls that announced either end (B2BUA legs with direct media); null when none. */
+  rtpAlso: Array<{ call: CallState; sender: Side | null }> | null = null;
   rtcpOwner: Owner | undefined = undefined;
   /** The last SSRC seen on this flow and its stream (a flow almost always carries one). */
   lastSsrc = -1;
@@ -81,6 +90,8 @@ const MAX_FLOWS = 1 << 16;
 
 export class MediaTracker {
   private readonly rtpOwners = new Map<string, Owner>();
+  /** Earlier announcers of an address still alive when another call announced it (B2BUA legs). */
+  private readonly rtpEarlierOwners = new Map<string, Owner[]>();
   private readonly rtcpOwners = new Map<string, Owner>();
   private readonly streams = new Map<string, StreamEntry>();
   private readonly rtcpByCall = new Map<CallState, RtcpReport[]>();
@@ -108,6 +119,13 @@ export class MediaTracker {
       const owner: Owner = { call, side, rtpmap: m.rtpmap, kind };
       const rtpKey = addrKey(m.connection, m.port);
       const rtcpKey = addrKey(m.connection, m.rtcpPort ?? m.port + 1);
+      const before = this.rtpOwners.get(rtpKey);
+      if (before && before.call !== call && !before.call.ended) {
+        // Another call announced this address and is still up: both legs of a B2BUA.
+        const list = (this.rtpEarlierOwners.get(rtpKey) ?? []).filter((o) => o.call !== call && o.call !== before.call);
+        list.push(before);
+        this.rtpEarlierOwners.set(rtpKey, list);
+      }
       this.rtpOwners.set(rtpKey, owner);
       this.rtcpOwners.set(rtcpKey, owner);
       this.invalidate(rtpKey);
@@ -156,15 +174,18 @@ export class MediaTracker {
         }),
         call: owner?.call ?? null,
         sender: owner ? flow.rtpSender : null,
+        also: flow.rtpAlso,
         key,
         dead: false,
       };
       this.streams.set(key, e);
       e.call?.streamKeys.add(key);
+      if (e.also) for (const a of e.also) a.call.streamKeys.add(key);
       this.remember(flow, hdr.ssrc, e);
     }
     e.analyzer.add(seg.tsUs, seg.frame, hdr);
     if (e.call && seg.tsUs > e.call.lastMediaUs) e.call.lastMediaUs = seg.tsUs;
+    if (e.also !== null) for (const a of e.also) if (seg.tsUs > a.call.lastMediaUs) a.call.lastMediaUs = seg.tsUs;
   }
 
   onRtcp(flow: UdpFlow, seg: L4Segment, reports: RtcpReport[]): void {
@@ -184,14 +205,42 @@ export class MediaTracker {
     const streams: AssociatedStream[] = [];
     for (const key of call.streamKeys) {
       const e = this.streams.get(key);
-      if (!e || e.call !== call) continue;
-      streams.push({ stats: e.analyzer.finish(), sender: e.sender });
-      e.dead = true;
-      this.streams.delete(key);
+      if (!e) continue;
+      const mine = e.call === call ? { call, sender: e.sender } : e.also?.find((a) => a.call === call);
+      if (!mine) continue;
+      // finish() is a snapshot: a stream another leg still owns keeps running for it.
+      streams.push({ stats: e.analyzer.finish(), sender: mine.sender });
+      const rest = e.also?.filter((a) => a.call !== call) ?? [];
+      if (e.call !== call) {
+        e.also = rest.length > 0 ? rest : null;
+      } else if (rest.length > 0) {
+        e.call = rest[0].call;
+        e.sender = rest[0].sender;
+        e.also = rest.length > 1 ? rest.slice(1) : null;
+      } else {
+        e.dead = true;
+        this.streams.delete(key);
+      }
     }
     for (const k of this.announcedBy.get(call) ?? []) {
       let changed = false;
-      if (this.rtpOwners.get(k)?.call === call) changed = this.rtpOwners.delete(k);
+      const earlier = this.rtpEarlierOwners.get(k);
+      if (earlier) {
+        const left = earlier.filter((o) => o.call !== call);
+        if (left.length > 0) this.rtpEarlierOwners.set(k, left);
+        else this.rtpEarlierOwners.delete(k);
+        changed = left.length !== earlier.length;
+      }
+      if (this.rtpOwners.get(k)?.call === call) {
+        this.rtpOwners.delete(k);
+        // The leg that announced it before takes it back.
+        const back = this.rtpEarlierOwners.get(k);
+        if (back && back.length > 0) {
+          this.rtpOwners.set(k, back.pop()!);
+          if (back.length === 0) this.rtpEarlierOwners.delete(k);
+        }
+        changed = true;
+      }
       if (this.rtcpOwners.get(k)?.call === call) changed = this.rtcpOwners.delete(k) || changed;
       if (changed) this.invalidate(k);
     }
@@ -288,6 +337,32 @@ export class MediaTracker {
     // (sent FROM the announced port) by the announcing side.
     f.rtpOwner = rtpDst ?? rtpSrc;
     f.rtpSender = rtpDst ? otherSide(rtpDst.side) : rtpSrc ? rtpSrc.side : null;
+    // Every other live call that announced either end (B2BUA legs): the stream is theirs too.
+    let also: Array<{ call: CallState; sender: Side | null }> | null = null;
+    const add = (o: Owner | undefined, toIt: boolean): void => {
+      if (!o || o.kind !== 'rtp' || o.call === f.rtpOwner?.call || o.call.ended || also?.some((a) => a.call === o.call)) return;
+      (also ??= []).push({ call: o.call, sender: toIt ? otherSide(o.side) : o.side });
+    };
+    if (f.rtpOwner !== undefined) {
+      for (const o of this.rtpEarlierOwners.get(f.dstAddr) ?? []) add(o, true);
+      if (rtpDst) add(rtpSrc, false);
+      for (const o of this.rtpEarlierOwners.get(f.srcAddr) ?? []) add(o, false);
+    }
+    // (TypeScript cannot see the closure's writes.)
+    const joined = also as Array<{ call: CallState; sender: Side | null }> | null;
+    f.rtpAlso = joined;
+    // A leg that announced the address after its stream began (the B2BUA relayed the SDP
+    // late) joins the streams already running on this flow.
+    if (joined !== null) {
+      for (const e of [f.lastStream, ...(f.others?.values() ?? [])]) {
+        if (!e || e.dead) continue;
+        for (const a of joined) {
+          if (e.call === a.call || e.also?.some((x) => x.call === a.call)) continue;
+          (e.also ??= []).push(a);
+          a.call.streamKeys.add(e.key);
+        }
+      }
+    }
     f.t38 = f.rtpOwner !== undefined && f.rtpOwner.kind === 't38';
     f.rtcpOwner = rtcpDst ?? rtcpSrc;
   }
