@@ -109,6 +109,89 @@ export function pppoeSession(pppProto: number, payload: Uint8Array, session = 0x
   return concat(Uint8Array.of(0x11, 0x00), be16(session), be16(payload.length + 2), be16(pppProto), payload);
 }
 
+/** IEEE 802.3 CRC-32 (the Ethernet FCS), bitwise: fixtures are small. */
+export function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < b.length; i++) {
+    c ^= b[i];
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** ERF record types whose payload is an Ethernet frame after 2 bytes of offset and pad. */
+const ERF_ETH_TYPES = new Set([2, 11, 16, 20]);
+
+export interface ErfOpts {
+  /** ERF record type: 2 ETH (11, 16, 20: its color/hash variants), 22 IPv4, 23 IPv6 … */
+  type: number;
+  /** Record timestamp, µs since the epoch, written as ERF's little-endian 32.32 fixed point. */
+  tsUs: number;
+  /** Flags byte; default 0x04 (vlen: the record is not padded), capture interface 0. */
+  flags?: number;
+  /** Loss counter, or the color of the color types. */
+  lctr?: number;
+  /** Extension headers, 8 bytes each (their type in byte 0); the "more follow" bits are set here. */
+  ext?: Uint8Array[];
+  /** Ethernet types: append the frame's FCS (a DAG card captures it); wlen counts it either way. */
+  fcs?: boolean;
+}
+
+/**
+ * One ERF record (LINKTYPE_ERF 197), as DAG cards write them: 16-byte header, extension
+ * headers, then for Ethernet types offset(1) pad(1) and the frame, else the payload itself.
+ */
+export function erf(o: ErfOpts, payload: Uint8Array): Uint8Array {
+  const isEth = ERF_ETH_TYPES.has(o.type & 0x7f);
+  const fcs = isEth && o.fcs ? be32(crc32(payload)).reverse() : new Uint8Array(0);
+  const ext = (o.ext ?? []).map((e, i, all) => {
+    if (e.length !== 8) throw new Error('an ERF extension header is 8 bytes');
+    const x = e.slice();
+    x[0] = (x[0] & 0x7f) | (i + 1 < all.length ? 0x80 : 0);
+    return x;
+  });
+  const body = concat(...ext, isEth ? new Uint8Array(2) : new Uint8Array(0), payload, fcs);
+  const h = new Uint8Array(16);
+  const sec = Math.floor(o.tsUs / 1e6);
+  const frac = Math.round(((o.tsUs - sec * 1e6) / 1e6) * 2 ** 32);
+  const ts = (BigInt(sec) << 32n) + BigInt(frac);
+  const v = new DataView(h.buffer);
+  v.setBigUint64(0, ts, true);
+  h[8] = (o.type & 0x7f) | (ext.length ? 0x80 : 0);
+  h[9] = o.flags ?? 0x04;
+  v.setUint16(10, 16 + body.length);
+  v.setUint16(12, o.lctr ?? 0);
+  // Ethernet: the frame on the wire, FCS included, whether or not it was captured.
+  v.setUint16(14, payload.length + (isEth ? 4 : 0));
+  return concat(h, body);
+}
+
+export interface NflogTlv { type: number; value: Uint8Array }
+
+export interface NflogOpts {
+  /** Address family: 2 AF_INET, 10 AF_INET6, 0 (unspecified). */
+  family: number;
+  /** The nflog group (`iptables … -j NFLOG --nflog-group N`), big-endian. */
+  resourceId?: number;
+  /** TLVs before the payload (NFULA_PACKET_HDR 1, NFULA_PREFIX 10, NFULA_UID 11 …). */
+  tlvs?: NflogTlv[];
+  /** TLV length and type in big-endian, as a big-endian host writes them (default little). */
+  bigEndian?: boolean;
+}
+
+/**
+ * LINKTYPE_NFLOG (239) record: family(1) version 0(1) resource id(2), then each TLV as
+ * length(2) type(2) value, padded to 4 bytes, host byte order; the payload is TLV 9.
+ */
+export function nflog(o: NflogOpts, payload: Uint8Array): Uint8Array {
+  const h16 = (v: number): Uint8Array => (o.bigEndian ? be16(v) : be16(v).reverse());
+  const tlvs = [...(o.tlvs ?? []), { type: 9, value: payload }].map((t) => {
+    const len = 4 + t.value.length;
+    return concat(h16(len), h16(t.type), t.value, new Uint8Array((4 - (len & 3)) & 3));
+  });
+  return concat(Uint8Array.of(o.family, 0), be16(o.resourceId ?? 0), ...tlvs);
+}
+
 // ---------------------------------------------------------------- IP
 
 export interface Ipv4Opts {
@@ -273,6 +356,49 @@ export function erspanIII(frame: Uint8Array, o: { session?: number; timestamp?: 
   const hdr = concat(be16(2 << 12), be16((o.session ?? 1) & 0x3ff), be32(o.timestamp ?? 0), be16(0), be16(w),
     o.subHeader ? new Uint8Array(8) : new Uint8Array(0));
   return gre({ proto: 0x22eb, seq: 1 }, concat(hdr, frame));
+}
+
+export interface GtpuExtHeader {
+  /** Extension header type, e.g. 0x85 PDU Session Container, 0xc0 PDCP PDU Number. */
+  type: number;
+  /** Content; zero-padded here so that length(1) + content + next type(1) is a multiple of 4. */
+  content: Uint8Array;
+}
+
+export interface GtpuOpts {
+  teid: number;
+  /** Message type; 255 (G-PDU) by default, 1/2 echo request/response. */
+  type?: number;
+  /** Sequence number (sets S). */
+  seq?: number;
+  /** N-PDU number (sets PN). */
+  npdu?: number;
+  /** Extension headers in order (sets E). */
+  ext?: GtpuExtHeader[];
+}
+
+/** GTPv1-U header (3GPP TS 29.281 §5) around a T-PDU; wrap in UDP to/from port 2152. */
+export function gtpu(o: GtpuOpts, payload: Uint8Array): Uint8Array {
+  const ext = o.ext ?? [];
+  const optional = ext.length > 0 || o.seq !== undefined || o.npdu !== undefined;
+  const flags = 0x30 | (ext.length ? 0x04 : 0) | (o.seq !== undefined ? 0x02 : 0) | (o.npdu !== undefined ? 0x01 : 0);
+  const parts: Uint8Array[] = [];
+  if (optional) parts.push(concat(be16(o.seq ?? 0), Uint8Array.of(o.npdu ?? 0, ext.length ? ext[0].type : 0)));
+  ext.forEach((e, i) => {
+    const len = (e.content.length + 2 + 3) & ~3;
+    const h = new Uint8Array(len);
+    h[0] = len / 4;
+    h.set(e.content, 1);
+    h[len - 1] = i + 1 < ext.length ? ext[i + 1].type : 0;
+    parts.push(h);
+  });
+  const rest = concat(...parts, payload);
+  return concat(Uint8Array.of(flags, o.type ?? 255), be16(rest.length), be32(o.teid), rest);
+}
+
+/** VXLAN header (RFC 7348 §5: I flag, 24-bit VNI) around an Ethernet frame; wrap in UDP to port 4789. */
+export function vxlan(vni: number, ethFrame: Uint8Array): Uint8Array {
+  return concat(Uint8Array.of(0x08, 0, 0, 0, (vni >> 16) & 0xff, (vni >> 8) & 0xff, vni & 0xff, 0), ethFrame);
 }
 
 // ---------------------------------------------------------------- transport

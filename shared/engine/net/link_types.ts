@@ -9,8 +9,12 @@ export const DLT_RAW_14 = 14;
 export const LINKTYPE_RAW = 101;
 export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_LINUX_SLL = 113;
+/** Endace Extensible Record Format: each packet is a whole ERF record (erf.ts). */
+export const LINKTYPE_ERF = 197;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
+/** Linux netfilter NFLOG (`tcpdump -i nflog`): TLVs around the IP packet (nflog.ts). */
+export const LINKTYPE_NFLOG = 239;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
 export const ETHERTYPE_IPV4 = 0x0800;
@@ -24,6 +28,10 @@ export const ETHERTYPE_MPLS_MC = 0x8848;
 export const ETHERTYPE_TEB = 0x6558; // transparent Ethernet bridging (GRE payload)
 export const ETHERTYPE_ERSPAN2 = 0x88be; // ERSPAN type I/II (GRE payload)
 export const ETHERTYPE_ERSPAN3 = 0x22eb; // ERSPAN type III
+
+/** UDP ports of the tunnels opened by the decoder (IANA): GTP-U (3GPP TS 29.281), VXLAN (RFC 7348). */
+export const UDP_PORT_GTPU = 2152;
+export const UDP_PORT_VXLAN = 4789;
 
 export const IPPROTO_HOPOPTS = 0;
 export const IPPROTO_IPIP = 4;

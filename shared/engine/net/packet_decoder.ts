@@ -8,14 +8,16 @@
 // buffer (zero-copy) except after IP reassembly, which builds a new buffer.
 //
 // Tunnel names in L4Segment.tunnels, outer first: 'ipip' (IP proto 4), 'ip6ip' (proto 41),
-// 'gre', then 'teb' (GRE transparent Ethernet bridging) or 'erspan'; 'pppoe' and 'mpls'
-// record those link encapsulations too.
+// 'gre', then 'teb' (GRE transparent Ethernet bridging) or 'erspan'; 'gtpu' (UDP 2152) and
+// 'vxlan' (UDP 4789); 'pppoe' and 'mpls' record those link encapsulations too.
 import type { CapturedPacket, L4Segment, L4Proto } from '../../model/packet.ts';
 import type { Stats } from '../../model/stats.ts';
 import { AddressFormatter } from './address.ts';
 import { parseAh } from './auth_header.ts';
 import { parseEthernet, parseVlanTag } from './ethernet.ts';
+import { parseErf } from './erf.ts';
 import { parseErspan, parseGre, type GreOut } from './gre.ts';
+import { isGtpu, parseGtpu } from './gtpu.ts';
 import { IpReassembler, type FragmentLimits } from './ip_reassembler.ts';
 import { Ipv4Header, parseIpv4 } from './ipv4.ts';
 import { Ipv6Header, isIpv6ExtHeader, parseIpv6, skipIpv6ExtHeader } from './ipv6.ts';
@@ -23,11 +25,13 @@ import {
   DLT_RAW_12, DLT_RAW_14, ETHERTYPE_ERSPAN2, ETHERTYPE_ERSPAN3, ETHERTYPE_IPV4, ETHERTYPE_IPV6,
   ETHERTYPE_MPLS, ETHERTYPE_MPLS_MC, ETHERTYPE_PPPOE_SESSION, ETHERTYPE_QINQ, ETHERTYPE_QINQ_OLD,
   ETHERTYPE_TEB, ETHERTYPE_VLAN, IPPROTO_AH, IPPROTO_ESP, IPPROTO_GRE, IPPROTO_IPIP, IPPROTO_IPV6,
-  IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6,
-  LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
+  IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, LINKTYPE_ERF, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NFLOG, LINKTYPE_NULL, LINKTYPE_RAW,
+  UDP_PORT_GTPU, UDP_PORT_VXLAN,
 } from './link_types.ts';
 import { parseMpls } from './mpls.ts';
 import { NET, count, type NetStat } from './net_stats.ts';
+import { parseNflog } from './nflog.ts';
 import { parseNullLoopback } from './null_loopback.ts';
 import { parsePppoeSession } from './pppoe.ts';
 import { SCTP_FLAG_B, SCTP_FLAG_E, SctpData, walkSctpData } from './sctp.ts';
@@ -35,6 +39,7 @@ import { SctpReassembler } from './sctp_reassembler.ts';
 import { parseSll, parseSll2 } from './sll.ts';
 import { TcpHeader, parseTcp } from './tcp.ts';
 import { UdpHeader, parseUdp } from './udp.ts';
+import { isVxlan, parseVxlan } from './vxlan.ts';
 
 export interface PacketDecoderOptions {
   fragments?: Partial<FragmentLimits>;
@@ -99,6 +104,20 @@ const K_IPV4 = 3;
 const K_IPV6 = 4;
 const K_IPPROTO = 5; // `next` holds an IP protocol number; addresses already set
 const K_GRE = 6;
+const K_GTPU = 7;
+const K_VXLAN = 8;
+
+/**
+ * The UDP port table: the tunnel a datagram to or from this port opens, or -1. Only when its
+ * first byte agrees (isGtpu / isVxlan): media negotiated onto one of these ports stays UDP.
+ */
+function udpTunnel(port: number): number {
+  switch (port) {
+    case UDP_PORT_GTPU: return K_GTPU;
+    case UDP_PORT_VXLAN: return K_VXLAN;
+    default: return -1;
+  }
+}
 
 export class PacketDecoder {
   private readonly addr = new AddressFormatter();
@@ -156,6 +175,13 @@ export class PacketDecoder {
       case LINKTYPE_RAW: case DLT_RAW_12: case DLT_RAW_14: kind = K_IP; break;
       case LINKTYPE_IPV4: kind = K_IPV4; break;
       case LINKTYPE_IPV6: kind = K_IPV6; break;
+      case LINKTYPE_ERF: err = parseErf(b, off, end, o); kind = K_ETHERTYPE; break;
+      case LINKTYPE_NFLOG:
+        err = parseNflog(b, off, end, o);
+        // A record the snap length cut before its payload TLV did have one.
+        if (err === NET.nflogNoPayload && pkt.capLen < pkt.origLen) err = NET.snaplenCut;
+        kind = K_ETHERTYPE;
+        break;
       default: count(this.stats, NET.unknownLinktype, frame); return;
     }
     if (err) { count(this.stats, err, frame); return; }
@@ -256,7 +282,20 @@ export class PacketDecoder {
 
         case K_IPPROTO:
           switch (next) {
-            case IPPROTO_UDP: err = this.emitUdp(pkt, b, off, end, emit); break;
+            case IPPROTO_UDP: {
+              const h = this.udp;
+              err = parseUdp(b, off, end, h);
+              if (err && this.cut && end - off >= 8) { err = null; h.payloadEnd = end; }
+              if (err) break;
+              let t = udpTunnel(h.dstPort);
+              if (t < 0) t = udpTunnel(h.srcPort);
+              if (t === K_GTPU ? isGtpu(b, h.payloadOff, h.payloadEnd) : t === K_VXLAN && isVxlan(b, h.payloadOff, h.payloadEnd)) {
+                kind = t; off = h.payloadOff; end = h.payloadEnd;
+                continue;
+              }
+              emit(this.segment(pkt, 'udp', h.srcPort, h.dstPort, b, h.payloadOff, h.payloadEnd));
+              break;
+            }
             case IPPROTO_TCP: err = this.emitTcp(pkt, b, off, end, emit); break;
             case IPPROTO_SCTP: this.emitSctp(pkt, b, off, end, emit); break;
             case IPPROTO_IPIP: this.tunnels.push('ipip'); kind = K_IPV4; continue;
@@ -302,6 +341,20 @@ export class PacketDecoder {
           break;
         }
 
+        case K_GTPU:
+          err = parseGtpu(b, off, end, o);
+          if (err) break;
+          this.tunnels.push('gtpu');
+          off = o.off; end = o.end; kind = K_IP;
+          continue;
+
+        case K_VXLAN:
+          err = parseVxlan(b, off, end, o);
+          if (err) break;
+          this.tunnels.push('vxlan');
+          off = o.off; end = o.end; kind = K_ETHER;
+          continue;
+
         default:
           break;
       }
@@ -320,7 +373,8 @@ export class PacketDecoder {
   private onCut(pkt: CapturedPacket, err: NetStat): NetStat | null {
     if (pkt.capLen >= pkt.origLen) return err;
     if (!this.emitCut) return NET.snaplenCut;
-    count(this.stats, NET.snaplenCut, pkt.frame);
+    // Once per packet: a tunnel (GTP-U, GRE …) cuts the outer and the inner datagram alike.
+    if (!this.cut) count(this.stats, NET.snaplenCut, pkt.frame);
     this.cut = true;
     return null;
   }
@@ -364,16 +418,6 @@ export class PacketDecoder {
       tunnels: this.tunnels.length ? this.tunnels.slice() : NO_TUNNELS,
       ...(this.cut ? { truncated: true } : {}),
     };
-  }
-
-  private emitUdp(pkt: CapturedPacket, b: Uint8Array, off: number, end: number,
-    emit: (seg: L4Segment) => void): NetStat | null {
-    const h = this.udp;
-    let err = parseUdp(b, off, end, h);
-    if (err && this.cut && end - off >= 8) { err = null; h.payloadEnd = end; }
-    if (err) return err;
-    emit(this.segment(pkt, 'udp', h.srcPort, h.dstPort, b, h.payloadOff, h.payloadEnd));
-    return null;
   }
 
   private emitTcp(pkt: CapturedPacket, b: Uint8Array, off: number, end: number,
