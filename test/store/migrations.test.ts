@@ -227,7 +227,7 @@ describe('migration 4 on an index written at version 3', () => {
 
     openIndex(file).close();
     const after = raw();
-    expect(after.pragma('user_version', { simple: true })).toBe(4);
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(after.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'stream_bins'").pluck().get()).toBe(0);
     const blobs = after.prepare('SELECT id, bins FROM streams ORDER BY id').all() as Array<{ id: number; bins: Uint8Array | null }>;
     after.close();
@@ -236,5 +236,27 @@ describe('migration 4 on an index written at version 3', () => {
       [2, []],
       [3, [{ second: 1_700_000_000, packets: 10, lost: 2, maxJitterMs: 3, maxDeltaMs: 40 }, { second: 1_700_000_001, packets: 50, lost: 0, maxJitterMs: 1.5, maxDeltaMs: 20.25 }]],
     ]);
+  });
+});
+
+describe('migration 5 on an index written at version 4', () => {
+  it('adds sip_messages.quoted, 0 for every message already indexed (all were seen on the wire), and checks it is 0 or 1', () => {
+    const db = indexAtVersion(4);
+    insertFilled(db, 'calls', { source_id: 1, call_id: 'x@v4', kind: 'call', end_method: 'BYE', answered: 1, facts_json: '{"callId":"x@v4"}' });
+    for (const label of ['INVITE', '200 OK']) insertFilled(db, 'sip_messages', { call_row_id: 1, label, cseq: 1, cseq_method: 'INVITE' });
+    expect(db.prepare("SELECT count(*) FROM pragma_table_info('sip_messages') WHERE name = 'quoted'").pluck().get()).toBe(0);
+    db.close();
+
+    const store = openIndex(file);
+    const call = store.getCall(1)!;
+    expect(call.messages.map((m) => [m.label, m.quoted === true])).toEqual([['INVITE', false], ['200 OK', false]]);
+    expect(call.facts.icmpErrors).toEqual([]);
+    store.close();
+
+    const after = raw();
+    expect(after.prepare('SELECT quoted FROM sip_messages ORDER BY id').pluck().all()).toEqual([0, 0]);
+    expect(() => after.prepare('UPDATE sip_messages SET quoted = 2 WHERE id = 1').run()).toThrow(/CHECK constraint failed/);
+    expect(MIGRATIONS.find((m) => m.up.name === 'm005SipMessagesQuoted')?.name).toBe('sip_messages_quoted');
+    after.close();
   });
 });

@@ -67,8 +67,11 @@ export interface CallDoc {
   endMethod: string;
   endedBy: 'caller' | 'callee' | null;
   q850Cause: number | null;
+  /** Every SIP message of the Call-ID, retransmissions and ICMP-quoted ones included (tshark's per-Call-ID count). */
   sipMessages: number;
   sipRetransmissions: number;
+  /** Of sipMessages, those seen only quoted inside an ICMP/ICMPv6 error (never transmissions). */
+  sipQuoted: number;
   streams: StreamDoc[];
   /** The verdict; null for dialogs that are not calls (REGISTER, OPTIONS…). */
   diagnosis: DiagnosisDoc | null;
@@ -173,6 +176,7 @@ export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: 
     q850Cause: f.q850Cause,
     sipMessages: f.sipMessages,
     sipRetransmissions: f.sipRetransmissions,
+    sipQuoted: f.messages.filter((m) => m.quoted).length,
     streams: c.streams.map(streamDoc),
     diagnosis: c.verdict ? diagnosisDoc(c.verdict as Verdict) : null,
     cdr: cdr.map((r) => cdrDoc(r, sourceName)),
