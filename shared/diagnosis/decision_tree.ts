@@ -11,7 +11,7 @@
 // (caller address in ownAddresses) the agent is the caller and the remote party the callee.
 // Rules 1–4 are about the INVITE itself, so there "caller" is always the INVITE's sender.
 
-import type { IcmpError, Side } from '../model/call.ts';
+import type { IcmpErrorFact, Side } from '../model/call.ts';
 import { endpointKey } from '../model/packet.ts';
 import type { Bucket, CauseKey, Evidence } from '../model/verdict.ts';
 import type { CallView, DirectionMedia } from './call_view.ts';
@@ -142,11 +142,11 @@ function mediaHadTime(v: CallView): boolean {
 }
 
 /** ICMP port unreachable quoting the call's `method` (INVITE or BYE): the far end's SIP port is closed. */
-function portUnreachableAfter(v: CallView, method: string): IcmpError[] {
-  return (v.facts.icmpErrors ?? []).filter((e) => e.portUnreachable && e.quotedLabel === method);
+function portUnreachableAfter(v: CallView, method: string): IcmpErrorFact[] {
+  return v.facts.icmpErrors.filter((e) => e.portUnreachable && e.quotedLabel === method);
 }
 
-function icmpEvidence(v: CallView, e: IcmpError): Evidence {
+function icmpEvidence(v: CallView, e: IcmpErrorFact): Evidence {
   return ev(`ICMP port unreachable from ${e.from} at ${clock(e.tsUs)}, quoting the ${e.quotedLabel}: nothing listens on the far end's SIP port.`, e.tsUs, sipRef(v, e.messageIndex));
 }
 

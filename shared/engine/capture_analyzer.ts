@@ -4,6 +4,7 @@
 //          ─► UDP: HEP │ SIP │ RTP/RTCP (SDP-announced, else heuristic)
 //          ─► TCP: reassembly ─► TLS (reported) │ WebSocket │ SIP framing
 //          ─► SCTP: SIP
+//          ─► ICMP errors: the SIP they quote (counted on its call, marked quoted)
 //          ─► CallState per Call-ID + MediaTracker ─► CallFacts ─► sink
 //
 // Pure and synchronous (no I/O): the CLI, the ingest worker and the tests drive it alike.
@@ -27,6 +28,7 @@ import { TcpReassembler, type TcpDeliver, type TcpEvents } from './net/tcp_reass
 import { looksLikeRtcp, looksLikeRtp, newRtpHeader, parseRtpHeaderInto } from './rtp/rtp_parser.ts';
 import { parseRtcpCompound } from './rtp/rtcp_parser.ts';
 import { decodeHep } from './sip/hep_decoder.ts';
+import { parseQuotedSip } from './sip/quoted_sip.ts';
 import { looksLikeSip, parseSipMessage } from './sip/sip_parser.ts';
 import { mayBeSip } from './sip/sip_start_line.ts';
 import { SipStreamFramer } from './sip/sip_stream_framer.ts';
@@ -123,7 +125,9 @@ export class CaptureAnalyzer {
     // Nothing below keeps a segment past its callback (bytes that must outlive it are
     // copied), so one segment object serves the whole capture.
     // Snaplen-cut datagrams come through flagged `truncated`: their RTP/RTCP headers still count.
-    this.decoder = new PacketDecoder(this.stats, { reuseSegments: true, emitSnaplenCut: true });
+    // ICMP errors come through as the UDP datagram they quote (proto 'icmp'): SIP in a quote
+    // is counted on its call as tshark counts it, marked quoted, never as a transmission.
+    this.decoder = new PacketDecoder(this.stats, { reuseSegments: true, emitSnaplenCut: true, emitIcmpQuotes: true });
     this.tcp = new TcpReassembler(this.stats);
     this.reader = new CaptureReader(this.stats, (pkt) => this.onPacket(pkt));
   }
@@ -204,6 +208,21 @@ export class CaptureAnalyzer {
     if (seg.proto === 'udp') this.onUdp(seg);
     else if (seg.proto === 'tcp') this.tcp.push(seg, this.tcpDeliver, this.tcpEvents);
     else if (seg.proto === 'sctp' && looksLikeSip(seg.payload)) this.onSipBytes(seg.payload, seg, 'sctp');
+    else if (seg.proto === 'icmp') this.onIcmpQuote(seg);
+  }
+
+  /**
+   * The UDP datagram an ICMP error quotes. SIP in it is a message that was sent and bounced:
+   * it joins its Call-ID as a quoted message (tshark's per-Call-ID count includes it). Quoted
+   * RTP, DNS … are left alone: tshark does not count quoted RTP in its streams either.
+   */
+  private onIcmpQuote(seg: L4Segment): void {
+    const p = seg.payload;
+    if (!seg.icmp || !looksLikeSip(p)) return;
+    const msg = parseQuotedSip(p, { frame: seg.frame, tsUs: seg.tsUs, transport: 'udp', src: seg.src, srcPort: seg.srcPort, dst: seg.dst, dstPort: seg.dstPort }, seg.icmp);
+    if (!msg) return;
+    this.stats.add('sip.icmp_quoted', 'info', 'SIP messages found quoted in ICMP errors (counted on their call, marked quoted, not as transmissions)', seg.frame);
+    this.onSip(msg);
   }
 
   private onUdp(seg: L4Segment): void {
@@ -331,10 +350,11 @@ export class CaptureAnalyzer {
   private onSip(msg: SipMessage): void {
     this.sipMessages++;
     if (msg.callId === '') {
-      this.stats.add('sip.no_call_id', 'warning', 'SIP message without a Call-ID (not attributable to a call)', msg.frame);
+      if (msg.quoted) this.stats.add('sip.icmp_quoted_no_call_id', 'info', 'SIP quoted in an ICMP error, cut before its Call-ID (not attributable to a call)', msg.frame);
+      else this.stats.add('sip.no_call_id', 'warning', 'SIP message without a Call-ID (not attributable to a call)', msg.frame);
       return;
     }
-    if (msg.problems.length > 0) this.stats.add('sip.problem', 'info', `SIP message with a framing or header problem, kept (${msg.problems[0]})`, msg.frame);
+    if (msg.problems.length > 0 && !msg.quoted) this.stats.add('sip.problem', 'info', `SIP message with a framing or header problem, kept (${msg.problems[0]})`, msg.frame);
     let call = this.calls.get(msg.callId);
     if (!call) {
       call = new CallState(msg.callId);
@@ -342,7 +362,7 @@ export class CaptureAnalyzer {
     }
     call.add(msg);
     if (call.ended) this.endedCalls.add(call);
-    if (msg.sdp) this.media.announce(call, call.senderSide(msg), msg.sdp);
+    if (msg.sdp && !msg.quoted) this.media.announce(call, call.senderSide(msg), msg.sdp);
   }
 
   /** Finishes the calls that have ended and gone quiet; keeps memory bounded on long captures. */

@@ -19,6 +19,30 @@ export interface CallMessageRef {
   cseqMethod: string;
   /** A retransmission: same transaction, same start line, seen before. */
   retransmission: boolean;
+  /**
+   * True for a message seen only inside an ICMP/ICMPv6 error (the bounced datagram quoted
+   * back): src/dst are the quoted datagram's, the label its start line. Absent otherwise.
+   */
+  quoted?: boolean;
+}
+
+/** An ICMP/ICMPv6 error that quoted one of the call's SIP messages (diagnosis evidence). */
+export interface IcmpErrorFact {
+  tsUs: number;
+  frame: number;
+  /** IP address of the ICMP error's sender (the host or router reporting it). */
+  from: string;
+  /** ICMP type and code (ICMPv6 numbering for ICMPv6 errors). */
+  type: number;
+  code: number;
+  /** ICMP type 3 code 3 / ICMPv6 type 1 code 4: nothing listens on the quoted port. */
+  portUnreachable: boolean;
+  /** Label of the quoted message, e.g. 'INVITE', 'BYE' or '200 OK'. */
+  quotedLabel: string;
+  quotedCseq: number;
+  quotedCseqMethod: string;
+  /** Index of the quoted message in CallFacts.messages. */
+  messageIndex: number;
 }
 
 export interface SessionTimerFacts {
@@ -64,23 +88,6 @@ export interface NatMismatch {
   usedAddr: string;
   ssrc: number;
   packets: number;
-}
-
-/** An ICMP / ICMPv6 error quoting one of the call's SIP messages (destination unreachable…). */
-export interface IcmpError {
-  tsUs: number;
-  frame: number;
-  /** The host that sent the ICMP error. */
-  from: string;
-  type: number;
-  code: number;
-  portUnreachable: boolean;
-  /** Start-line label of the quoted message: 'INVITE', 'BYE', '200 OK'… */
-  quotedLabel: string;
-  quotedCseq: number;
-  quotedCseqMethod: string;
-  /** Index of the quoted message in facts.messages. */
-  messageIndex: number;
 }
 
 export interface CallFacts {
@@ -130,9 +137,12 @@ export interface CallFacts {
   durationMs: number;
   sessionTimer: SessionTimerFacts | null;
   media: MediaExpectation;
+  /** Every SIP message of the Call-ID, retransmissions and ICMP-quoted ones included (tshark's count). */
   sipMessages: number;
   sipRetransmissions: number;
   messages: CallMessageRef[];
+  /** ICMP errors that quoted a message of the call, in capture order (empty when none). */
+  icmpErrors: IcmpErrorFact[];
   streams: CallStream[];
   /** Capture coverage: time from the call's last packet (SIP or RTP) to the capture's end, ms. */
   captureTailMs: number;
@@ -140,6 +150,4 @@ export interface CallFacts {
   userAgents: string[];
   /** Streams sent to an address their receiver never uses (rule 7); absent in facts indexed before it existed. */
   natMismatch?: NatMismatch[];
-  /** ICMP errors quoting the call's SIP (absent in facts indexed before it existed). */
-  icmpErrors?: IcmpError[];
 }

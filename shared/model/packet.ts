@@ -23,7 +23,21 @@ export interface CapturedPacket {
   interfaceId: number;
 }
 
-export type L4Proto = 'udp' | 'tcp' | 'sctp';
+/** 'icmp': the UDP datagram quoted by an ICMP/ICMPv6 error (PacketDecoderOptions.emitIcmpQuotes). */
+export type L4Proto = 'udp' | 'tcp' | 'sctp' | 'icmp';
+
+/** The ICMP error around a quoted datagram (L4Segment.icmp). */
+export interface IcmpInfo {
+  /** ICMP type and code (ICMPv6 numbering when v6). */
+  type: number;
+  code: number;
+  v6: boolean;
+  /** The ICMP message's own source (the host or router reporting the error) and destination. */
+  from: string;
+  to: string;
+  /** The quote holds fewer payload bytes than the quoted UDP length (the usual case). */
+  cut: boolean;
+}
 
 /** A transport-layer segment after link, IP (reassembled), tunnels and L4 headers are decoded. */
 export interface L4Segment {
@@ -47,6 +61,11 @@ export interface L4Segment {
   payloadEnd: number;
   /** Present for TCP only. */
   tcp?: { seq: number; ack: number; flags: number };
+  /**
+   * Present for proto 'icmp' only: the segment is the UDP datagram an ICMP error quotes —
+   * src/dst and ports are the QUOTED datagram's, `payload` its quoted (usually cut) payload.
+   */
+  icmp?: IcmpInfo;
   /** 802.1Q tags seen on the way (outer first); empty when untagged. */
   vlans: number[];
   /** Tunnels crossed, outer first, e.g. ['gre','erspan'] or ['ipip']. */

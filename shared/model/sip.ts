@@ -91,4 +91,21 @@ export interface SipMessage {
   raw: string;
   /** Problems noticed while parsing that did not prevent it (e.g. Content-Length mismatch). */
   problems: string[];
+  /**
+   * Seen only inside an ICMP/ICMPv6 error that quotes the datagram carrying it (addresses and
+   * ports above are the quoted datagram's). Evidence that the message was sent and bounced,
+   * never a transmission of its own: it changes no transaction, retransmission or call state.
+   */
+  quoted?: IcmpQuoteOf;
+}
+
+/** The ICMP error a quoted SIP message was found in. */
+export interface IcmpQuoteOf {
+  type: number;
+  code: number;
+  v6: boolean;
+  /** Sender of the ICMP error (the host or router that reported it). */
+  from: string;
+  /** The quote held only part of the message (its headers' end or its body missing). */
+  cut: boolean;
 }

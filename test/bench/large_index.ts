@@ -94,7 +94,7 @@ export function syntheticCall(i: number, r: () => number, t0: number, messagesOv
     endReasons: o === 'abnormal' ? [{ protocol: 'Q.850', cause: 41, text: '' }] : [], q850Cause: o === 'abnormal' ? 41 : null,
     warnings: [], retryAfter: null, durationMs: answered ? (endUs - answerUs!) / 1000 : 0, sessionTimer: null,
     media: { callerSends: true, calleeSends: true, holdSeen: false, onHoldAtEnd: false },
-    sipMessages: msgs.length, sipRetransmissions: 0, messages: msgs, streams, captureTailMs: o === 'dead' ? 60_000 : 30_000,
+    sipMessages: msgs.length, sipRetransmissions: 0, messages: msgs, icmpErrors: [], streams, captureTailMs: o === 'dead' ? 60_000 : 30_000,
     lastActivityUs: endUs, userAgents: [],
   };
 }

@@ -172,6 +172,7 @@ export function makeCall(callId = 'a84b4c76e66710@pc33.example.com', startUs = T
     sipMessages: messages.length,
     sipRetransmissions: 1,
     messages,
+    icmpErrors: [],
     streams,
     captureTailMs: 5000,
     lastActivityUs: startUs + 32_010_000.5,

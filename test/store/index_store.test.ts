@@ -119,6 +119,42 @@ describe('round trip', () => {
     expect(store.listCalls()).toEqual([expect.objectContaining({ id: rowId, startUs: facts.startUs, worstLossPct: 6 })]);
   });
 
+  it('keeps a message quoted in an ICMP error as quoted, and the icmpErrors fact', () => {
+    const { facts, details } = makeCall();
+    // The BYE bounced: an ICMP port unreachable quoting it follows it (message 7 → 8).
+    const bye = facts.messages[6];
+    const quotedRef = { ...bye, frame: bye.frame + 1, tsUs: bye.tsUs + 300, quoted: true };
+    const withQuote = {
+      ...facts,
+      messages: [...facts.messages.slice(0, 7), quotedRef, facts.messages[7]],
+      sipMessages: facts.sipMessages + 1,
+      icmpErrors: [{
+        tsUs: quotedRef.tsUs, frame: quotedRef.frame, from: '10.0.0.2', type: 3, code: 3, portUnreachable: true,
+        quotedLabel: 'BYE', quotedCseq: 2, quotedCseqMethod: 'BYE', messageIndex: 7,
+      }],
+    };
+    const quotedDetails = [...details.slice(0, 7), { ...details[6], raw: details[6].raw.slice(0, 120) }, details[7]];
+    const rowId = store.insertCall(store.beginSource(source(1)), withQuote, (_, i) => quotedDetails[i]);
+    const call = store.getCall(rowId)!;
+    expect(call.facts).toEqual(withQuote);
+    expect(call.messages.map((m) => m.quoted === true)).toEqual([false, false, false, false, false, false, false, true, false]);
+    expect(call.messages[7]).toMatchObject({ label: 'BYE', method: 'BYE', retransmission: false, raw: details[6].raw.slice(0, 120) });
+    // Messages seen on the wire carry no `quoted` key at all, as the engine writes them.
+    expect('quoted' in call.facts.messages[6]).toBe(false);
+    const db = new Database(store.path, { readonly: true });
+    expect(db.prepare('SELECT quoted FROM sip_messages ORDER BY id').pluck().all()).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0]);
+    db.close();
+  });
+
+  it('reads icmpErrors of a call stored without the field (indexed before ICMP decoding) as none', () => {
+    const { facts } = makeCall();
+    const rowId = store.insertCall(store.beginSource(source(1)), facts);
+    const db = new Database(store.path);
+    db.prepare("UPDATE calls SET facts_json = json_remove(facts_json, '$.icmpErrors') WHERE id = ?").run(rowId);
+    db.close();
+    expect(store.getCall(rowId)!.facts.icmpErrors).toEqual([]);
+  });
+
   it('works without SIP details: raw is null, method and status come from the label', () => {
     const { facts } = makeCall();
     const rowId = store.insertCall(store.beginSource(source(1)), facts);

@@ -253,3 +253,25 @@ describe('migration 4 on an index written at version 3', () => {
     ]);
   });
 });
+
+describe('migration 6 on an index written at version 5', () => {
+  it('adds sip_messages.quoted, 0 for every message already indexed (all were seen on the wire), and checks it is 0 or 1', () => {
+    const db = indexAtVersion(5);
+    insertFilled(db, 'calls', { source_id: 1, call_id: 'x@v5', kind: 'call', end_method: 'BYE', answered: 1, facts_json: '{"callId":"x@v5"}' });
+    for (const label of ['INVITE', '200 OK']) insertFilled(db, 'sip_messages', { call_row_id: 1, label, cseq: 1, cseq_method: 'INVITE' });
+    expect(db.prepare("SELECT count(*) FROM pragma_table_info('sip_messages') WHERE name = 'quoted'").pluck().get()).toBe(0);
+    db.close();
+
+    const store = openIndex(file);
+    const call = store.getCall(1)!;
+    expect(call.messages.map((m) => [m.label, m.quoted === true])).toEqual([['INVITE', false], ['200 OK', false]]);
+    expect(call.facts.icmpErrors).toEqual([]);
+    store.close();
+
+    const after = raw();
+    expect(after.prepare('SELECT quoted FROM sip_messages ORDER BY id').pluck().all()).toEqual([0, 0]);
+    expect(() => after.prepare('UPDATE sip_messages SET quoted = 2 WHERE id = 1').run()).toThrow(/CHECK constraint failed/);
+    expect(MIGRATIONS.find((m) => m.up.name === 'm006SipMessagesQuoted')?.name).toBe('sip_messages_quoted');
+    after.close();
+  });
+});

@@ -291,7 +291,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
       };
       const messages: LadderMessage[] = d.messages.map((m, index) => ({
         frame: m.frame, tsUs: m.tsUs, src: m.src, dst: m.dst, label: m.label, cseq: m.cseq, cseqMethod: m.cseqMethod,
-        retransmission: m.retransmission, index, transport: m.transport, raw: m.raw,
+        retransmission: m.retransmission, ...(m.quoted ? { quoted: true } : {}), index, transport: m.transport, raw: m.raw,
       }));
       const cdr: CdrRow[] = store.inputs.cdrRecordsOfCall(id).map((r) => cdrRowOf(r, nameOf));
       const detail: CallDetail = {

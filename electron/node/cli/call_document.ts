@@ -67,10 +67,13 @@ export interface CallDoc {
   endMethod: string;
   endedBy: 'caller' | 'callee' | null;
   q850Cause: number | null;
+  /** Every SIP message of the Call-ID, retransmissions and ICMP-quoted ones included (tshark's per-Call-ID count). */
   sipMessages: number;
   sipRetransmissions: number;
   /** RTP sent to an address its receiver never uses (SDP behind NAT): the classic cause of one-way audio. */
   natMismatch: Array<{ receiver: 'caller' | 'callee'; sdpAddr: string; usedAddr: string; ssrc: string; packets: number }>;
+  /** Of sipMessages, those seen only quoted inside an ICMP/ICMPv6 error (never transmissions). */
+  sipQuoted: number;
   streams: StreamDoc[];
   /** The verdict; null for dialogs that are not calls (REGISTER, OPTIONS…). */
   diagnosis: DiagnosisDoc | null;
@@ -185,6 +188,7 @@ export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: 
     sipMessages: f.sipMessages,
     sipRetransmissions: f.sipRetransmissions,
     natMismatch: (f.natMismatch ?? []).map((n) => ({ ...n, ssrc: ssrcText(n.ssrc) })),
+    sipQuoted: f.messages.filter((m) => m.quoted).length,
     streams: c.streams.map(streamDoc),
     diagnosis: c.verdict ? diagnosisDoc(c.verdict as Verdict) : null,
     cdr: cdr.map((r) => cdrDoc(r, sourceName)),

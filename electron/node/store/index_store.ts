@@ -422,6 +422,7 @@ interface MessageRow {
   cseq: number;
   cseq_method: string;
   retransmission: number;
+  quoted: number;
   raw: string | null;
 }
 
@@ -558,6 +559,8 @@ function toRef(r: MessageRow): CallMessageRef {
     cseq: r.cseq,
     cseqMethod: r.cseq_method,
     retransmission: r.retransmission === 1,
+    // Only when set, as the engine writes it: a stored call's facts equal the engine's.
+    ...(r.quoted === 1 ? { quoted: true } : {}),
   };
 }
 
@@ -709,7 +712,7 @@ class SqliteIndexReader implements IndexReader {
       callById: p(`SELECT ${CALL_SUMMARY_COLS}, facts_json, verdict_json FROM calls WHERE id = ?`),
       callsByCallId: p(CALL_ID_LOOKUP_SQL),
       messagesOfCall: p(`SELECT id, frame, ts_us, src, dst, transport, label, method, status_code, cseq, cseq_method,
-        retransmission, raw FROM sip_messages WHERE call_row_id = ? ORDER BY id`),
+        retransmission, quoted, raw FROM sip_messages WHERE call_row_id = ? ORDER BY id`),
       streamsOfCall: p(`SELECT ${STREAM_COLS} FROM streams WHERE call_row_id = ? ORDER BY id`),
       gapsOfCall: gapsWhere(ofCallStreams),
       rtcpOfCall: p('SELECT id, source_id, call_row_id, report_json FROM rtcp_reports WHERE call_row_id = ? ORDER BY id'),
@@ -793,8 +796,11 @@ class SqliteIndexReader implements IndexReader {
     });
     // The facts are rebuilt exactly as the engine produced them (no index ids mixed in), so
     // the classifier sees the same input whether it runs at ingest or later from the index.
+    const stored = JSON.parse(row.facts_json) as Omit<CallFacts, 'messages' | 'streams'>;
     const facts: CallFacts = {
-      ...(JSON.parse(row.facts_json) as Omit<CallFacts, 'messages' | 'streams'>),
+      ...stored,
+      // Calls indexed before ICMP-quoted SIP was decoded have no such field: none were seen.
+      icmpErrors: stored.icmpErrors ?? [],
       messages: messageRows.map(toRef),
       streams: streams.map(({ id: _id, sourceId: _s, callRowId: _c, ...s }) => s),
     };
@@ -916,8 +922,8 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     this.messages = new ChunkedInsert(
       db,
       `INSERT INTO sip_messages (call_row_id, frame, ts_us, src, dst, transport, label, method, status_code, cseq,
-        cseq_method, retransmission, raw)`,
-      13,
+        cseq_method, retransmission, quoted, raw)`,
+      14,
     );
     this.gaps = new ChunkedInsert(db, 'INSERT INTO gaps (stream_id, start_us, duration_ms, trailing)', 4);
     this.rtcp = new ChunkedInsert(
@@ -948,7 +954,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
       const d = sip?.(m, i);
       const [method, status] = methodAndStatus(m, d);
       flat.push(callRowId, m.frame, m.tsUs, m.src, m.dst, d?.transport ?? null, m.label, method, status, m.cseq,
-        m.cseqMethod, bool(m.retransmission), d?.raw ?? null);
+        m.cseqMethod, bool(m.retransmission), bool(m.quoted === true), d?.raw ?? null);
     });
     this.messages.run(flat);
 

@@ -336,12 +336,20 @@ function m005CaptureCoverage(db: Db): void {
   `);
 }
 
+// SIP messages seen only quoted inside an ICMP/ICMPv6 error (the bounced datagram): counted
+// on their call like tshark counts them, and marked so the ladder and the diagnosis never take
+// them for transmissions. Existing rows were all seen on the wire: 0.
+function m006SipMessagesQuoted(db: Db): void {
+  db.exec('ALTER TABLE sip_messages ADD COLUMN quoted INTEGER NOT NULL DEFAULT 0 CHECK (quoted IN (0, 1))');
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: m001Initial },
   { version: 2, name: 'CDR records, agent events, call origin', up: m002Inputs },
   { version: 3, name: 'app settings, call-list filter indexes', up: m003AppSettings },
   { version: 4, name: 'per-second bins as one BLOB per stream', up: m004StreamBinsBlob },
   { version: 5, name: 'capture coverage: window, filter, signalling-only', up: m005CaptureCoverage },
+  { version: 6, name: 'sip_messages_quoted', up: m006SipMessagesQuoted },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -40,17 +40,19 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
   const head = 7;
   const label = `${a.label}${a.hasSdp ? ' (SDP)' : ''}`;
   const mid = (a.x1 + a.x2) / 2;
-  const dash = a.retransmission ? '6 4' : undefined;
+  const dash = a.quoted ? '2 3' : a.retransmission ? '6 4' : undefined;
+  const quotedTag = a.quoted && <tspan style={{ fill: 'var(--warn)', fontWeight: 600 }}> ✕ ICMP</tspan>;
   return (
     <g
       data-testid="ladder-arrow"
       data-index={a.index}
       data-retransmission={a.retransmission ? 'true' : undefined}
+      data-quoted={a.quoted ? 'true' : undefined}
       className={`cv-arrow${selected ? ' cv-selected' : ''}${flash ? ' cv-flash' : ''}`}
       onClick={onClick ? () => onClick(a.index) : undefined}
       style={{ cursor: onClick ? 'pointer' : undefined }}
     >
-      <title>{`#${a.index} ${a.label}${a.retransmission ? ' (retransmission)' : ''} at ${a.time} s`}</title>
+      <title>{`#${a.index} ${a.label}${a.retransmission ? ' (retransmission)' : ''}${a.quoted ? ' (quoted in an ICMP error: it bounced)' : ''} at ${a.time} s`}</title>
       {selected && <rect x={Math.min(a.x1, a.x2) - 40} y={a.y - 18} width={Math.abs(a.x2 - a.x1) + 80 + (a.self ? 40 : 0)} height={26} rx={4} style={{ fill: 'var(--accent)', fillOpacity: 0.14 }} />}
       {/* A wide transparent stroke: the 1.5 px line alone is too thin to hit. */}
       {a.self ? (
@@ -61,6 +63,7 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
           <text x={a.x1 + 34} y={a.y - 2} style={{ ...FONT, ...HALO, fontSize: 12, fill: 'var(--fg)' }}>
             {label}
             {a.retransmission && <tspan style={{ fill: 'var(--warn)', fontWeight: 600 }}> retrans</tspan>}
+            {quotedTag}
           </text>
         </>
       ) : (
@@ -71,6 +74,7 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
           <text x={mid} y={a.y - 5} textAnchor="middle" style={{ ...FONT, ...HALO, fontSize: 12, fill: 'var(--fg)', fontWeight: selected ? 600 : 400 }}>
             {label}
             {a.retransmission && <tspan style={{ fill: 'var(--warn)', fontWeight: 600 }}> retrans</tspan>}
+            {quotedTag}
           </text>
         </>
       )}

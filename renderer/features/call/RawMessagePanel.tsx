@@ -17,6 +17,7 @@ export function RawMessagePanel({ message, originUs, onClose }: { message: Ladde
             #{message.index} {message.label}
           </strong>
           {message.retransmission && <span className="cv-tag cv-tag-warn">retransmission</span>}
+          {message.quoted && <span className="cv-tag cv-tag-warn">quoted in an ICMP error</span>}
           <div className="cv-muted cv-small">
             {message.src} → {message.dst} · {message.transport ?? 'transport ?'} · frame {message.frame}
           </div>

@@ -52,6 +52,8 @@ export interface LadderArrow {
   /** '+1.234' seconds since the first message. */
   time: string;
   retransmission: boolean;
+  /** Seen only quoted inside an ICMP error (the datagram bounced): drawn dotted, marked. */
+  quoted: boolean;
   tone: ArrowTone;
   hasSdp: boolean;
 }
@@ -244,8 +246,10 @@ export function layoutLadder(messages: readonly LadderMessage[], streams: readon
       label: m.label,
       time: relativeTime(m.tsUs, originUs),
       retransmission: m.retransmission,
+      quoted: m.quoted === true,
       tone: arrowTone(m.label),
-      hasSdp: carriesSdp(m.raw),
+      // A quoted body is cut and announces nothing.
+      hasSdp: m.quoted !== true && carriesSdp(m.raw),
     });
     // Capture order is not strictly time order (TCP, several interfaces): keep the anchors
     // monotonic so time → y stays a function.

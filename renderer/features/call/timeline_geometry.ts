@@ -159,14 +159,14 @@ export interface SipEvent {
 
 /**
  * The SIP moments worth a vertical line: INVITE / re-INVITE, 18x, 2xx to INVITE, final errors,
- * BYE, CANCEL. Retransmissions repeat a moment already marked, and 100 Trying says nothing
- * about the call, so both are left out.
+ * BYE, CANCEL. Retransmissions and ICMP-quoted copies repeat a moment already marked, and 100
+ * Trying says nothing about the call, so they are left out.
  */
 export function sipEvents(messages: readonly LadderMessage[]): SipEvent[] {
   const out: SipEvent[] = [];
   let answered = false;
   for (const m of messages) {
-    if (m.retransmission) continue;
+    if (m.retransmission || m.quoted) continue;
     const code = /^(\d{3})\b/.exec(m.label);
     const method = m.cseqMethod.toUpperCase();
     if (!code) {

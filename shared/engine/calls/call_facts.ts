@@ -5,9 +5,10 @@
 // sharing a Call-ID) still has one caller: a request whose From-tag is the initial
 // INVITE's From-tag was sent by the caller side; a response to it by the callee side.
 
-import type { CallFacts, CallMessageRef, CallStream, EndMethod, MediaExpectation, NatMismatch, SessionTimerFacts, Side } from '../../model/call.ts';
+import type { CallFacts, CallMessageRef, CallStream, EndMethod, IcmpErrorFact, MediaExpectation, NatMismatch, SessionTimerFacts, Side } from '../../model/call.ts';
 import type { RtpStreamStats } from '../../model/media.ts';
 import { endpointKey } from '../../model/packet.ts';
+import { isPortUnreachable } from '../net/icmp.ts';
 import type { ReasonValue, Sdp, SdpMedia } from '../../model/sip.ts';
 import type { CallState, KeptSipMessage } from './call_state.ts';
 
@@ -26,11 +27,18 @@ export function statusLabel(m: KeptSipMessage): string {
 }
 
 export function buildCallFacts(state: CallState, streams: AssociatedStream[], captureEndUs: number, gapThresholdMs = 200): CallFacts {
-  const msgs = state.messages;
-  const retrans = state.retransmission;
+  const all = state.messages;
+  // Every fact below comes from the messages seen on the wire. A message seen only quoted
+  // in an ICMP error is evidence that it bounced, not a transmission: it is in `messages`,
+  // the count and `icmpErrors`, and nowhere else. (Only a Call-ID known from quotes alone
+  // takes its identity — From, To, addresses, times — from them.)
+  const wireAt = all.flatMap((m, i) => (m.quoted ? [] : [i]));
+  const msgs = wireAt.map((i) => all[i]);
+  const retrans = wireAt.map((i) => state.retransmission[i]);
+  const ident = msgs.length > 0 ? msgs : all;
   const invites = msgs.filter(isInitialInvite);
-  const first = msgs[0];
-  const firstRequest = msgs.find((m) => m.isRequest);
+  const first = ident[0];
+  const firstRequest = ident.find((m) => m.isRequest);
   const anchor = invites[0] ?? firstRequest ?? first;
   const callerTag = anchor.from.tag;
   const callerAddr = anchor.isRequest ? endpointKey(anchor.src, anchor.srcPort) : endpointKey(anchor.dst, anchor.dstPort);
@@ -93,14 +101,14 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
   }
   const q850 = [...endReasons, ...(finalResp?.reasons ?? [])].find((r) => r.protocol.toUpperCase() === 'Q.850' && r.cause !== null);
 
-  const startUs = Math.min(...msgs.map((m) => m.tsUs));
-  const endUs = Math.max(...msgs.map((m) => m.tsUs));
+  const startUs = Math.min(...ident.map((m) => m.tsUs));
+  const endUs = Math.max(...ident.map((m) => m.tsUs));
   const lastActivityUs = Math.max(state.lastActivityUs, ...streams.map((s) => s.stats.lastUs));
   const answerUs = twoXX ? twoXX.tsUs : null;
   const endUsAt = endReq ? endReq.tsUs : endMethod === 'final_error' && finalResp ? finalResp.tsUs : null;
   const durationMs = answerUs !== null ? Math.max(0, ((endUsAt ?? lastActivityUs) - answerUs) / 1000) : 0;
 
-  const messages: CallMessageRef[] = msgs.map((m, i) => ({
+  const messages: CallMessageRef[] = all.map((m, i) => ({
     frame: m.frame,
     tsUs: m.tsUs,
     src: endpointKey(m.src, m.srcPort),
@@ -108,11 +116,22 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     label: statusLabel(m),
     cseq: m.cseq,
     cseqMethod: m.cseqMethod,
-    retransmission: retrans[i],
+    retransmission: state.retransmission[i],
+    ...(m.quoted ? { quoted: true } : {}),
   }));
+  const icmpErrors: IcmpErrorFact[] = [];
+  all.forEach((m, i) => {
+    const q = m.quoted;
+    if (!q) return;
+    icmpErrors.push({
+      tsUs: m.tsUs, frame: m.frame, from: q.from, type: q.type, code: q.code,
+      portUnreachable: isPortUnreachable(q.v6, q.type, q.code),
+      quotedLabel: statusLabel(m), quotedCseq: m.cseq, quotedCseqMethod: m.cseqMethod, messageIndex: i,
+    });
+  });
 
   const callStreams = streams.map((s) => toCallStream(s, endUsAt, callerAddr, gapThresholdMs));
-  const userAgents = [...new Set(msgs.map((m) => m.userAgent).filter((u) => u !== ''))];
+  const userAgents = [...new Set(ident.map((m) => m.userAgent).filter((u) => u !== ''))];
 
   return {
     callId: state.callId,
@@ -122,7 +141,7 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     toUri: anchor.to.uri,
     callerAddr,
     calleeAddr,
-    kind: msgs.some((m) => m.cseqMethod === 'INVITE' || m.cseqMethod === 'BYE') ? 'call' : 'other',
+    kind: ident.some((m) => m.cseqMethod === 'INVITE' || m.cseqMethod === 'BYE') ? 'call' : 'other',
     firstMethod: firstRequest ? firstRequest.method : first.cseqMethod,
     startUs,
     endUs,
@@ -149,9 +168,10 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     durationMs,
     sessionTimer: sessionTimerFacts(msgs, twoXX ?? null, lastInvite ?? null, answerUs),
     media: mediaExpectation(msgs, sideOf),
-    sipMessages: msgs.length,
+    sipMessages: all.length,
     sipRetransmissions: retrans.filter(Boolean).length,
     messages,
+    icmpErrors,
     streams: callStreams,
     captureTailMs: Math.max(0, (captureEndUs - lastActivityUs) / 1000),
     lastActivityUs,

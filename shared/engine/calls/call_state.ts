@@ -34,6 +34,14 @@ export class CallState {
   }
 
   add(msg: SipMessage): void {
+    if (msg.quoted) {
+      // Seen inside an ICMP error: kept in the ladder and the count, but no transmission —
+      // no caller tag, no retransmission key, no activity time, no end of the call.
+      const { headers: _h, ...kept } = msg;
+      this.messages.push(kept);
+      this.retransmission.push(false);
+      return;
+    }
     if (this.callerTag === null && msg.isRequest && (this.messages.length === 0 || (msg.method === 'INVITE' && msg.to.tag === ''))) {
       this.callerTag = msg.from.tag;
       this.callerAddr = `${msg.src}|${msg.srcPort}`;

@@ -87,6 +87,7 @@ export function cdrToFacts(r: CdrRecord, sourceName: string): CallFacts {
     sipMessages: 0,
     sipRetransmissions: 0,
     messages: [],
+    icmpErrors: [],
     streams: [],
     captureTailMs: 0,
     lastActivityUs: endUs,

@@ -34,7 +34,7 @@ export interface InterfaceInfo {
   snaplen: number;
   /** Timestamp units per second (10^6 by default). */
   unitsPerSecond: number;
-  /** if_tsoffset, seconds added to every timestamp. */
+  /** if_tsoffset, seconds added to every timestamp (signed: may be negative). */
   tsOffsetSec: number;
   name: string;
   /** Latest isb_ifdrop (cumulative, so the last one counts), null when never reported. */
@@ -431,7 +431,11 @@ export class CaptureReader {
             const v = buf[o];
             info.unitsPerSecond = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** v;
           } else if (code === 14 && l >= 8) {
-            info.tsOffsetSec = readU64(dv, o, le);
+            // if_tsoffset is a SIGNED 64-bit count of seconds (pcapng §4.2). Read unsigned,
+            // a negative offset became ~1.8e19 s: every timestamp of the interface landed
+            // near 1.8e25 µs, where doubles are 2^32 µs apart, so all its packets got the
+            // same time (max delta 0) while tshark applies the offset as signed.
+            info.tsOffsetSec = readI64(dv, o, le);
           } else if (code === 2) {
             info.name = latin1(buf, o, l);
           } else if (code === 11 && l >= 1 && buf[o] === 0) {
@@ -541,6 +545,13 @@ function toUs(hi: number, lo: number, ifc: InterfaceInfo): number {
   if (u === 1e6) return hi * 4294967296 + lo + ifc.tsOffsetSec * 1e6;
   const perUnit = 1e6 / u;
   return hi * (4294967296 * perUnit) + lo * perUnit + ifc.tsOffsetSec * 1e6;
+}
+
+/** Signed 64-bit (two's complement) as a number; exact within ±2^53. */
+function readI64(dv: DataView, off: number, le: boolean): number {
+  const lo = dv.getUint32(le ? off : off + 4, le);
+  const hi = dv.getInt32(le ? off + 4 : off, le);
+  return hi * 4294967296 + lo;
 }
 
 function readU64(dv: DataView, off: number, le: boolean): number {

@@ -71,6 +71,12 @@ export interface IdbOptions {
    * {pow2: n} for 2^-n second units.
    */
   tsresol?: number | { pow2: number };
+  /**
+   * if_tsoffset (IDB option 14): whole seconds the reader adds to every timestamp of the
+   * interface (signed 64-bit). Packet timestamps given to epb() stay absolute; the writer
+   * subtracts the offset, so the file carries the offset and the smaller raw timestamps.
+   */
+  tsoffset?: number;
   name?: string;
   /** if_filter (IDB option 11) as a libpcap filter string, the way dumpcap records `-f`. */
   filter?: string;
@@ -90,7 +96,7 @@ interface Opt { code: number; value: Uint8Array }
 /** pcapng section writer. Call shb() first, then idb() for each interface (ids from 0). */
 export class PcapngWriter {
   private readonly le: boolean;
-  private readonly ifaces: { linkType: number; snaplen: number; units: bigint }[] = [];
+  private readonly ifaces: { linkType: number; snaplen: number; units: bigint; offsetSec: number }[] = [];
 
   constructor(o: { bigEndian?: boolean } = {}) {
     this.le = !o.bigEndian;
@@ -154,9 +160,14 @@ export class PcapngWriter {
         opts.push({ code: 9, value: Uint8Array.of(0x80 | o.tsresol.pow2) });
       }
     }
+    if (o.tsoffset !== undefined) {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setBigInt64(0, BigInt(o.tsoffset), this.le);
+      opts.push({ code: 14, value: b });
+    }
     if (o.name) opts.unshift({ code: 2, value: enc(o.name) });
     if (o.filter !== undefined) opts.push({ code: 11, value: Uint8Array.from([0, ...enc(o.filter)]) });
-    this.ifaces.push({ linkType: o.linkType, snaplen, units });
+    this.ifaces.push({ linkType: o.linkType, snaplen, units, offsetSec: o.tsoffset ?? 0 });
     return this.block(1, 8, (v) => {
       v.setUint16(0, o.linkType, this.le);
       v.setUint32(4, snaplen, this.le);
@@ -165,9 +176,10 @@ export class PcapngWriter {
 
   private ticks(ifId: number, tsUs: number): bigint {
     const units = this.ifaces[ifId]?.units ?? 1_000_000n;
+    const rel = tsUs - (this.ifaces[ifId]?.offsetSec ?? 0) * 1e6;
     // Whole µs and the sub-µs remainder separately keep ns precision beyond 2^53.
-    const whole = Math.floor(tsUs);
-    const sub = tsUs - whole;
+    const whole = Math.floor(rel);
+    const sub = rel - whole;
     return (BigInt(whole) * units) / 1_000_000n + BigInt(Math.round((sub * Number(units)) / 1e6));
   }
 

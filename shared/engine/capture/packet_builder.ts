@@ -407,6 +407,29 @@ export function udp(srcPort: number, dstPort: number, payload: Uint8Array): Uint
   return concat(be16(srcPort), be16(dstPort), be16(8 + payload.length), be16(0), payload);
 }
 
+/**
+ * ICMPv4 message (RFC 792): type, code, the 4-byte rest-of-header word, and the data — for an
+ * error (destination unreachable, time exceeded …), the start of the datagram that caused it
+ * (RFC 1812 §4.3.2.3: as much as fits in 576 bytes). Checksum computed. Wrap in IPv4 proto 1.
+ */
+export function icmpv4(type: number, code: number, data: Uint8Array, rest = 0): Uint8Array {
+  const m = concat(Uint8Array.of(type, code, 0, 0), be32(rest >>> 0), data);
+  m.set(be16(internetChecksum(m)), 2);
+  return m;
+}
+
+/**
+ * ICMPv6 message (RFC 4443): errors carry "as much of the invoking packet as possible without
+ * the ICMPv6 packet exceeding the minimum IPv6 MTU" (1280 bytes). The checksum covers the
+ * IPv6 pseudo-header (RFC 8200 §8.1), hence the addresses. Wrap in IPv6 next header 58.
+ */
+export function icmpv6(src: string, dst: string, type: number, code: number, data: Uint8Array, rest = 0): Uint8Array {
+  const m = concat(Uint8Array.of(type, code, 0, 0), be32(rest >>> 0), data);
+  const pseudo = concat(ipv6Bytes(src), ipv6Bytes(dst), be32(m.length), Uint8Array.of(0, 0, 0, 58));
+  m.set(be16(internetChecksum(concat(pseudo, m))), 2);
+  return m;
+}
+
 export interface TcpOpts {
   srcPort: number;
   dstPort: number;

@@ -52,6 +52,10 @@ export const NET = {
   sctpReassembled: s('net.sctp_reassembled', 'info', 'SCTP user messages reassembled from fragmented DATA chunks'),
   sctpDuplicate: s('net.sctp_duplicate_fragment', 'info', 'SCTP DATA fragment seen twice (same TSN); copy ignored'),
   sctpFragmentDropped: s('net.sctp_fragment_dropped', 'warning', 'SCTP DATA fragments never completed (timeout, memory cap or end of capture); dropped'),
+  truncatedIcmp: s('net.truncated_icmp', 'info', 'ICMP/ICMPv6 message shorter than its 8-byte header; skipped'),
+  icmpOther: s('net.icmp_other', 'info', 'ICMP/ICMPv6 message that quotes no UDP datagram (echo, neighbour discovery, an error about TCP or a later fragment …); skipped'),
+  icmpQuoteBad: s('net.icmp_quote_bad', 'info', 'ICMP/ICMPv6 error whose quoted IP header is unreadable; skipped'),
+  icmpUdpQuote: s('net.icmp_udp_quote', 'info', 'ICMP/ICMPv6 errors quoting a UDP datagram: SIP in the quote is counted on its call, marked as quoted (never as a transmission); quoted RTP is not counted'),
   snaplenCut: s('net.snaplen_cut', 'warning', 'Packet cut by the capture snap length before the end of its IP datagram; skipped'),
 } as const;
 

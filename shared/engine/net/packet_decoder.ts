@@ -10,7 +10,7 @@
 // Tunnel names in L4Segment.tunnels, outer first: 'ipip' (IP proto 4), 'ip6ip' (proto 41),
 // 'gre', then 'teb' (GRE transparent Ethernet bridging) or 'erspan'; 'gtpu' (UDP 2152) and
 // 'vxlan' (UDP 4789); 'pppoe' and 'mpls' record those link encapsulations too.
-import type { CapturedPacket, L4Segment, L4Proto } from '../../model/packet.ts';
+import type { CapturedPacket, IcmpInfo, L4Segment, L4Proto } from '../../model/packet.ts';
 import type { Stats } from '../../model/stats.ts';
 import { AddressFormatter } from './address.ts';
 import { parseAh } from './auth_header.ts';
@@ -18,6 +18,7 @@ import { parseEthernet, parseVlanTag } from './ethernet.ts';
 import { parseErf } from './erf.ts';
 import { parseErspan, parseGre, type GreOut } from './gre.ts';
 import { isGtpu, parseGtpu } from './gtpu.ts';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IcmpUdpQuote } from './icmp.ts';
 import { IpReassembler, type FragmentLimits } from './ip_reassembler.ts';
 import { Ipv4Header, parseIpv4 } from './ipv4.ts';
 import { Ipv6Header, isIpv6ExtHeader, parseIpv6, skipIpv6ExtHeader } from './ipv6.ts';
@@ -59,6 +60,13 @@ export interface PacketDecoderOptions {
    * RTP path reads buf with the offsets). Consumers that collect segments must leave it off.
    */
   reuseSegments?: boolean;
+  /**
+   * Decode ICMP/ICMPv6 errors and emit the UDP datagram each one quotes as a segment with
+   * proto 'icmp' (addresses and ports of the quoted datagram, `icmp` describing the error).
+   * Default false: consumers that only want transmissions never see quotes. Either way an
+   * ICMP message is counted (net.ip_other_proto when off).
+   */
+  emitIcmpQuotes?: boolean;
 }
 
 /**
@@ -87,6 +95,7 @@ class ReusedSegment implements L4Segment {
   payloadEnd = 0;
   view: Uint8Array | null = null;
   tcp: { seq: number; ack: number; flags: number } | undefined = undefined;
+  icmp: IcmpInfo | undefined = undefined;
   vlans = NO_VLANS;
   tunnels = NO_TUNNELS;
   truncated = false;
@@ -125,6 +134,8 @@ export class PacketDecoder {
   private readonly maxLayers: number;
   private readonly emitCut: boolean;
   private readonly reuse: boolean;
+  private readonly icmpQuotes: boolean;
+  private readonly icmpQuote = new IcmpUdpQuote();
   /** The one segment handed out when `reuse` is on. */
   private readonly shared = new ReusedSegment();
   private readonly sharedTcp = { seq: 0, ack: 0, flags: 0 };
@@ -151,6 +162,7 @@ export class PacketDecoder {
     this.maxLayers = options.maxLayers ?? 16;
     this.emitCut = options.emitSnaplenCut ?? false;
     this.reuse = options.reuseSegments ?? false;
+    this.icmpQuotes = options.emitIcmpQuotes ?? false;
   }
 
   decode(pkt: CapturedPacket, emit: (seg: L4Segment) => void): void {
@@ -307,6 +319,10 @@ export class PacketDecoder {
               next = o.next; off = o.off; end = o.end;
               continue;
             case IPPROTO_ESP: err = NET.ipEsp; break;
+            case IPPROTO_ICMP: case IPPROTO_ICMPV6:
+              if (!this.icmpQuotes || (next === IPPROTO_ICMP) !== (this.ipVersion === 4)) { err = NET.ipOtherProto; break; }
+              err = this.emitIcmpQuote(pkt, b, off, end, emit);
+              break;
             default:
               // After IPv6 reassembly the fragmentable part may still start with extension headers.
               if (this.ipVersion === 6 && isIpv6ExtHeader(next)) {
@@ -396,6 +412,7 @@ export class PacketDecoder {
       s.srcPort = srcPort;
       s.dstPort = dstPort;
       s.tcp = undefined;
+      s.icmp = undefined;
       s.vlans = this.vlans.length ? this.vlans.slice() : NO_VLANS;
       s.tunnels = this.tunnels.length ? this.tunnels.slice() : NO_TUNNELS;
       s.truncated = this.cut;
@@ -418,6 +435,28 @@ export class PacketDecoder {
       tunnels: this.tunnels.length ? this.tunnels.slice() : NO_TUNNELS,
       ...(this.cut ? { truncated: true } : {}),
     };
+  }
+
+  /** An ICMP error quoting a UDP datagram: that datagram, as an 'icmp' segment. */
+  private emitIcmpQuote(pkt: CapturedPacket, b: Uint8Array, off: number, end: number,
+    emit: (seg: L4Segment) => void): NetStat | null {
+    const q = this.icmpQuote;
+    const v6 = this.ipVersion === 6;
+    const err = q.parse(b, off, end, v6);
+    if (err) return err;
+    count(this.stats, NET.icmpUdpQuote, pkt.frame);
+    const icmp: IcmpInfo = { type: q.type, code: q.code, v6, from: this.src, to: this.dst, cut: q.cut || this.cut };
+    // The segment names the quoted datagram: its addresses, its ports, its payload.
+    this.src = q.quotedV6 ? this.addr.v6At(b, q.addrOff) : this.addr.v4At(b, q.addrOff);
+    this.dst = q.quotedV6 ? this.addr.v6At(b, q.addrOff + 16) : this.addr.v4At(b, q.addrOff + 4);
+    const ipVersion = this.ipVersion;
+    this.ipVersion = q.quotedV6 ? 6 : 4;
+    const seg = this.segment(pkt, 'icmp', q.srcPort, q.dstPort, b, q.payloadOff, q.payloadEnd);
+    this.ipVersion = ipVersion;
+    seg.icmp = icmp;
+    seg.truncated = icmp.cut;
+    emit(seg);
+    return null;
   }
 
   private emitTcp(pkt: CapturedPacket, b: Uint8Array, off: number, end: number,

@@ -154,15 +154,17 @@ export class RtpStreamAnalyzer {
     const t = (tsUs - this.baseUs) / 1000;
 
     // "In time sequence" is judged against the stream's FIRST timestamp (tshark 4.0): less
-    // than 2^31 ahead of it, or, when the timestamp is numerically below the first one,
-    // first + (0xFFFFFFFF − ts) < 2^31 — Wireshark's wrap test, kept verbatim although it
-    // is not the forward distance (a stream starting high that wraps past 0 turns "wrong
-    // timestamp" from then on, exactly as in tshark 4.0). An out-of-sequence packet moves
-    // no reference and is left out of delta/jitter statistics.
+    // than 2^31 ahead of it, or, when the timestamp is numerically below the first one (the
+    // 32-bit timestamp wrapped), (0xFFFFFFFF − first) + ts < 2^31: the forward distance
+    // across the wrap. (tap-rtp-analysis.c writes it with TIMESTAMP_DIFFERENCE(v1, v2) =
+    // v2 − v1; reading that macro the other way round, as this code once did, turned every
+    // packet after a wrap into "wrong timestamp": a stream whose random first timestamp sat
+    // just below 2^32 came out with max delta 0 and jitter 0 where tshark measured both.)
+    // An out-of-sequence packet moves no reference and is left out of delta/jitter statistics.
     let inTimeSequence: boolean;
     const first = this.firstTimestamp;
     if (first <= ts) inTimeSequence = ts - first < HALF32;
-    else inTimeSequence = first + (0xffffffff - ts) < HALF32;
+    else inTimeSequence = 0xffffffff - first + ts < HALF32;
     if (!inTimeSequence) this.wrongTimestamps++;
 
     // Sequence cycles (ui/tap-rtp-analysis.c): a seq below the first one starts a new

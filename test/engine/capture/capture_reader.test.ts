@@ -102,6 +102,31 @@ describe('pcapng', () => {
     });
   }
 
+  for (const be of [false, true]) {
+    it(`applies if_tsoffset as a signed number of seconds, per interface (${be ? 'big' : 'little'} endian)`, () => {
+      // Interface 1 counts its ticks from an hour AFTER the epoch-based clock of interface 0
+      // (offset −3600 s); interface 2 from a base 1.7e9 s later. The writer stores absolute
+      // times minus the offset, so every packet must read back at the time it was written.
+      const w = new PcapngWriter({ bigEndian: be });
+      const file = concat(
+        w.shb(),
+        w.idb({ linkType: 1 }),
+        w.idb({ linkType: 1, tsresol: 9, tsoffset: -3600 }),
+        w.idb({ linkType: 1, tsoffset: 1_700_000_000 }),
+        w.epb(0, T0, payloads[0]),
+        w.epb(1, T0 + 20_000.5, payloads[0]),
+        w.epb(2, T0 + 40_000, payloads[0]),
+        w.epb(1, T0 + 60_000, payloads[0]),
+      );
+      const { pkts, res } = read(file, 7);
+      expect(res.fatal).toBeNull();
+      expect(res.interfaces.map((i) => i.tsOffsetSec)).toEqual([0, -3600, 1_700_000_000]);
+      // Within the double's resolution at epoch µs (0.25 µs), as for any ns interface.
+      const want = [0, 20_000.5, 40_000, 60_000];
+      pkts.forEach((p, i) => expect(Math.abs(p.tsUs - T0 - want[i]), `packet ${i + 1}`).toBeLessThanOrEqual(0.5));
+    });
+  }
+
   it('handles a second section with the other byte order', () => {
     const a = new PcapngWriter({ bigEndian: false });
     const b = new PcapngWriter({ bigEndian: true });

@@ -189,12 +189,23 @@ describe('RtpStreamAnalyzer — tshark 4.0 rules', () => {
     expect(a.wrongTimestampCount).toBe(1);
     expect(a.finish().sequenceErrors).toBe(0);
     expect(a.problem).toBe(true);
-    // Wireshark 4.0's wrap test: a stream starting above 2^31 that wraps past 0 is "wrong
-    // timestamp" from then on (first + (0xFFFFFFFF − ts) ≥ 2^31).
+    // Wireshark 4.0's wrap test is the forward distance from the first timestamp across
+    // 2^32: (0xFFFFFFFF − first) + ts < 2^31 (checked against tshark 4.0.17 with
+    // test/fixtures/field/g722_two_interfaces.pcapng). A wrap right after the first packet
+    // is in sequence and measured; a packet far behind the first one is still wrong.
     const w = mk();
     w.add(T0, 1, { ...h, timestamp: 0xffffff00 });
     w.add(T0 + 20_000, 2, { ...h, seq: 2, timestamp: 0x60 });
-    expect(w.wrongTimestampCount).toBe(1);
+    w.add(T0 + 40_000, 3, { ...h, seq: 3, timestamp: 0x100 });
+    expect(w.wrongTimestampCount).toBe(0);
+    const ws = w.finish();
+    expect(ws.maxDeltaMs).toBeCloseTo(20, 9);
+    // 0xFFFFFF00 → 0x60 is 0x160 = 352 samples (44 ms nominal) in 20 ms: D = 24 ms.
+    expect(ws.maxJitterMs).toBeGreaterThan(1);
+    const back = mk();
+    back.add(T0, 1, { ...h, timestamp: 0x10 });
+    back.add(T0 + 20_000, 2, { ...h, seq: 2, timestamp: 0xffffff00 }); // 0x110 behind the first
+    expect(back.wrongTimestampCount).toBe(1);
   });
 
   it('Opus at 48 kHz needs the rtpmap; without it tshark computes no jitter', () => {
