@@ -71,6 +71,8 @@ export interface IdbOptions {
    * {pow2: n} for 2^-n second units.
    */
   tsresol?: number | { pow2: number };
+  /** if_tsoffset (IDB option 14): seconds added to every timestamp of the interface. */
+  tsOffsetSec?: number;
   name?: string;
 }
 
@@ -152,6 +154,7 @@ export class PcapngWriter {
         opts.push({ code: 9, value: Uint8Array.of(0x80 | o.tsresol.pow2) });
       }
     }
+    if (o.tsOffsetSec !== undefined) opts.push({ code: 14, value: this.u64(BigInt.asUintN(64, BigInt(Math.trunc(o.tsOffsetSec)))) });
     if (o.name) opts.unshift({ code: 2, value: enc(o.name) });
     this.ifaces.push({ linkType: o.linkType, snaplen, units });
     return this.block(1, 8, (v) => {
