@@ -8,6 +8,7 @@ import type { StoredCdrRecord } from '../store/input_store.ts';
 import type { CdrRow } from '../../../shared/api/contract.ts';
 import { cdrRowOf } from '../api/cdr_row.ts';
 import { endpointKey } from '../../../shared/model/packet.ts';
+import { isoFromUs } from '../../../shared/model/time.ts';
 
 export interface StreamDoc {
   ssrc: string;
@@ -99,7 +100,8 @@ export interface AnalyzeDocument {
   sources: SourceDoc[];
 }
 
-export const iso = (us: number): string => new Date(Math.round(us / 1000)).toISOString();
+/** ISO 8601 UTC; 'invalid time' for a value no date can hold (never throws). */
+export const iso = (us: number): string => isoFromUs(us);
 const r3 = (v: number): number => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : 0);
 
 function gapDoc(g: MediaGap) {
