@@ -6,6 +6,7 @@ import { scaleBand, scaleLinear } from 'd3';
 import type { AlertWindow, BucketCounts, HourRow } from '../../shared/diagnosis/call_summary.ts';
 import { HOUR_US, type BucketKey } from './call_filter.ts';
 import { INVALID_TIME, isoFromUs } from '../../shared/model/time.ts';
+import { maxOf } from '../../shared/util/array_math.ts';
 
 /** Bottom to top: problems (4–7) sit on the axis, where heights compare best. */
 export const STACK_ORDER: readonly BucketKey[] = ['7', '6', '5', '4', '3', '2', '1', 'none'];
@@ -82,7 +83,7 @@ export function layoutHourChart(byHour: readonly HourRow[], alerts: readonly Ale
     .range([plot.left, plot.right])
     .paddingInner(rows.length > 60 ? 0.08 : 0.2)
     .paddingOuter(0.1);
-  const maxCalls = Math.max(1, ...rows.map((r) => r.calls));
+  const maxCalls = Math.max(1, maxOf(rows, (r) => r.calls, 1));
   const y = scaleLinear().domain([0, maxCalls]).nice(5).range([plot.bottom, plot.top]);
 
   const bars: Bar[] = rows.map((r) => {
