@@ -19,7 +19,7 @@ import { Stats } from '../model/stats.ts';
 import { buildCallFacts } from './calls/call_facts.ts';
 import { CallState } from './calls/call_state.ts';
 import { CaptureReader, type CaptureReaderResult } from './capture/capture_reader.ts';
-import { MediaTracker } from './media/media_tracker.ts';
+import { MAX_STREAMS_PER_CALL, MAX_UNASSOCIATED_RTCP, MAX_UNASSOCIATED_STREAMS, MediaTracker } from './media/media_tracker.ts';
 import { PacketDecoder } from './net/packet_decoder.ts';
 import { TcpReassembler, type TcpDeliver, type TcpEvents } from './net/tcp_reassembler.ts';
 import { looksLikeRtcp, looksLikeRtp, newRtpHeader, parseRtpHeaderInto } from './rtp/rtp_parser.ts';
@@ -139,6 +139,13 @@ export class CaptureAnalyzer {
     for (const call of [...this.calls.values()]) this.finish(call, endUs);
     for (const s of this.media.takeUnassociated()) this.sink.unassociatedStream(s);
     for (const r of this.media.unassociatedRtcp) this.sink.unassociatedRtcp(r);
+    const m = this.media;
+    if (m.cappedStreams > 0) {
+      this.stats.add('media.streams_capped', 'warning', `More RTP streams than are listed one by one (${MAX_UNASSOCIATED_STREAMS} without signalling, ${MAX_STREAMS_PER_CALL} per call: a flood of SSRCs); the smallest were only counted here, with their ${m.cappedPackets} packets`, undefined, m.cappedStreams);
+    }
+    if (m.cappedRtcp > 0) {
+      this.stats.add('media.rtcp_capped', 'warning', `More than ${MAX_UNASSOCIATED_RTCP} RTCP reports without signalling: the rest were only counted here`, undefined, m.cappedRtcp);
+    }
     if (res.captureDrops) {
       this.stats.add('capture.interface_drops', 'warning', 'The capturing interface reported dropped packets (pcapng if_drop): loss figures may include capture loss, not network loss', undefined, res.captureDrops);
     }
