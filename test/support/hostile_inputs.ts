@@ -96,7 +96,7 @@ export function oversizedTcpInviteCapture(o: { callId: string; bodyBytes?: numbe
 
 /**
  * One call over UDP with `reInvites` re-INVITE transactions (re-INVITE → 200 → ACK each)
- * between its answer and its BYE: 3 × reInvites + 6 SIP messages under one Call-ID.
+ * between its answer and its BYE: 3 × reInvites + 5 SIP messages under one Call-ID.
  */
 export function reInviteStormCapture(callId: string, reInvites: number): Uint8Array {
   const w = new PcapWriter({ linkType: 1 });
