@@ -269,9 +269,16 @@ export class CaptureAnalyzer {
       this.tcpConsumers.set(key, c);
     }
     switch (c.kind) {
-      case 'sip':
-        for (const m of c.framer.push(bytes, frame, tsUs)) this.onSipBytes(m.bytes, { ...dir, frame: m.frame, tsUs: m.tsUs }, 'tcp');
+      case 'sip': {
+        const before = c.framer.stats.oversized;
+        const messages = c.framer.push(bytes, frame, tsUs);
+        const oversized = c.framer.stats.oversized - before;
+        if (oversized > 0) {
+          this.stats.add('sip.tcp_oversized', 'warning', 'SIP messages over TCP larger than 256 KiB, or announcing a Content-Length that large: kept without the part past that limit, and the stream read on from the next SIP message', frame, oversized);
+        }
+        for (const m of messages) this.onSipBytes(m.bytes, { ...dir, frame: m.frame, tsUs: m.tsUs }, 'tcp');
         return;
+      }
       case 'ws':
         for (const m of c.decoder.push(bytes, frame, tsUs)) {
           if (looksLikeSip(m.payload)) this.onSipBytes(m.payload, { ...dir, frame: m.frame, tsUs: m.tsUs }, 'ws');
