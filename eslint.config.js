@@ -66,4 +66,22 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // Spreading an array into call arguments overflows the stack past ~120 000 elements:
+    // one call of 150 000 SIP messages lost its whole capture to `Math.min(...times)`.
+    // Product code uses minOf / maxOf / pushAll (shared/util/array_math.ts); tests may spread.
+    files: ['shared/**/*.ts', 'electron/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name=/^(min|max)$/] > SpreadElement",
+          message: 'Math.min/max(...array) overflows the stack on big inputs: use minOf / maxOf from shared/util/array_math.ts.',
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(push|unshift|fromCharCode)$/] > SpreadElement",
+          message: 'push / unshift / fromCharCode(...array) overflows the stack on big inputs: loop, or use pushAll from shared/util/array_math.ts.',
+        },
+      ],
+    },
+  },
 );

@@ -36,7 +36,7 @@ const pendingFiles: string[] = [];
 function importPaths(paths: string[]): void {
   if (paths.length === 0) return;
   if (!backend) {
-    pendingFiles.push(...paths);
+    for (const p of paths) pendingFiles.push(p);
     return;
   }
   void backend.handlers.importPaths({ paths }).catch((e: Error) => dialog.showErrorBox('calltrace', e.message));

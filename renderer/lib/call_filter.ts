@@ -3,6 +3,7 @@
 // exactly the same query, and so it is tested without a browser.
 
 import type { CallFilter, CallQuery, CallSortKey } from '../../shared/api/contract.ts';
+import { dateFromUs } from '../../shared/model/time.ts';
 
 export const HOUR_US = 3_600_000_000;
 
@@ -110,8 +111,9 @@ export function hourBucketFilter(hourStartUs: number, bucket: BucketKey): CallFi
 
 /** µs → 'YYYY-MM-DDTHH:MM:SS' for a datetime-local input (UTC). */
 export function usToLocalInput(us: number | undefined): string {
-  if (us === undefined || !Number.isFinite(us)) return '';
-  return new Date(Math.floor(us / 1000)).toISOString().slice(0, 19);
+  if (us === undefined) return '';
+  const d = dateFromUs(us, Math.floor);
+  return d ? d.toISOString().slice(0, 19) : '';
 }
 
 /** The datetime-local value (taken as UTC) → µs; undefined when empty or invalid. */

@@ -2,6 +2,8 @@
 // diagnosis.md §6, so a time in the list matches the hour bar it came from. Missing values
 // show as an en dash, never as 0: "no RTP" and "0 % loss" are different facts.
 
+import { INVALID_TIME, dateFromUs } from '../../shared/model/time.ts';
+
 export const MISSING = '–';
 
 function pad(n: number, w = 2): string {
@@ -11,7 +13,8 @@ function pad(n: number, w = 2): string {
 /** µs since the epoch → '2026-11-21 00:42:10.123' (UTC). */
 export function formatTimeUs(us: number | null | undefined): string {
   if (us === null || us === undefined || !Number.isFinite(us)) return MISSING;
-  const d = new Date(Math.floor(us / 1000));
+  const d = dateFromUs(us, Math.floor);
+  if (!d) return INVALID_TIME;
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
 }
 

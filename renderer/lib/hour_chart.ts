@@ -5,6 +5,8 @@
 import { scaleBand, scaleLinear } from 'd3';
 import type { AlertWindow, BucketCounts, HourRow } from '../../shared/diagnosis/call_summary.ts';
 import { HOUR_US, type BucketKey } from './call_filter.ts';
+import { INVALID_TIME, isoFromUs } from '../../shared/model/time.ts';
+import { maxOf } from '../../shared/util/array_math.ts';
 
 /** Bottom to top: problems (4–7) sit on the axis, where heights compare best. */
 export const STACK_ORDER: readonly BucketKey[] = ['7', '6', '5', '4', '3', '2', '1', 'none'];
@@ -51,7 +53,8 @@ function emptyCounts(): BucketCounts {
 }
 
 function hourLabel(us: number): string {
-  return `${new Date(us / 1000).toISOString().slice(0, 13)}:00Z`;
+  const iso = isoFromUs(us, (ms) => ms);
+  return iso === INVALID_TIME ? iso : `${iso.slice(0, 13)}:00Z`;
 }
 
 /** The hours to draw: every hour of the span when it is reasonable, else only those with calls. */
@@ -80,7 +83,7 @@ export function layoutHourChart(byHour: readonly HourRow[], alerts: readonly Ale
     .range([plot.left, plot.right])
     .paddingInner(rows.length > 60 ? 0.08 : 0.2)
     .paddingOuter(0.1);
-  const maxCalls = Math.max(1, ...rows.map((r) => r.calls));
+  const maxCalls = Math.max(1, maxOf(rows, (r) => r.calls, 1));
   const y = scaleLinear().domain([0, maxCalls]).nice(5).range([plot.bottom, plot.top]);
 
   const bars: Bar[] = rows.map((r) => {
@@ -105,7 +108,8 @@ export function layoutHourChart(byHour: readonly HourRow[], alerts: readonly Ale
   const xLabels = bars
     .filter((_, i) => i % every === 0)
     .map((b) => {
-      const iso = new Date(b.hourStartUs / 1000).toISOString();
+      const iso = isoFromUs(b.hourStartUs, (ms) => ms);
+      if (iso === INVALID_TIME) return { x: b.x + b.width / 2, text: '?' };
       return { x: b.x + b.width / 2, text: sparse || iso.slice(11, 13) === '00' || b === bars[0] ? `${iso.slice(5, 10)} ${iso.slice(11, 13)}h` : `${iso.slice(11, 13)}h` };
     });
   return { width, height, plot, bars, yTicks, xLabels, sparse };

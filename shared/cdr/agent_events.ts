@@ -17,7 +17,7 @@
 // a RowProblem; the rest is imported. rowsIn = events.length + problems.length.
 
 import type { AgentEvent, RowProblem } from '../model/cdr.ts';
-import { csvRows, fieldGetter, headerIndex, normHeader, parseNum, parseSipCode, parseTimeUs, rawFromColumns } from './cdr_common.ts';
+import { TOO_DEEP, csvRows, fieldGetter, headerIndex, jsonDeeperThan, normHeader, parseNum, parseSipCode, parseTimeUs, rawFromColumns } from './cdr_common.ts';
 
 export const AGENT_EVENT_FIELDS = ['call_id', 'initiator', 'sip_final_code', 'last_rtp_timestamp', 'llm_last_ttft_ms', 'stt_last_confidence', 'last_mos'] as const;
 const NORM_FIELDS = AGENT_EVENT_FIELDS.map(normHeader);
@@ -120,20 +120,28 @@ export function parseAgentEvents(text: string): AgentEventsResult {
     if (typeof r === 'string') problems.push({ line, message: r });
     else events.push(r);
   };
+  /** One parsed JSON value as an event, or its problem; never throws. */
+  const fromJson = (v: unknown, line: number): AgentEvent | string => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not an event object';
+    if (jsonDeeperThan(v)) return TOO_DEEP;
+    try {
+      return toEvent(objectValues(v as Record<string, unknown>), line);
+    } catch (e) {
+      return `could not be read (${(e as Error).message})`;
+    }
+  };
 
   if (first.startsWith('[')) {
     // A JSON array of events; line = index in the array.
+    let doc: unknown = null;
     try {
-      const doc: unknown = JSON.parse(body);
-      if (Array.isArray(doc)) {
-        doc.forEach((v, i) => {
-          if (v !== null && typeof v === 'object' && !Array.isArray(v)) push(toEvent(objectValues(v as Record<string, unknown>), i + 1), i + 1);
-          else push('not an event object', i + 1);
-        });
-        return { events, problems, rowsIn };
-      }
+      doc = JSON.parse(body);
     } catch {
       // not one JSON document: fall through to JSON lines
+    }
+    if (Array.isArray(doc)) {
+      doc.forEach((v, i) => push(fromJson(v, i + 1), i + 1));
+      return { events, problems, rowsIn };
     }
   }
   if (first.startsWith('{') || first.startsWith('[')) {
@@ -153,8 +161,7 @@ export function parseAgentEvents(text: string): AgentEventsResult {
           push('not valid JSON', line);
           continue;
         }
-        if (v !== null && typeof v === 'object' && !Array.isArray(v)) push(toEvent(objectValues(v as Record<string, unknown>), line), line);
-        else push('not an event object', line);
+        push(fromJson(v, line), line);
       }
       if (end >= body.length) break;
     }

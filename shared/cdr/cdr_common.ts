@@ -312,3 +312,25 @@ export function fieldGetter(index: Map<string, number>, fields: readonly string[
     return undefined;
   };
 }
+
+/**
+ * JSON rows (agent events, Twilio summaries) nested deeper than this are refused as a row
+ * problem. A row is a flat object with a few nested fields; walking or JSON.stringify-ing a
+ * value nested 10 000 deep overflows the stack, which lost a whole events file.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `v` nests arrays / objects more than `max` levels deep. Iterative: never overflows. */
+export function jsonDeeperThan(v: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length > 0) {
+    const [x, depth] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(x) ? x : Object.values(x)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The row problem for a value jsonDeeperThan refused. */
+export const TOO_DEEP = `nested more than ${MAX_JSON_DEPTH} levels deep`;

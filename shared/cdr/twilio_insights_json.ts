@@ -20,7 +20,7 @@
 // direction is what a user hears. busy/noanswer map to Q.850 17/19 as for the call log.
 
 import type { CdrRecord, RowProblem } from '../model/cdr.ts';
-import { makeRecord, parseSipCode, parseTimeUs, type CdrParseResult } from './cdr_common.ts';
+import { TOO_DEEP, jsonDeeperThan, makeRecord, parseSipCode, parseTimeUs, type CdrParseResult } from './cdr_common.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -139,6 +139,10 @@ export function parseTwilioInsightsJson(text: string): CdrParseResult {
     const o = obj(v);
     if (!o) {
       problems.push({ line, message: 'not a call summary object' });
+      return;
+    }
+    if (jsonDeeperThan(o)) {
+      problems.push({ line, message: `call summary ${TOO_DEEP}` });
       return;
     }
     const r = summaryToRecord(o, line);

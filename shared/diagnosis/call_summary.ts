@@ -6,6 +6,7 @@ import type { Bucket, CauseKey, DiagnosisSettings } from '../model/verdict.ts';
 import { DEFAULT_SETTINGS } from '../model/verdict.ts';
 import { isProblemBucket } from './buckets.ts';
 import { q850Name } from './q850_causes.ts';
+import { INVALID_TIME, isoFromUs } from '../model/time.ts';
 
 export interface SummaryInput {
   startUs: number;
@@ -107,7 +108,8 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 }
 
 function hourLabel(hourStartUs: number): string {
-  return `${new Date(hourStartUs / 1000).toISOString().slice(0, 13)}:00Z`;
+  const iso = isoFromUs(hourStartUs);
+  return iso === INVALID_TIME ? iso : `${iso.slice(0, 13)}:00Z`;
 }
 
 export function summarize(calls: readonly SummaryInput[], settings: Pick<DiagnosisSettings, 'alertThresholdPct'> = DEFAULT_SETTINGS): Summary {

@@ -19,6 +19,7 @@ import { copiesOf, directionName, endIndex, finalResponseIndex, indexOfFrame, in
 import { between, clock, dur, ev, plural, ssrcHex, streamRef, streamSrc, streamDst, trailingGapRef } from './evidence_text.ts';
 import { q850Cause, q850Label } from './q850_causes.ts';
 import { sipLabel } from './sip_responses.ts';
+import { maxOf } from '../util/array_math.ts';
 
 export type Branch = 'not_answered' | 'answered';
 
@@ -375,7 +376,7 @@ export const DECISION_TREE: readonly DecisionRule[] = [
       const exp = expectedDirections(v);
       const dirs = exp.length === 2 ? 'both ways' : directionName(v, exp[0].from);
       const evidence = [ev(`The SDP expected media ${dirs}, but no RTP was seen in either direction during ${dur(v.facts.durationMs)} of answered call.`, v.facts.answerUs, null)];
-      for (const d of [caller, callee]) if (d.unreceived.length > 0) evidence.push(...natEvidence(v, d));
+      for (const d of [caller, callee]) for (const e of natEvidence(v, d)) evidence.push(e);
       if (v.coverage?.filter) evidence.push(ev(`The capture's recorded filter (${v.coverage.filter}) lets media through, so the missing RTP is real, not filtered out.`, null, null));
       const end = endRequestEvidence(v);
       if (end) evidence.push(end);
@@ -442,7 +443,7 @@ export const DECISION_TREE: readonly DecisionRule[] = [
       const st = f.sessionTimer;
       if (!st || st.seconds <= 0 || !hasEnd(v) || f.endUsAt === null || f.answerUs === null) return null;
       const good = st.refreshes.filter((r) => r.status >= 200 && r.status < 300);
-      const lastGoodUs = Math.max(f.answerUs, ...good.map((r) => r.tsUs));
+      const lastGoodUs = Math.max(f.answerUs, maxOf(good, (r) => r.tsUs, -Infinity));
       const elapsedMs = (f.endUsAt - lastGoodUs) / 1000;
       const seMs = st.seconds * 1000;
       const lowMs = seMs - Math.min(32_000, seMs / 3);
@@ -584,7 +585,7 @@ function hangupEvidence(v: CallView, verdict: string): Evidence[] {
   if (!v.isCdr) {
     const flowing = [v.media.caller, v.media.callee].filter((d) => d.packets > 0);
     if (flowing.length > 0) {
-      const worst = Math.max(...flowing.map((d) => d.silenceMs ?? 0));
+      const worst = maxOf(flowing, (d) => d.silenceMs ?? 0, 0);
       const parts = flowing.map((d) => `${plural(d.packets, 'RTP packet')} ${directionName(v, d.from)}`).join(', ');
       out.push(ev(`Media flowed until the end: ${parts}; at most ${dur(worst)} of silence before the ${method}.`, null, flowing[0].latest ? streamRef(flowing[0].latest) : null));
     }

@@ -4,10 +4,12 @@
 
 import type { CallStream } from '../model/call.ts';
 import type { Evidence, EvidenceRef } from '../model/verdict.ts';
+import { INVALID_TIME, dateFromUs } from '../model/time.ts';
 
 /** 'HH:MM:SS.mmm UTC' for µs since the epoch. */
 export function clock(tsUs: number): string {
-  const d = new Date(Math.floor(tsUs / 1000));
+  const d = dateFromUs(tsUs, Math.floor);
+  if (!d) return INVALID_TIME;
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   return `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)} UTC`;
 }

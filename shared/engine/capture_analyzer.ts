@@ -22,7 +22,7 @@ import { buildCallFacts } from './calls/call_facts.ts';
 import { CallState } from './calls/call_state.ts';
 import { filterExcludesMedia } from './capture/capture_filter.ts';
 import { CaptureReader, type CaptureReaderResult } from './capture/capture_reader.ts';
-import { MediaTracker } from './media/media_tracker.ts';
+import { MAX_STREAMS_PER_CALL, MAX_UNASSOCIATED_RTCP, MAX_UNASSOCIATED_STREAMS, MediaTracker } from './media/media_tracker.ts';
 import { PacketDecoder } from './net/packet_decoder.ts';
 import { TcpReassembler, type TcpDeliver, type TcpEvents } from './net/tcp_reassembler.ts';
 import { looksLikeRtcp, looksLikeRtp, newRtpHeader, parseRtpHeaderInto } from './rtp/rtp_parser.ts';
@@ -153,6 +153,13 @@ export class CaptureAnalyzer {
     for (const call of [...this.calls.values()]) this.finish(call, endUs);
     for (const s of this.media.takeUnassociated()) this.sink.unassociatedStream(s);
     for (const r of this.media.unassociatedRtcp) this.sink.unassociatedRtcp(r);
+    const m = this.media;
+    if (m.cappedStreams > 0) {
+      this.stats.add('media.streams_capped', 'warning', `More RTP streams than are listed one by one (${MAX_UNASSOCIATED_STREAMS} without signalling, ${MAX_STREAMS_PER_CALL} per call: a flood of SSRCs); the smallest were only counted here, with their ${m.cappedPackets} packets`, undefined, m.cappedStreams);
+    }
+    if (m.cappedRtcp > 0) {
+      this.stats.add('media.rtcp_capped', 'warning', `More than ${MAX_UNASSOCIATED_RTCP} RTCP reports without signalling: the rest were only counted here`, undefined, m.cappedRtcp);
+    }
     if (res.captureDrops) {
       this.stats.add('capture.interface_drops', 'warning', 'The capturing interface reported dropped packets (pcapng if_drop): loss figures may include capture loss, not network loss', undefined, res.captureDrops);
     }
@@ -320,9 +327,16 @@ export class CaptureAnalyzer {
       this.tcpConsumers.set(key, c);
     }
     switch (c.kind) {
-      case 'sip':
-        for (const m of c.framer.push(bytes, frame, tsUs)) this.onSipBytes(m.bytes, { ...dir, frame: m.frame, tsUs: m.tsUs }, 'tcp');
+      case 'sip': {
+        const before = c.framer.stats.oversized;
+        const messages = c.framer.push(bytes, frame, tsUs);
+        const oversized = c.framer.stats.oversized - before;
+        if (oversized > 0) {
+          this.stats.add('sip.tcp_oversized', 'warning', 'SIP messages over TCP larger than 256 KiB, or announcing a Content-Length that large: kept without the part past that limit, and the stream read on from the next SIP message', frame, oversized);
+        }
+        for (const m of messages) this.onSipBytes(m.bytes, { ...dir, frame: m.frame, tsUs: m.tsUs }, 'tcp');
         return;
+      }
       case 'ws':
         for (const m of c.decoder.push(bytes, frame, tsUs)) {
           if (looksLikeSip(m.payload)) this.onSipBytes(m.payload, { ...dir, frame: m.frame, tsUs: m.tsUs }, 'ws');

@@ -58,7 +58,7 @@ describe('importCapture', () => {
     const z = gzipSync(original);
     const cut = await importCapture(store, write('cut.pcapng.gz', z.subarray(0, Math.floor(z.length * 0.6))));
     expect(cut.status).toBe('partial');
-    expect(cut.error).toMatch(/gzip stream is damaged/);
+    expect(cut.error).toMatch(/^gzip data ends early at byte \d+ \(the file was cut short\)/);
     expect(cut.packets).toBeGreaterThan(0);
     expect(cut.packets).toBeLessThan(whole.packets);
     expect(store.getSource(cut.sourceId!)!.status).toBe('partial');

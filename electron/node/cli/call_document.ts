@@ -1,13 +1,15 @@
 // The JSON document `analyze --json` prints (schema in README "Command line"). Built from
 // the index, not from the engine, so the CLI shows exactly what the app will show.
 
-import type { CallDetail, IndexReader, IndexStore, SourceRecord, StoredCallStream, UnassociatedStream } from '../store/index_store.ts';
+import type { CallDetail, IndexReader, IndexStore, SourceRecord, StoredCallStream } from '../store/index_store.ts';
 import type { MediaGap, RtpStreamStats } from '../../../shared/model/media.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
 import type { StoredCdrRecord } from '../store/input_store.ts';
 import type { CdrRow } from '../../../shared/api/contract.ts';
 import { cdrRowOf } from '../api/cdr_row.ts';
 import { endpointKey } from '../../../shared/model/packet.ts';
+import { isoFromUs } from '../../../shared/model/time.ts';
+import { maxOf } from '../../../shared/util/array_math.ts';
 
 export interface StreamDoc {
   ssrc: string;
@@ -111,7 +113,8 @@ export interface AnalyzeDocument {
   sources: SourceDoc[];
 }
 
-export const iso = (us: number): string => new Date(Math.round(us / 1000)).toISOString();
+/** ISO 8601 UTC; 'invalid time' for a value no date can hold (never throws). */
+export const iso = (us: number): string => isoFromUs(us);
 const r3 = (v: number): number => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : 0);
 
 const ssrcText = (ssrc: number): string => '0x' + ssrc.toString(16).toUpperCase().padStart(8, '0');
@@ -141,7 +144,7 @@ export function streamDoc(s: RtpStreamStats & Partial<Pick<StoredCallStream, 'di
     meanJitterMs: r3(s.meanJitterMs),
     mos: s.mos === null ? null : Math.round(s.mos * 100) / 100,
     minWindowMos: s.minWindowMos === null ? null : Math.round(s.minWindowMos * 100) / 100,
-    longestGapMs: r3(s.longestGapMs ?? Math.max(0, ...s.gaps.map((g) => g.durationMs))),
+    longestGapMs: r3(s.longestGapMs ?? Math.max(0, maxOf(s.gaps, (g) => g.durationMs, 0))),
     ...(s.silenceBeforeEndMs !== undefined ? { silenceBeforeEndMs: s.silenceBeforeEndMs === null ? null : r3(s.silenceBeforeEndMs) } : {}),
     gaps: gaps.map(gapDoc),
   };
@@ -242,7 +245,7 @@ export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[]): An
     }
     // A CDR file's rows that joined captured calls bring those calls along.
     for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
-    doc.unassociatedStreams.push(...store.listUnassociatedStreams(id).map((s: UnassociatedStream) => streamDoc(s)));
+    for (const s of store.listUnassociatedStreams(id)) doc.unassociatedStreams.push(streamDoc(s));
   }
   doc.calls.sort((a, b) => a.startTime.localeCompare(b.startTime));
   return doc;

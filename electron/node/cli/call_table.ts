@@ -2,6 +2,7 @@
 // columns a field engineer scans first, then its streams indented below it.
 
 import type { AnalyzeDocument, CallDoc } from './call_document.ts';
+import { maxOf } from '../../../shared/util/array_math.ts';
 
 function pad(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n);
@@ -30,9 +31,9 @@ export function formatCallTable(doc: AnalyzeDocument, opts: { all?: boolean } = 
     if (calls.length === 0) continue;
     lines.push(`   ${pad('start (UTC)', 24)} ${pad('from', 16)} ${pad('to', 16)} ${pad('dur', 7)} ${pad('outcome', 26)} ${pad('msgs', 5)} ${pad('verdict', 34)} media`);
     for (const c of calls) {
-      const worstLoss = Math.max(0, ...c.streams.map((x) => x.lostPct));
-      const worstJit = Math.max(0, ...c.streams.map((x) => x.maxJitterMs));
-      const longest = Math.max(0, ...c.streams.map((x) => x.longestGapMs));
+      const worstLoss = Math.max(0, maxOf(c.streams, (x) => x.lostPct, 0));
+      const worstJit = Math.max(0, maxOf(c.streams, (x) => x.maxJitterMs, 0));
+      const longest = Math.max(0, maxOf(c.streams, (x) => x.longestGapMs, 0));
       const media = c.streams.length === 0 ? 'no RTP' : `${c.streams.length} stream(s), loss ≤${worstLoss.toFixed(1)}%, jitter ≤${worstJit.toFixed(1)}ms, longest gap ${(longest / 1000).toFixed(1)}s`;
       const d = c.diagnosis;
       const verdict = d ? `${d.bucket ?? '-'} ${d.cause}${d.confidence < 1 ? ` (${Math.round(d.confidence * 100)}%)` : ''}` : '';

@@ -23,6 +23,7 @@ import { formatReport } from './report_table.ts';
 const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] [--all] [options]
        calltrace report  FILE|DIR... [--json] [--db PATH] [options]
        calltrace serve   [FILE|DIR...] [--port N] [--db PATH] [options]
+       calltrace --version | help | -h
 
   analyze     index the files and print their calls with verdicts (bucket, cause, fix)
   report      the summary across calls: buckets per hour and peer, causes, Q.850,
@@ -168,7 +169,22 @@ async function run(args: Args): Promise<number> {
   }
 }
 
+/** The version in package.json (the CLI runs from the checkout's sources). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === 'version') {
+    process.stdout.write(`calltrace ${packageVersion()}\n`);
+    return 0;
+  }
+  // -h / --help anywhere (calltrace analyze -h) asks for the usage, as with most tools.
+  if (argv.some((a) => a === '-h' || a === '--help')) argv = ['help'];
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     process.stderr.write(`calltrace: ${args}\n${USAGE}\n`);
@@ -186,7 +202,6 @@ async function main(argv: string[]): Promise<number> {
         settings: args.settingsGiven ? args.settings : undefined,
       });
     case 'help':
-    case '--help':
     case '':
       process.stdout.write(USAGE + '\n');
       return args.command === '' ? 2 : 0;

@@ -67,11 +67,22 @@ export function detectFormat(path: string): { format: SourceFormat | null; why: 
   let gz = false;
   if (sniffFormat(bytes) === 'gzip') {
     gz = true;
-    try {
-      bytes = gunzipSync(bytes, { finishFlush: zc.Z_SYNC_FLUSH });
-    } catch (e) {
-      return { format: null, why: `gzip data is damaged (${(e as Error).message})` };
+    // Only the first bytes of the content are needed. A prefix short of the end never reaches
+    // the trailer, so a file damaged further on (or only in its CRC) is still recognised, and
+    // the streaming read reports the damage with everything before it kept. Shorter prefixes
+    // are tried when the damage is inside the first one.
+    let inflated: Uint8Array | null = null;
+    let problem = '';
+    for (const len of [16384, 2048, 256]) {
+      try {
+        inflated = gunzipSync(bytes.subarray(0, Math.min(len, Math.max(2, n - 8))), { finishFlush: zc.Z_SYNC_FLUSH });
+        if (inflated.length >= 4) break;
+      } catch (e) {
+        problem ||= (e as Error).message;
+      }
     }
+    if (!inflated || inflated.length === 0) return { format: null, why: `gzip data is damaged at its start (${problem || 'no data'})` };
+    bytes = inflated;
   }
   const f = sniffFormat(bytes);
   if (f === 'unknown' || f === 'gzip') {

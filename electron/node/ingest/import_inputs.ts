@@ -14,6 +14,7 @@ import { MAX_ROW_PROBLEMS } from '../store/input_store.ts';
 import { classifyCallRow, findCapturedCall, verdictFor } from './diagnose.ts';
 import { hashFile } from './file_source.ts';
 import type { ImportOutcome } from './import_capture.ts';
+import { maxOf, minOf } from '../../../shared/util/array_math.ts';
 
 /** CDR exports are text and read whole; beyond this we refuse rather than exhaust memory. */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -83,7 +84,7 @@ export function importInputFile(store: IndexStore, path: string, text: string, o
     out.warnings = stats;
     out.status = parsed.problems.length > 0 ? 'partial' : 'ok';
     out.error = parsed.problems.length > 0 ? `${parsed.problems.length} of ${parsed.rowsIn} rows could not be used (first: line ${parsed.problems[0].line}, ${parsed.problems[0].message})` : null;
-    store.finishSource(sourceId, { status: out.status, packets: parsed.records.length, firstUs: minOf(parsed.records.map((r) => r.startUs)), lastUs: maxOf(parsed.records.map((r) => r.endUs ?? r.startUs)), stats, error: out.error });
+    store.finishSource(sourceId, { status: out.status, packets: parsed.records.length, firstUs: minOrNull(parsed.records.map((r) => r.startUs)), lastUs: maxOrNull(parsed.records.map((r) => r.endUs ?? r.startUs)), stats, error: out.error });
   });
   return out;
 }
@@ -110,8 +111,8 @@ function importEvents(store: IndexStore, meta: { path: string; name: string; con
   return out;
 }
 
-const minOf = (xs: number[]): number | null => (xs.length ? Math.min(...xs) : null);
-const maxOf = (xs: number[]): number | null => (xs.length ? Math.max(...xs) : null);
+const minOrNull = (xs: number[]): number | null => (xs.length ? minOf(xs, (x) => x, NaN) : null);
+const maxOrNull = (xs: number[]): number | null => (xs.length ? maxOf(xs, (x) => x, NaN) : null);
 
 /** Reads a text input file, refusing what is too large or clearly binary. */
 export function readInputText(path: string, sizeBytes: number): { text: string } | { error: string } {

@@ -11,6 +11,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { CallFilter, CallSortKey } from '../../../shared/api/contract.ts';
 import { hostOf } from '../../../shared/diagnosis/cidr.ts';
 import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './index_store.ts';
+import { pushAll } from '../../../shared/util/array_math.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -41,7 +42,7 @@ export function callFilterSql(filter: CallFilter = {}): { where: string; params:
   const params: unknown[] = [];
   const inList = (col: string, values: readonly unknown[]): void => {
     terms.push(`${col} IN (${values.map(() => '?').join(', ')})`);
-    params.push(...values);
+    pushAll(params, values);
   };
   if (!filter.includeOther) terms.push("kind = 'call'");
   if (filter.sourceIds) {
@@ -54,7 +55,7 @@ export function callFilterSql(filter: CallFilter = {}): { where: string; params:
     const alt: string[] = [];
     if (real.length > 0) {
       alt.push(`bucket IN (${real.map(() => '?').join(', ')})`);
-      params.push(...real);
+      pushAll(params, real);
     }
     if (filter.buckets.includes(0)) alt.push('(bucket IS NULL AND cause IS NOT NULL)');
     terms.push(alt.length === 0 ? '0' : alt.length === 1 ? alt[0] : `(${alt.join(' OR ')})`);

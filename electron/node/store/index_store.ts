@@ -20,7 +20,7 @@ import { decodeBins, encodeBins } from './bin_codec.ts';
 import { CallQueryStore } from './call_query.ts';
 import { InputStore } from './input_store.ts';
 import { SettingsStore } from './settings_store.ts';
-import { checkIndexFile, configureConnection, LATEST_VERSION, migrate, NotAnIndexError } from './migrations.ts';
+import { checkIndexFile, checkSchemaMatchesVersion, configureConnection, LATEST_VERSION, migrate, MIGRATIONS, NotAnIndexError } from './migrations.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -247,11 +247,14 @@ export function useNativeBinding(path: string | undefined): void {
 }
 
 /** Opens (creating and migrating as needed) an index for reading and writing. ':memory:' works. */
+/** An empty in-memory database with the same driver (addon) as the index connections. */
+const scratchDatabase = (): Db => new Database(':memory:', nativeBinding ? { nativeBinding } : {});
+
 export function openIndex(path: string): IndexStore {
   const db = new Database(path, nativeBinding ? { nativeBinding } : {});
   try {
     configureConnection(db);
-    migrate(db, path);
+    migrate(db, path, MIGRATIONS, scratchDatabase);
     return new SqliteIndexStore(db, path);
   } catch (e) {
     db.close();
@@ -267,6 +270,7 @@ export function openIndexReader(path: string): IndexReader & { readonly path: st
     if (version < LATEST_VERSION) {
       throw new NotAnIndexError(path, `schema version ${version} is older than ${LATEST_VERSION}; open it for writing once to migrate it`);
     }
+    checkSchemaMatchesVersion(db, path, version, MIGRATIONS, scratchDatabase);
     db.pragma('busy_timeout = 5000');
     return new SqliteIndexReader(db, path);
   } catch (e) {

@@ -353,6 +353,97 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
+/**
+ * The tables of an index are not those its user_version names (the version was changed
+ * outside calltrace, or the file was assembled by hand). Migrating it would fail half-way
+ * with a raw SQLite error ("table settings already exists"), and reading it would misread
+ * it, so it is refused before anything is changed.
+ */
+export class IndexSchemaMismatchError extends Error {
+  readonly code = 'INDEX_SCHEMA_MISMATCH';
+  constructor(
+    readonly path: string,
+    readonly version: number,
+    detail: string,
+  ) {
+    super(
+      `Index ${path} says schema version ${version}, but its tables are not those of version ${version} (${detail}). ` +
+        'Its version was changed outside calltrace, so it is left untouched: re-import the captures into a new index, or restore a copy of this one.',
+    );
+    this.name = 'IndexSchemaMismatchError';
+  }
+}
+
+/**
+ * The schema as objects and columns, one line each, sorted: what must be equal between an
+ * index and a fresh database migrated to the same version. SQLite's own objects
+ * (sqlite_autoindex_…, sqlite_stat1) follow from the rest and are left out.
+ */
+export function schemaShape(db: Db): string[] {
+  const objects = db.prepare("SELECT type, name, tbl_name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' AND type IN ('table', 'index', 'view', 'trigger')").all() as Array<{ type: string; name: string; tbl_name: string }>;
+  const columns = db.prepare('SELECT name, type FROM pragma_table_info(?)');
+  const out: string[] = [];
+  for (const o of objects) {
+    out.push(o.type === 'table' ? `table ${o.name}` : `${o.type} ${o.name} on ${o.tbl_name}`);
+    if (o.type === 'table') {
+      for (const c of columns.all(o.name) as Array<{ name: string; type: string }>) out.push(`column ${o.name}.${c.name} ${c.type}`);
+    }
+  }
+  return out.sort();
+}
+
+/** Expected shape per version, per migration list (computed once per process on a scratch database). */
+const expectedShapes = new WeakMap<readonly Migration[], Map<number, string[]>>();
+
+function expectedShape(version: number, migrations: readonly Migration[], scratch: () => Db): string[] {
+  let byVersion = expectedShapes.get(migrations);
+  if (!byVersion) expectedShapes.set(migrations, (byVersion = new Map()));
+  let shape = byVersion.get(version);
+  if (!shape) {
+    const db = scratch();
+    try {
+      for (const m of migrations) if (m.version <= version) m.up(db);
+      shape = schemaShape(db);
+    } finally {
+      db.close();
+    }
+    byVersion.set(version, shape);
+  }
+  return shape;
+}
+
+/** An in-memory database from the same driver as `db` (the Node default addon). */
+export function scratchLike(db: Db): () => Db {
+  return () => new (db.constructor as new (path: string) => Db)(':memory:');
+}
+
+/**
+ * Refuses an index whose tables are not those of its user_version (version 0, a new file, has
+ * none to compare). `scratch` opens an empty in-memory database with the connection's driver.
+ */
+export function checkSchemaMatchesVersion(db: Db, path: string, version: number, migrations: readonly Migration[] = MIGRATIONS, scratch: () => Db = scratchLike(db)): void {
+  if (version === 0) return;
+  const want = expectedShape(version, migrations, scratch);
+  const have = schemaShape(db);
+  const wanted = new Set(want);
+  const had = new Set(have);
+  const missing = want.filter((x) => !had.has(x));
+  const extra = have.filter((x) => !wanted.has(x));
+  if (missing.length === 0 && extra.length === 0) return;
+  // Say it in tables when tables differ, else in the first objects or columns that do.
+  const tables = (xs: string[]): string[] => xs.filter((x) => x.startsWith('table ')).map((x) => x.slice(6));
+  const list = (xs: string[]): string => `${xs.slice(0, 3).join(', ')}${xs.length > 3 ? ` and ${xs.length - 3} more` : ''}`;
+  const [moreTables, fewerTables] = [tables(extra), tables(missing)];
+  const parts: string[] = [];
+  if (moreTables.length + fewerTables.length > 0) {
+    if (moreTables.length > 0) parts.push(`it has table${moreTables.length > 1 ? 's' : ''} ${list(moreTables)}`);
+    if (fewerTables.length > 0) parts.push(`it lacks table${fewerTables.length > 1 ? 's' : ''} ${list(fewerTables)}`);
+  } else {
+    if (extra.length > 0) parts.push(`it has ${list(extra)}`);
+    if (missing.length > 0) parts.push(`it lacks ${list(missing)}`);
+  }
+  throw new IndexSchemaMismatchError(path, version, parts.join('; '));
+}
 
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
@@ -391,12 +482,13 @@ export interface MigrationResult {
 }
 
 /** Bring the database up to LATEST_VERSION. Idempotent: an up-to-date database is left untouched. */
-export function migrate(db: Db, path = db.name, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+export function migrate(db: Db, path = db.name, migrations: readonly Migration[] = MIGRATIONS, scratch: () => Db = scratchLike(db)): MigrationResult {
   const latest = migrations.length;
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}; versions must be 1, 2, 3 … in order`);
   });
   const from = checkIndexFile(db, path, latest);
+  checkSchemaMatchesVersion(db, path, from, migrations, scratch);
   const applied: string[] = [];
   for (const m of migrations) {
     if (m.version <= from) continue;

@@ -11,6 +11,7 @@ import { LadderPane } from './LadderPane.tsx';
 import { TimelinePane } from './TimelinePane.tsx';
 import { VerdictPanel, type TreeState } from './VerdictPanel.tsx';
 import './call_view.css';
+import { minOf } from '../../../shared/util/array_math.ts';
 
 type CallState = { status: 'loading' } | { status: 'error'; code: string; message: string } | { status: 'ready'; detail: CallDetail };
 
@@ -118,7 +119,7 @@ export function CallView(props: { client: CalltraceClient; callId: number }): JS
 
   const d = state.detail;
   const cdrOnly = d.messages.length === 0 && d.streams.length === 0;
-  const originUs = d.messages[0]?.tsUs ?? (d.streams.length > 0 ? Math.min(...d.streams.map((s) => s.firstUs)) : null);
+  const originUs = d.messages[0]?.tsUs ?? (d.streams.length > 0 ? minOf(d.streams, (s) => s.firstUs, NaN) : null);
 
   return (
     <CallStoreContext.Provider value={store}>

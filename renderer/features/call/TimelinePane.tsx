@@ -11,6 +11,7 @@ import { formatMos, formatPct } from '../../lib/format.ts';
 import { useCallStore, useCallStoreApi } from './call_store.ts';
 import { relativeTime } from './ladder_layout.ts';
 import { streamKey } from './stream_key.ts';
+import { maxOf, minOf } from '../../../shared/util/array_math.ts';
 import {
   densitySeries,
   formatGapDuration,
@@ -259,7 +260,7 @@ export function TimelinePane({ detail }: { detail: CallDetail }) {
 function LaneLabel({ lane, flash }: { lane: Lane; flash: boolean }) {
   const s = lane.stream;
   const lossPct = s.expected > 0 ? (100 * Math.max(0, s.lost)) / s.expected : 0;
-  const worstWindow = lane.mos && lane.mos.length > 0 ? Math.min(...lane.mos.map((m) => m.mos)) : null;
+  const worstWindow = lane.mos && lane.mos.length > 0 ? minOf(lane.mos, (m) => m.mos, NaN) : null;
   return (
     <div className={`cv-tl-lane-label${flash ? ' cv-flash cv-lane-hl' : ''}`} style={{ height: TL.laneH }} data-lane={lane.key} data-testid="timeline-lane">
       <div>
@@ -389,7 +390,7 @@ function drawTimeline(canvas: HTMLCanvasElement, scale: TimeScale, d: DrawInput)
     const dBase = dTop + TL.densityH;
     // Packets per second, scaled to the stream's own peak (a 20 ms codec peaks near 50/s).
     const series = densitySeries(s);
-    const peak = Math.max(1, ...series.map((p) => p.rate));
+    const peak = Math.max(1, maxOf(series, (p) => p.rate, 1));
     ctx.fillStyle = accent;
     ctx.globalAlpha = 0.55;
     for (const p of series) {
@@ -432,8 +433,8 @@ function drawTimeline(canvas: HTMLCanvasElement, scale: TimeScale, d: DrawInput)
     // Loss (bars) and max jitter (line) per second.
     const cTop = dBase + 4;
     const cBase = cTop + TL.chartH;
-    const maxLost = Math.max(1, ...series.map((p) => p.lost));
-    const maxJit = Math.max(1, ...series.map((p) => p.jitterMs));
+    const maxLost = Math.max(1, maxOf(series, (p) => p.lost, 1));
+    const maxJit = Math.max(1, maxOf(series, (p) => p.jitterMs, 1));
     ctx.fillStyle = danger;
     for (const p of series) {
       if (p.lost <= 0) continue;

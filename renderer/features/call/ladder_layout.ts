@@ -12,6 +12,7 @@ import type { LadderMessage } from '../../../shared/api/contract.ts';
 import type { CallStream } from '../../../shared/model/call.ts';
 import { endpoint } from '../../../shared/diagnosis/evidence_text.ts';
 import { streamKey } from './stream_key.ts';
+import { minOf } from '../../../shared/util/array_math.ts';
 
 export interface LadderOptions {
   /** One column per host instead of per ip:port (SIP on 5060 and RTP on 6000 of one box read as one). */
@@ -221,7 +222,7 @@ export function layoutLadder(messages: readonly LadderMessage[], streams: readon
   for (const c of columns) for (const m of c.members) colIndex.set(m, c);
   const xOf = (ep: string): number => (colIndex.get(ep) ?? columnOf(columns, ep))?.x ?? opts.gutter;
 
-  const originUs = messages.length > 0 ? messages[0].tsUs : streams.length > 0 ? Math.min(...streams.map((s) => s.firstUs)) : 0;
+  const originUs = messages.length > 0 ? messages[0].tsUs : streams.length > 0 ? minOf(streams, (s) => s.firstUs, 0) : 0;
   const arrows: LadderArrow[] = [];
   const pauses: LadderPause[] = [];
   const anchors: Array<{ t: number; y: number }> = [];

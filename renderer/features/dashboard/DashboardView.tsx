@@ -10,6 +10,7 @@ import { ensureSummary, showCalls, useApp } from '../../state/app_store.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/States.tsx';
 import { OpenFilesButton } from '../shell/Header.tsx';
 import { HourChart } from './HourChart.tsx';
+import { maxOf } from '../../../shared/util/array_math.ts';
 
 const PROBLEM_BUCKETS = [4, 5, 6, 7];
 
@@ -92,8 +93,8 @@ function MiniStack({ buckets, calls }: { buckets: Summary['buckets']; calls: num
 function Dashboard({ s }: { s: Summary }) {
   const problems = PROBLEM_BUCKETS.reduce((n, b) => n + s.buckets[String(b) as BucketKey], 0);
   const peers = [...s.byPeer].sort((a, b) => b.problems - a.problems || b.problems / Math.max(1, b.calls) - a.problems / Math.max(1, a.calls) || b.calls - a.calls).slice(0, 15);
-  const maxCause = Math.max(1, ...s.byCause.map((c) => c.count));
-  const maxQ = Math.max(1, ...s.q850.map((c) => c.count));
+  const maxCause = Math.max(1, maxOf(s.byCause, (c) => c.count, 1));
+  const maxQ = Math.max(1, maxOf(s.q850, (c) => c.count, 1));
   return (
     <div className="dashboard">
       <div className="kpis">

@@ -11,6 +11,7 @@ import { endpointKey } from '../../model/packet.ts';
 import { isPortUnreachable } from '../net/icmp.ts';
 import type { ReasonValue, Sdp, SdpMedia } from '../../model/sip.ts';
 import type { CallState, KeptSipMessage } from './call_state.ts';
+import { maxOf, minOf } from '../../util/array_math.ts';
 
 export interface AssociatedStream {
   stats: RtpStreamStats;
@@ -101,9 +102,9 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
   }
   const q850 = [...endReasons, ...(finalResp?.reasons ?? [])].find((r) => r.protocol.toUpperCase() === 'Q.850' && r.cause !== null);
 
-  const startUs = Math.min(...ident.map((m) => m.tsUs));
-  const endUs = Math.max(...ident.map((m) => m.tsUs));
-  const lastActivityUs = Math.max(state.lastActivityUs, ...streams.map((s) => s.stats.lastUs));
+  const startUs = minOf(ident, (m) => m.tsUs, ident[0]?.tsUs ?? first.tsUs);
+  const endUs = maxOf(ident, (m) => m.tsUs, ident[0]?.tsUs ?? first.tsUs);
+  const lastActivityUs = Math.max(state.lastActivityUs, maxOf(streams, (s) => s.stats.lastUs, -Infinity));
   const answerUs = twoXX ? twoXX.tsUs : null;
   const endUsAt = endReq ? endReq.tsUs : endMethod === 'final_error' && finalResp ? finalResp.tsUs : null;
   const durationMs = answerUs !== null ? Math.max(0, ((endUsAt ?? lastActivityUs) - answerUs) / 1000) : 0;
@@ -185,10 +186,18 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     if (!se) return null;
     const refreshes: SessionTimerFacts['refreshes'] = [];
     if (answeredAt !== null) {
+      // The first final response of each transaction, found once: a search per refresh was
+      // quadratic (a call with 50 000 re-INVITEs).
+      const finalOf = new Map<string, KeptSipMessage>();
+      for (const r of all) {
+        if (r.isRequest || r.statusCode < 200) continue;
+        const k = `${r.cseqMethod} ${r.cseq}`;
+        if (!finalOf.has(k)) finalOf.set(k, r);
+      }
       all.forEach((m, i) => {
         if (!m.isRequest || retrans[i] || m.tsUs <= answeredAt) return;
         if (!((m.method === 'INVITE' && m.to.tag !== '') || m.method === 'UPDATE')) return;
-        const resp = all.find((r) => isResponseTo(r, m.method, m.cseq) && r.statusCode >= 200);
+        const resp = finalOf.get(`${m.method} ${m.cseq}`);
         refreshes.push({ tsUs: m.tsUs, method: m.method, status: resp?.statusCode ?? 0, frame: m.frame });
       });
     }
@@ -272,6 +281,6 @@ function toCallStream(s: AssociatedStream, endUsAt: number | null, callerAddr: s
   const direction: Side = s.sender ?? (srcHost === callerHost ? 'caller' : 'callee');
   const silence = endUsAt !== null ? Math.max(0, (endUsAt - st.lastUs) / 1000) : null;
   const trailingGap = silence !== null && silence > gapThresholdMs ? { startUs: st.lastUs, durationMs: silence, trailing: true } : null;
-  const longest = Math.max(0, ...st.gaps.map((g) => g.durationMs), trailingGap?.durationMs ?? 0);
+  const longest = Math.max(0, maxOf(st.gaps, (g) => g.durationMs, 0), trailingGap?.durationMs ?? 0);
   return { ...st, direction, silenceBeforeEndMs: silence, longestGapMs: longest, trailingGap };
 }

@@ -24,6 +24,8 @@ export class CallState {
   /** From-tag of the first request (the initial INVITE when the capture saw it). */
   private callerTag: string | null = null;
   private callerAddr = '';
+  /** A 2xx to an INVITE was seen (kept, not searched for: a search per message is quadratic). */
+  private inviteAnswered = false;
 
   constructor(readonly callId: string) {}
 
@@ -57,12 +59,13 @@ export class CallState {
     if (!dup) this.seen.add(key);
     this.retransmission.push(dup);
     if (msg.tsUs > this.lastSipUs) this.lastSipUs = msg.tsUs;
+    if (!msg.isRequest && msg.cseqMethod === 'INVITE' && msg.statusCode >= 200 && msg.statusCode < 300) this.inviteAnswered = true;
     if (!msg.isRequest && msg.statusCode >= 200) {
       // 200 to BYE/CANCEL, or a final error to the initial INVITE, ends the call.
       if ((msg.cseqMethod === 'BYE' || msg.cseqMethod === 'CANCEL') && msg.statusCode < 300) this.ended = true;
       else if (msg.cseqMethod === 'INVITE' && msg.statusCode >= 300 && msg.statusCode !== 401 && msg.statusCode !== 407) {
         // A final error ends the call only if no 2xx was seen (a re-INVITE rejected mid-call does not).
-        if (!this.messages.some((m) => !m.isRequest && m.cseqMethod === 'INVITE' && m.statusCode >= 200 && m.statusCode < 300)) this.ended = true;
+        if (!this.inviteAnswered) this.ended = true;
       }
     }
   }

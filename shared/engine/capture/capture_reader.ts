@@ -17,6 +17,7 @@ import { copyBytes } from '../net/bytes.ts';
 import type { CaptureWindow } from '../../model/capture.ts';
 import type { CapturedPacket } from '../../model/packet.ts';
 import type { Stats } from '../../model/stats.ts';
+import { isRepresentableUs } from '../../model/time.ts';
 
 export type CaptureFormat = 'pcap' | 'pcap-ns' | 'pcapng' | 'netmon' | 'gzip' | 'unknown';
 
@@ -110,6 +111,8 @@ export class CaptureReader {
   private firstUs: number | null = null;
   private lastUs: number | null = null;
   private outOfOrder = false;
+  /** Time of the previous packet: stands in for a timestamp out of the date range. */
+  private prevUs = 0;
 
   // classic pcap
   private le = true;
@@ -523,6 +526,14 @@ export class CaptureReader {
 
   private emit(tsUs: number, linkType: number, buf: Uint8Array, off: number, capLen: number, origLen: number, ifId: number): void {
     this.frame++;
+    if (!isRepresentableUs(tsUs)) {
+      // A time no date can hold (corrupt if_tsoffset / if_tsresol, a 64-bit field near 2^63):
+      // formatting it would throw and arithmetic on it is meaningless. The packet is kept,
+      // at the time of the packet before it, and counted.
+      this.stats.add('capture.bad_timestamp', 'warning', 'Packets whose timestamp is outside the range of dates (a damaged timestamp, or a corrupt pcapng if_tsoffset / if_tsresol) were given the time of the packet before them', this.frame);
+      tsUs = this.prevUs;
+    }
+    this.prevUs = tsUs;
     if (this.firstUs === null) this.firstUs = tsUs;
     if (this.lastUs !== null && tsUs < this.lastUs) this.outOfOrder = true;
     if (this.lastUs === null || tsUs > this.lastUs) this.lastUs = tsUs;

@@ -18,6 +18,7 @@ import type { Sdp } from '../../model/sip.ts';
 import type { CallState } from '../calls/call_state.ts';
 import { RtpStreamAnalyzer } from '../rtp/rtp_stream_analyzer.ts';
 import type { AssociatedStream } from '../calls/call_facts.ts';
+import { pushAll } from '../../util/array_math.ts';
 
 interface Owner {
   call: CallState;
@@ -87,6 +88,19 @@ const otherSide = (s: Side): Side => (s === 'caller' ? 'callee' : 'caller');
 const FLOW_IDLE_SWEEPS = 64;
 /** Hard cap on cached flows (a port scan must not grow memory): past it the cache starts over. */
 const MAX_FLOWS = 1 << 16;
+/** Further SSRCs a flow's cache remembers (it is only a cache: `streams` is the truth). */
+const MAX_FLOW_SSRCS = 64;
+/**
+ * Streams kept one by one without a call (per capture) and per call. A flood of SSRCs (fuzzed
+ * or scanned traffic: 200 000 in an 18 MB file took 2.3 GB and as many index rows) must not
+ * grow memory and the index per SSRC: once twice as many are live, the smallest (fewest
+ * packets, then least recently active) are summarised — counted with their packets, not kept.
+ * Real calls have a handful of streams; no corpus capture comes near either cap.
+ */
+export const MAX_UNASSOCIATED_STREAMS = 10_000;
+export const MAX_STREAMS_PER_CALL = 1_000;
+/** Unassociated RTCP reports kept (the rest are counted), for the same reason. */
+export const MAX_UNASSOCIATED_RTCP = 10_000;
 
 export class MediaTracker {
   private readonly rtpOwners = new Map<string, Owner>();
@@ -98,6 +112,13 @@ export class MediaTracker {
   /** Addresses each call announced, so finishing a call does not scan every owner. */
   private readonly announcedBy = new Map<CallState, string[]>();
   readonly unassociatedRtcp: RtcpReport[] = [];
+  /** Live streams without a call (the cap counts these). */
+  private readonly unassociated = new Set<StreamEntry>();
+  /** Stream entries summarised by the caps instead of kept, and their packets. */
+  cappedStreams = 0;
+  cappedPackets = 0;
+  /** Unassociated RTCP reports counted instead of kept. */
+  cappedRtcp = 0;
 
   // ---- flow cache ----
   /** Buckets by a hash of the two ports: a Smi key, so no string is built per packet. */
@@ -179,33 +200,68 @@ export class MediaTracker {
         dead: false,
       };
       this.streams.set(key, e);
-      e.call?.streamKeys.add(key);
+      if (e.call) e.call.streamKeys.add(key);
+      else this.unassociated.add(e);
       if (e.also) for (const a of e.also) a.call.streamKeys.add(key);
       this.remember(flow, hdr.ssrc, e);
+      e.analyzer.add(seg.tsUs, seg.frame, hdr);
+      // After its first packet, so the new stream is judged with what it has.
+      if (e.call) {
+        if (e.call.streamKeys.size > 2 * MAX_STREAMS_PER_CALL) this.cap(this.streamsOf(e.call), MAX_STREAMS_PER_CALL);
+      } else if (this.unassociated.size > 2 * MAX_UNASSOCIATED_STREAMS) {
+        this.cap([...this.unassociated], MAX_UNASSOCIATED_STREAMS);
+      }
+    } else {
+      e.analyzer.add(seg.tsUs, seg.frame, hdr);
     }
-    e.analyzer.add(seg.tsUs, seg.frame, hdr);
     if (e.call && seg.tsUs > e.call.lastMediaUs) e.call.lastMediaUs = seg.tsUs;
     if (e.also !== null) for (const a of e.also) if (seg.tsUs > a.call.lastMediaUs) a.call.lastMediaUs = seg.tsUs;
+  }
+
+  private streamsOf(call: CallState): StreamEntry[] {
+    const out: StreamEntry[] = [];
+    for (const key of call.streamKeys) {
+      const e = this.streams.get(key);
+      if (e && (e.call === call || e.also?.some((a) => a.call === call))) out.push(e);
+    }
+    return out;
+  }
+
+  /** Keeps the `keep` biggest (then most recently active) of `entries`; summarises the rest. */
+  private cap(entries: StreamEntry[], keep: number): StreamEntry[] {
+    if (entries.length <= keep) return entries;
+    entries.sort((a, b) => b.analyzer.packets - a.analyzer.packets || b.analyzer.lastArrivalUs - a.analyzer.lastArrivalUs);
+    for (let i = keep; i < entries.length; i++) {
+      const e = entries[i];
+      e.dead = true;
+      this.streams.delete(e.key);
+      e.call?.streamKeys.delete(e.key);
+      this.unassociated.delete(e);
+      this.cappedStreams++;
+      this.cappedPackets += e.analyzer.packets;
+    }
+    return entries.slice(0, keep);
   }
 
   onRtcp(flow: UdpFlow, seg: L4Segment, reports: RtcpReport[]): void {
     const owner = flow.rtcpOwner;
     if (!owner) {
-      this.unassociatedRtcp.push(...reports);
+      const room = Math.max(0, MAX_UNASSOCIATED_RTCP - this.unassociatedRtcp.length);
+      pushAll(this.unassociatedRtcp, room >= reports.length ? reports : reports.slice(0, room));
+      this.cappedRtcp += Math.max(0, reports.length - room);
       return;
     }
     let list = this.rtcpByCall.get(owner.call);
     if (!list) this.rtcpByCall.set(owner.call, (list = []));
-    list.push(...reports);
+    pushAll(list, reports);
     if (seg.tsUs > owner.call.lastMediaUs) owner.call.lastMediaUs = seg.tsUs;
   }
 
   /** Hands over a finished call's streams and RTCP and forgets them and its addresses. */
   takeCall(call: CallState): { streams: AssociatedStream[]; rtcp: RtcpReport[] } {
     const streams: AssociatedStream[] = [];
-    for (const key of call.streamKeys) {
-      const e = this.streams.get(key);
-      if (!e) continue;
+    for (const e of this.cap(this.streamsOf(call), MAX_STREAMS_PER_CALL)) {
+      const key = e.key;
       const mine = e.call === call ? { call, sender: e.sender } : e.also?.find((a) => a.call === call);
       if (!mine) continue;
       // finish() is a snapshot: a stream another leg still owns keeps running for it.
@@ -253,12 +309,11 @@ export class MediaTracker {
 
   /** At the end of the capture: every stream no call took. */
   takeUnassociated() {
-    const out = [];
-    for (const e of this.streams.values()) {
-      e.dead = true;
-      if (!e.call) out.push(e.analyzer.finish());
-    }
+    const kept = this.cap([...this.unassociated], MAX_UNASSOCIATED_STREAMS);
+    const out = kept.map((e) => e.analyzer.finish());
+    for (const e of this.streams.values()) e.dead = true;
     this.streams.clear();
+    this.unassociated.clear();
     return out.sort((a, b) => a.firstUs - b.firstUs);
   }
 
@@ -384,7 +439,9 @@ export class MediaTracker {
 
   private remember(flow: UdpFlow, ssrc: number, e: StreamEntry): void {
     if (flow.lastStream !== null && !flow.lastStream.dead && flow.lastSsrc !== ssrc) {
-      (flow.others ??= new Map()).set(flow.lastSsrc, flow.lastStream);
+      const others = (flow.others ??= new Map());
+      if (others.size >= MAX_FLOW_SSRCS) others.clear();
+      others.set(flow.lastSsrc, flow.lastStream);
     }
     flow.lastSsrc = ssrc;
     flow.lastStream = e;

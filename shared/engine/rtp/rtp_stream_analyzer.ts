@@ -39,12 +39,54 @@ export interface RtpStreamAnalyzerOptions {
 
 const HALF32 = 2147483648;
 
+/** Per payload type: the clock rate used for jitter (0 = none) and the tap's ms divisor. */
+interface ClockTables {
+  clock: Float64Array;
+  divisor: Float64Array;
+}
+
+/**
+ * Clock tables depend only on the rtpmap and the fallback clock rate, so streams announced by
+ * the same SDP (or by none) share one pair instead of 2 KB each: with a flood of SSRCs the
+ * per-stream tables were most of the memory (and a loop of 128 per new stream).
+ */
+const tablesByMap = new WeakMap<RtpMap, Map<number, ClockTables>>();
+const tablesNoMap = new Map<number, ClockTables>();
+
+function clockTables(rtpmap: RtpMap | undefined, fallback: number): ClockTables {
+  const byRate = rtpmap ? tablesByMap.get(rtpmap) ?? new Map<number, ClockTables>() : tablesNoMap;
+  if (rtpmap && !tablesByMap.has(rtpmap)) tablesByMap.set(rtpmap, byRate);
+  let t = byRate.get(fallback);
+  if (t) return t;
+  t = { clock: new Float64Array(128), divisor: new Float64Array(128) };
+  for (let pt = 0; pt < 128; pt++) {
+    let rate: number;
+    if (pt < 96) {
+      // rtppacket_analyse: PT < 96 → static clock_map, whatever SDP said.
+      rate = clockRateFor(pt);
+    } else {
+      const entry = rtpmap?.[pt];
+      // RFC 4733 §2.2.1: events keep one timestamp for the whole event, so Wireshark
+      // sets clock_rate = 0 (STAT_FLAG_PT_T_EVENT) and computes no jitter for them.
+      if (entry && isTelephoneEvent(entry.encoding)) rate = 0;
+      else rate = entry ? clockRateFor(pt, rtpmap) : fallback;
+    }
+    // The tap converts with `nominaltime_diff / (clock_rate/1000)` in unsigned integer
+    // arithmetic: 44100 Hz divides by 44, 11025 by 11. Keep that to match tshark.
+    const div = Math.trunc(rate / 1000);
+    t.clock[pt] = div > 0 ? rate : 0;
+    t.divisor[pt] = div;
+  }
+  byRate.set(fallback, t);
+  return t;
+}
+
 export class RtpStreamAnalyzer {
   private readonly opts: RtpStreamAnalyzerOptions;
   private readonly gapThresholdMs: number;
-  /** Per payload type: clock rate used for jitter (0 = none) and ms divisor, as the tap does. */
-  private readonly jitterClock = new Float64Array(128);
-  private readonly jitterDivisor = new Float64Array(128);
+  /** Per payload type: clock rate used for jitter (0 = none) and ms divisor, as the tap does (shared, read-only). */
+  private readonly jitterClock: Float64Array;
+  private readonly jitterDivisor: Float64Array;
   private readonly ptCount = new Float64Array(128);
 
   // ---- tap_rtp_stat_t, field for field (names follow Wireshark's) ----
@@ -90,25 +132,9 @@ export class RtpStreamAnalyzer {
   constructor(opts: RtpStreamAnalyzerOptions) {
     this.opts = opts;
     this.gapThresholdMs = opts.gapThresholdMs ?? 200;
-    const fallback = opts.clockRate && opts.clockRate > 0 ? opts.clockRate : 0;
-    for (let pt = 0; pt < 128; pt++) {
-      let rate: number;
-      if (pt < 96) {
-        // rtppacket_analyse: PT < 96 → static clock_map, whatever SDP said.
-        rate = clockRateFor(pt);
-      } else {
-        const entry = opts.rtpmap?.[pt];
-        // RFC 4733 §2.2.1: events keep one timestamp for the whole event, so Wireshark
-        // sets clock_rate = 0 (STAT_FLAG_PT_T_EVENT) and computes no jitter for them.
-        if (entry && isTelephoneEvent(entry.encoding)) rate = 0;
-        else rate = entry ? clockRateFor(pt, opts.rtpmap) : fallback;
-      }
-      // The tap converts with `nominaltime_diff / (clock_rate/1000)` in unsigned integer
-      // arithmetic: 44100 Hz divides by 44, 11025 by 11. Keep that to match tshark.
-      const div = Math.trunc(rate / 1000);
-      this.jitterClock[pt] = div > 0 ? rate : 0;
-      this.jitterDivisor[pt] = div;
-    }
+    const tables = clockTables(opts.rtpmap, opts.clockRate && opts.clockRate > 0 ? opts.clockRate : 0);
+    this.jitterClock = tables.clock;
+    this.jitterDivisor = tables.divisor;
   }
 
   /**
@@ -293,6 +319,11 @@ export class RtpStreamAnalyzer {
   /** Number of packets fed so far. */
   get packets(): number {
     return this.totalNr;
+  }
+
+  /** Arrival time of the latest packet, µs (0 before the first). */
+  get lastArrivalUs(): number {
+    return this.lastUs;
   }
 
   /** Packets flagged "wrong timestamp" (STAT_FLAG_WRONG_TIMESTAMP). Not in RtpStreamStats yet. */

@@ -3,7 +3,11 @@
 // be used" on stream transports, so a message is its header section up to the empty line
 // plus exactly Content-Length body bytes. Chunks may be cut anywhere. Bytes that cannot start
 // a message are skipped line by line until a plausible start line appears (resync).
-// Memory is bounded by maxMessageBytes: a larger message is skipped and counted.
+// Memory is bounded by maxMessageBytes. A larger message (a huge body, a huge header
+// section, or a Content-Length no stream will ever fill, like 4294967295) is handed on cut at
+// the limit and flagged `oversized` — its start line and headers still tell the call what
+// happened — then the rest it announces is skipped, but only up to the next line that is a
+// SIP start line: an announced length is not trusted past the next message.
 import { copyBytes } from '../net/bytes.ts';
 import { ByteQueue } from './byte_queue.ts';
 import { MAX_START_LINE, indexOfLf, isTokenByte, startLineKind } from './sip_start_line.ts';
@@ -17,6 +21,8 @@ export interface FramedSipMessage {
   /** Frame / timestamp of the segment holding the message's first byte. */
   firstFrame: number;
   firstTsUs: number;
+  /** Larger than maxMessageBytes: `bytes` holds its start of at most that size (headers, maybe cut). */
+  oversized?: true;
 }
 
 /** Named counters (never thrown): what the framer skipped or could not frame. */
@@ -28,7 +34,7 @@ export interface SipFramerStats {
   garbageBytes: number;
   /** Number of distinct garbage runs (each one is a resync). */
   resyncs: number;
-  /** Messages whose size exceeded maxMessageBytes and were discarded. */
+  /** Messages larger than maxMessageBytes: handed on cut at the limit (flagged), the rest skipped. */
   oversized: number;
   /** Messages without Content-Length (framed with an empty body). */
   missingContentLength: number;
@@ -57,7 +63,10 @@ export class SipStreamFramer {
 
   private readonly max: number;
   private readonly q = new ByteQueue();
-  private skipRemaining = 0; // body bytes of an oversized message still to discard
+  /** Bytes an oversized message still announces (Infinity: unknown), skipped up to the next start line. */
+  private skipRemaining = 0;
+  /** The skip is at the start of a line (where a start line would end it). */
+  private skipAtLineStart = false;
   private inGarbage = false;
   private headerScanFrom = 0; // offset (relative to head) where the empty-line search resumes
   private firstFrame = 0;
@@ -69,18 +78,12 @@ export class SipStreamFramer {
 
   push(chunk: Uint8Array, frame: number, tsUs: number): FramedSipMessage[] {
     const out: FramedSipMessage[] = [];
-    let data = chunk;
-    if (this.skipRemaining > 0) {
-      const n = Math.min(this.skipRemaining, data.length);
-      this.skipRemaining -= n;
-      data = data.subarray(n);
-    }
-    if (data.length === 0) return out;
+    if (chunk.length === 0) return out;
     if (this.q.pending === 0) {
       this.firstFrame = frame;
       this.firstTsUs = tsUs;
     }
-    this.q.append(data);
+    this.q.append(chunk);
     this.drain(out, frame, tsUs);
     return out;
   }
@@ -114,6 +117,10 @@ export class SipStreamFramer {
     const q = this.q;
     const b = q.bytes; // stable during drain: nothing is appended here
     while (q.pending > 0) {
+      if (this.skipRemaining > 0) {
+        if (!this.skipOversized(frame, tsUs)) break;
+        continue;
+      }
       // Keep-alives between messages (RFC 5626 §3.5.1): CRLFCRLF ping, CRLF pong.
       if (b[q.head] === CR || b[q.head] === LF) {
         let i = q.head;
@@ -141,9 +148,14 @@ export class SipStreamFramer {
       const headerEnd = this.findHeaderEnd(lf);
       if (headerEnd < 0) {
         if (q.len - q.head > this.max) {
-          // Header section alone exceeds the cap: drop what we hold; resync on what follows.
-          this.stats.oversized++;
+          // The header section alone exceeds the cap: hand on its whole lines within the cap
+          // (start line, Call-ID… usually come first), then skip to the next start line.
+          const cut = b.subarray(q.head, q.head + this.max).lastIndexOf(LF);
+          this.oversized(out, cut >= 0 ? q.head + cut + 1 : lf + 1, frame, tsUs);
+          this.skipRemaining = Infinity;
+          this.skipAtLineStart = b[q.len - 1] === LF;
           this.consume(q.len - q.head);
+          continue;
         }
         break;
       }
@@ -151,13 +163,14 @@ export class SipStreamFramer {
       if (cl === null) this.stats.missingContentLength++;
       const total = headerEnd - q.head + (cl ?? 0);
       if (total > this.max) {
-        this.stats.oversized++;
+        // Hand on the headers and the body bytes at hand (within the cap); skip the rest it
+        // announces, up to the next start line.
         const have = q.len - q.head;
-        if (have >= total) this.consume(total);
-        else {
-          this.skipRemaining = total - have;
-          this.consume(have);
-        }
+        const take = Math.min(total, have, this.max);
+        this.oversized(out, q.head + take, frame, tsUs);
+        this.skipRemaining = total - take;
+        this.skipAtLineStart = b[q.head + take - 1] === LF;
+        this.consume(take);
         continue;
       }
       if (q.len - q.head < total) break;
@@ -174,6 +187,50 @@ export class SipStreamFramer {
       this.firstFrame = frame;
       this.firstTsUs = tsUs;
     }
+  }
+
+  /** Hands on the pending bytes up to `end` as an oversized message, and counts it. */
+  private oversized(out: FramedSipMessage[], end: number, frame: number, tsUs: number): void {
+    const q = this.q;
+    this.stats.oversized++;
+    out.push({ bytes: copyBytes(q.bytes, q.head, end), frame, tsUs, firstFrame: this.firstFrame, firstTsUs: this.firstTsUs, oversized: true });
+    this.inGarbage = false;
+  }
+
+  /**
+   * Skips what an oversized message still announces, a line at a time; a line that is a SIP
+   * start line ends the skip (the announced length lied, e.g. Content-Length: 4294967295).
+   * False when it must wait for more bytes (at most one start line's worth is held).
+   */
+  private skipOversized(frame: number, tsUs: number): boolean {
+    const q = this.q;
+    const b = q.bytes;
+    const held = q.len - q.head;
+    const lf = indexOfLf(b.subarray(0, q.len), q.head, q.len);
+    const lineLen = (lf < 0 ? q.len : lf + 1) - q.head;
+    if (this.skipAtLineStart) {
+      if (lf < 0) {
+        // Wait for the end of the line (holding at most the cap), unless what the message
+        // announces ends inside what is held anyway.
+        if (held < Math.min(MAX_START_LINE, this.max) && held < this.skipRemaining) return false;
+      } else if (lineLen <= this.skipRemaining && isTokenByte(b[q.head]) && startLineKind(b, q.head, lf)) {
+        // The next message starts here: the announced length lied.
+        this.skipRemaining = 0;
+        this.stats.resyncs++;
+        this.firstFrame = frame;
+        this.firstTsUs = tsUs;
+        return true;
+      }
+    }
+    const n = Math.min(lineLen, this.skipRemaining);
+    this.consume(n);
+    this.skipRemaining -= n;
+    this.skipAtLineStart = n === lineLen && lf >= 0;
+    if (this.skipRemaining === 0) {
+      this.firstFrame = frame;
+      this.firstTsUs = tsUs;
+    }
+    return true;
   }
 
   /** Offset just past the empty line ending the header section (CRLFCRLF or LFLF), or -1. */

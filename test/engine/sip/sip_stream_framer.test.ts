@@ -81,10 +81,12 @@ describe('SipStreamFramer', () => {
     expect(f.stats.missingContentLength).toBe(1);
   });
 
-  it('discards an oversized body without buffering it, then continues', () => {
+  it('hands on an oversized message cut at the cap (flagged), discards its body without buffering it, then continues', () => {
     const f = new SipStreamFramer({ maxMessageBytes: 2048 });
     const head = 'MESSAGE sip:h SIP/2.0\r\nCall-ID: big\r\nContent-Length: 100000\r\n\r\n';
-    expect(f.push(latin1Encode(head), 1, 1)).toEqual([]);
+    const first = f.push(latin1Encode(head), 1, 1);
+    expect(texts(first)).toEqual([head]);
+    expect(first[0].oversized).toBe(true);
     for (let i = 0; i < 99; i++) {
       expect(f.push(new Uint8Array(1000).fill(0x41), 2 + i, 0)).toEqual([]);
       expect(f.pendingBytes).toBeLessThanOrEqual(2048);
