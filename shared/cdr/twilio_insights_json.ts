@@ -20,7 +20,7 @@
 // direction is what a user hears. busy/noanswer map to Q.850 17/19 as for the call log.
 
 import type { CdrRecord, RowProblem } from '../model/cdr.ts';
-import { makeRecord, parseSipCode, parseTimeUs, type CdrParseResult } from './cdr_common.ts';
+import { makeRecord, parseSipCode, parseTimeUs, recordProblem, type CdrParseResult } from './cdr_common.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -142,8 +142,9 @@ export function parseTwilioInsightsJson(text: string): CdrParseResult {
       return;
     }
     const r = summaryToRecord(o, line);
-    if (typeof r === 'string') problems.push({ line, message: r });
-    else records.push(r);
+    const why = typeof r === 'string' ? r : recordProblem(r);
+    if (why !== null) problems.push({ line, message: why });
+    else records.push(r as CdrRecord);
   };
   let whole: unknown;
   let wholeOk = false;

@@ -105,4 +105,6 @@ export interface CallFacts {
   captureTailMs: number;
   lastActivityUs: number;
   userAgents: string[];
+  /** Impossible values left out of these facts (timestamps going backwards), one line each; absent when none. */
+  anomalies?: string[];
 }

@@ -318,6 +318,11 @@ class ChunkedInsert {
 function real(v: number | null | undefined): number | null {
   return v === null || v === undefined || !Number.isFinite(v) ? null : v;
 }
+/** A PDD or duration is never stored negative (timestamps going backwards): NULL instead. */
+function nonNegative(v: number | null | undefined): number | null {
+  const r = real(v);
+  return r !== null && r < 0 ? null : r;
+}
 /** Reading back a NULL for a model field typed `number` restores the NaN it stood for. */
 function realBack(v: number | null): number {
   return v ?? NaN;
@@ -827,8 +832,8 @@ function callSummaryValues(sourceId: number, f: CallFacts): unknown[] {
   }
   return [
     sourceId, f.callId, f.kind, f.from, f.to, f.fromUri, f.toUri, f.callerAddr, f.calleeAddr,
-    f.startUs, f.endUs, f.inviteUs, f.answerUs, bool(f.answered), real(f.postDialDelayMs), f.finalStatus, f.finalReason,
-    f.endMethod, f.endedBy, f.q850Cause, real(f.durationMs) ?? 0, f.sipMessages, f.sipRetransmissions, f.streams.length,
+    f.startUs, f.endUs, f.inviteUs, f.answerUs, bool(f.answered), nonNegative(f.postDialDelayMs), f.finalStatus, f.finalReason,
+    f.endMethod, f.endedBy, f.q850Cause, nonNegative(f.durationMs) ?? 0, f.sipMessages, f.sipRetransmissions, f.streams.length,
     real(worstLoss), real(worstJitter), real(minMos), real(longestGap),
   ];
 }
