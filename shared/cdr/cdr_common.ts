@@ -311,22 +311,30 @@ export abstract class CdrRowParser {
   }
 }
 
-/** Runs a streaming parser over a whole text and collects its output (the non-streaming API). */
-export function collectCsv(text: string, make: (out: CdrEmitter) => CdrRowParser, opts?: CsvReaderOptions): CdrParseResult {
+/** A sink that keeps everything (the non-streaming API). */
+export function collectingEmitter(): CdrEmitter & { records: CdrRecord[]; problems: RowProblem[] } {
   const records: CdrRecord[] = [];
   const problems: RowProblem[] = [];
-  const p = make({ record: (r) => void records.push(r), problem: (x) => void problems.push(x) });
+  return { records, problems, record: (r) => void records.push(r), problem: (x) => void problems.push(x) };
+}
+
+/** Feeds CSV items to a parser until it reports a file-level error. */
+export function feedItems(p: CdrRowParser, items: readonly CsvItem[]): void {
+  for (const it of items) {
+    if (p.error !== null) return;
+    p.item(it);
+  }
+}
+
+/** Runs a streaming parser over a whole text and collects its output. */
+export function collectCsv(text: string, make: (out: CdrEmitter) => CdrRowParser, opts?: CsvReaderOptions): CdrParseResult {
+  const sink = collectingEmitter();
+  const p = make(sink);
   const reader = new CsvReader(opts);
-  const feed = (items: CsvItem[]): void => {
-    for (const it of items) {
-      if (p.error !== null) return;
-      p.item(it);
-    }
-  };
-  feed(reader.push(text));
-  feed(reader.end());
+  feedItems(p, reader.push(text));
+  feedItems(p, reader.end());
   if (p.error === null) p.end();
-  return { format: p.format, records, problems, rowsIn: p.rowsIn, rowsUsed: p.error === null ? p.rowsUsed : 0, error: p.error };
+  return { format: p.format, records: sink.records, problems: sink.problems, rowsIn: p.rowsIn, rowsUsed: p.error === null ? p.rowsUsed : 0, error: p.error };
 }
 
 /**

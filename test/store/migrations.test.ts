@@ -227,7 +227,7 @@ describe('migration 4 on an index written at version 3', () => {
 
     openIndex(file).close();
     const after = raw();
-    expect(after.pragma('user_version', { simple: true })).toBe(4);
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(after.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'stream_bins'").pluck().get()).toBe(0);
     const blobs = after.prepare('SELECT id, bins FROM streams ORDER BY id').all() as Array<{ id: number; bins: Uint8Array | null }>;
     after.close();

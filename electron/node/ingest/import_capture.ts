@@ -189,9 +189,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     }
   };
   const writeCall = (sid: number, c: AnalyzedCall): void => {
-    const rowId = store.insertCall(sid, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }));
     const verdict = verdictFor(store, c.facts, settings);
-    if (verdict) store.inputs.setVerdict(rowId, verdict);
+    const rowId = store.insertCall(sid, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }), verdict);
     if (c.rtcp.length > 0) store.insertRtcp(sid, c.rtcp, rowId);
   };
   /** Commits the waiting calls (and, at the end, `last` in the same transaction). */
@@ -291,7 +290,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
         ...(hash ? { contentHash: hash.contentHash } : {}),
       });
       // CDR rows imported before this capture may describe its calls.
-      rejoinCdrOnlyRecords(store);
+      rejoinCdrOnlyRecords(store, sid);
       });
     } catch (e) {
       if (!(e instanceof DuplicateSourceError)) throw e;
