@@ -42,6 +42,10 @@ export interface ImportOptions {
   onCall?: (call: AnalyzedCall) => void;
   onProgress?: (bytesRead: number, totalBytes: number, packets: number) => void;
   shouldStop?: () => boolean;
+  /** Most calls in one slice (default 2000); 1 commits every call on its own (crash tests). */
+  sliceCalls?: number;
+  /** Called after each committed slice but the last (which finishes the source), with the count so far. */
+  onSlice?: (slices: number) => void;
 }
 
 /** zlib for compressed HEP payloads (HEPv3 chunk 0x0010): zlib or raw deflate. */
@@ -175,6 +179,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
   const unassociatedStreams: RtpStreamStats[] = [];
   const unassociatedRtcp: RtcpReport[] = [];
   let lastCommitMs = performance.now();
+  let slices = 0;
+  const sliceCalls = Math.max(1, opts.sliceCalls ?? SLICE_CALLS);
 
   /** Creates the source row; false when the same bytes were indexed meanwhile (another importer). */
   const openSource = (hash: ContentHash): boolean => {
@@ -206,6 +212,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     lastCommitMs = performance.now();
     // After the commit, so a listener told about a call can already read it from the index.
     if (opts.onCall) for (const c of batch) opts.onCall(c);
+    slices++;
+    if (!last) opts.onSlice?.(slices);
   };
   const maybeCommit = (): void => {
     if (pending.length === 0) return;
@@ -214,7 +222,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       // with real content, and finishSource replaces it.
       if (!openSource(known ?? provisionalHash())) return;
     }
-    if (out.calls === 0 || pending.length >= SLICE_CALLS || performance.now() - lastCommitMs >= SLICE_MS) commit();
+    if (out.calls === 0 || pending.length >= sliceCalls || performance.now() - lastCommitMs >= SLICE_MS) commit();
   };
 
   let engineError: string | null = null;

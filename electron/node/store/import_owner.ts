@@ -21,7 +21,8 @@ export interface ImportOwner {
 
 export type OwnerState = 'running' | 'dead';
 
-function linuxStartToken(pid: number): string | null {
+/** The Linux start token of a process (boot id + start time in ticks), null elsewhere or when it is gone. */
+export function linuxStartToken(pid: number): string | null {
   try {
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
