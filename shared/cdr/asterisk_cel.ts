@@ -30,7 +30,7 @@
 
 import type { CdrRecord } from '../model/cdr.ts';
 import { asteriskPeer } from './asterisk_master_cdr.ts';
-import { CdrRowParser, collectCsv, makeRecord, parseIntStrict, parseTimeUs, rawFromColumns, startProblem, usToS, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
+import { shown, CdrRowParser, collectCsv, makeRecord, parseIntStrict, parseTimeUs, rawFromColumns, startProblem, usToS, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
 import type { CsvItem } from './csv_reader.ts';
 
 export const CEL_COLUMNS = [
@@ -154,7 +154,7 @@ export class AsteriskCelRowParser extends CdrRowParser {
     }
     const f = item.fields;
     if (f.length < 16 || !CEL_EVENT_TYPES.has(f[0])) {
-      this.problem(item.line, `not a CEL event row: expected an event type in column 1 and at least 16 columns, got '${f[0].slice(0, 40)}' and ${f.length} columns`);
+      this.problem(item.line, `not a CEL event row: expected an event type in column 1 and at least 16 columns, got '${shown(f[0])}' and ${f.length} columns`);
       return;
     }
     const raw = rawFromColumns(CEL_COLUMNS, f);

@@ -32,6 +32,15 @@ export function csvRows(text: string, opts?: CsvReaderOptions): CsvItem[] {
   return readCsv(text, opts);
 }
 
+/**
+ * A field value as quoted in a problem message: at most `max` characters, control
+ * characters (a line break inside a quoted CSV field) shown as '?', so every message is one line.
+ */
+export function shown(value: string | undefined, max = 40): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+  return (value ?? '').trim().slice(0, max).replace(/[\x00-\x1f\x7f]/g, '?');
+}
+
 /** Normalised header name: lower case, letters and digits only ('Start Time' = 'start_time'). */
 export function normHeader(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -224,7 +233,7 @@ export class RowTimes {
   read(name: string, value: string | undefined, format: TimeFormat = 'auto'): number | null {
     const t = readTime(value, format);
     if (t.kind === 'ok') return t.us;
-    if (t.kind === 'bad' && this.problem === null) this.problem = `${name} '${(value ?? '').trim().slice(0, 40)}' is not a valid time: ${t.why}`;
+    if (t.kind === 'bad' && this.problem === null) this.problem = `${name} '${shown(value)}' is not a valid time: ${t.why}`;
     return null;
   }
 }
@@ -232,8 +241,8 @@ export class RowTimes {
 /** The message for a required start time that is missing or invalid. */
 export function startProblem(name: string, value: string | undefined, format: TimeFormat = 'auto'): string {
   const t = readTime(value, format);
-  const shown = (value ?? '').trim().slice(0, 40);
-  return t.kind === 'bad' && t.why !== 'not a time' ? `${name} '${shown}' is not a valid time: ${t.why}` : `unreadable ${name} '${shown}'`;
+  const v = shown(value);
+  return t.kind === 'bad' && t.why !== 'not a time' ? `${name} '${v}' is not a valid time: ${t.why}` : `unreadable ${name} '${v}'`;
 }
 
 /** Longest believable call: beyond it a duration or a start→end span is a damaged field. */

@@ -26,7 +26,7 @@
 // The export has no disposition column: disposition is 'connected' when dateTimeConnect is
 // set, else 'not connected'.
 
-import { CdrRowParser, collectCsv, fieldGetter, headerIndex, makeRecord, normHeader, parseIntStrict, parseNum, parseTimeUs, rawFromColumns, RowTimes, startProblem, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
+import { shown, CdrRowParser, collectCsv, fieldGetter, headerIndex, makeRecord, normHeader, parseIntStrict, parseNum, parseTimeUs, rawFromColumns, RowTimes, startProblem, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
 import type { CsvItem } from './csv_reader.ts';
 
 export const CUCM_KEY_COLUMNS = ['cdrrecordtype', 'globalcallidcallid', 'origcausevalue', 'destcausevalue', 'datetimeorigination', 'datetimedisconnect'];
@@ -75,7 +75,7 @@ export class CucmRowParser extends CdrRowParser {
     }
     const type = parseIntStrict(g('cdrrecordtype'));
     if (type !== 1) {
-      this.problem(item.line, `cdrRecordType '${(g('cdrrecordtype') ?? '').slice(0, 20)}' is not an end call detail record (1), skipped`);
+      this.problem(item.line, `cdrRecordType '${shown(g('cdrrecordtype'), 20)}' is not an end call detail record (1), skipped`);
       return;
     }
     const startUs = parseTimeUs(g('datetimeorigination'), 'epoch_s');

@@ -26,6 +26,7 @@ import {
   q850FromCause,
   rawFromColumns,
   RowTimes,
+  shown,
   startProblem,
   type CdrEmitter,
   type CdrParseResult,
@@ -95,7 +96,7 @@ function resolveColumns(mapping: ColumnMapping, header: readonly string[] | null
       }
     }
     if (idx < 0) {
-      const cols = header === null ? 'a file without header: use 1-based column numbers' : `columns: ${header.slice(0, 40).join(', ')}`;
+      const cols = header === null ? 'a file without header: use 1-based column numbers' : `columns: ${header.slice(0, 40).map((h) => shown(h)).join(', ')}`;
       return `column mapping: '${key}' refers to column '${ref}', which is not in the file (${cols})`;
     }
     out.set(key, idx);

@@ -102,3 +102,16 @@ describe('a CDR row with an impossible value goes to the problems with its line 
     expect(r.rowsIn).toBe(r.rowsUsed + r.problems.length);
   });
 });
+
+describe('a problem message is one line, whatever the field held (found by the fuzzer, seed 2 index 3234)', () => {
+  it('a line break inside a quoted time field is shown as ?', () => {
+    const text = readFileSync(join(OWN, 'twilio_calls.csv'), 'utf8');
+    const lines = text.split('\n');
+    // Cut the End Time of row 3 with a line break inside its quotes, as the mutation did.
+    lines[2] = lines[2].replace(/"Thu, 02 May 2024 10:05:30 \+0000"/, '"Thu, 02 May 2024 10:05:\n30 +0000"');
+    const r = parseCdrText(lines.join('\n'));
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0].message).toBe("End Time 'Thu, 02 May 2024 10:05:?30 +0000' is not a valid time: not a time");
+    expect(r.problems[0].message).not.toMatch(/\n/);
+  });
+});

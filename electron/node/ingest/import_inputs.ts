@@ -45,7 +45,7 @@ function problemStat(count: number, first: RowProblem | null): Stat[] {
   return [{
     key: 'input.bad_row',
     severity: 'warning',
-    description: `Rows that could not be used (first at line ${first.line}: ${first.message})${count > MAX_ROW_PROBLEMS ? `; the first ${MAX_ROW_PROBLEMS} are listed` : ''}`,
+    description: `Rows that could not be used (first at line ${first.line}: ${oneLine(first.message)})${count > MAX_ROW_PROBLEMS ? `; the first ${MAX_ROW_PROBLEMS} are listed` : ''}`,
     count,
     firstFrame: first.line,
   }];
@@ -197,7 +197,7 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
       const stats = problemStat(out.rowsBad, firstProblem);
       out.warnings = stats;
       out.status = out.rowsBad > 0 ? 'partial' : 'ok';
-      out.error = firstProblem !== null ? `${out.rowsBad} of ${out.rowsIn} rows could not be used (first: line ${firstProblem.line}, ${firstProblem.message})` : null;
+      out.error = firstProblem !== null ? `${out.rowsBad} of ${out.rowsIn} rows could not be used (first: line ${firstProblem.line}, ${oneLine(firstProblem.message)})` : null;
       store.finishSource(sourceId, { status: out.status, packets: out.records, firstUs, lastUs, stats, error: out.error });
     });
   } catch (e) {
@@ -210,7 +210,7 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
 function importEvents(store: IndexStore, meta: { path: string; name: string; contentHash: string; sizeBytes: number }, text: string, base: InputOutcome, settings: DiagnosisSettings): InputOutcome {
   const parsed = parseAgentEvents(text);
   const out: InputOutcome = { ...base, kind: 'agent_events', rowsIn: parsed.rowsIn, rowsBad: parsed.problems.length, rowsUsed: parsed.events.length, records: parsed.events.length, problems: parsed.problems.slice(0, MAX_ROW_PROBLEMS) };
-  if (parsed.events.length === 0) return { ...out, error: parsed.problems.length ? `no usable agent event (first problem: line ${parsed.problems[0].line}, ${parsed.problems[0].message})` : 'no agent event in the file' };
+  if (parsed.events.length === 0) return { ...out, error: parsed.problems.length ? `no usable agent event (first problem: line ${parsed.problems[0].line}, ${oneLine(parsed.problems[0].message)})` : 'no agent event in the file' };
   store.transaction(() => {
     const sourceId = store.beginSource({ ...meta, format: 'agent_events' });
     out.sourceId = sourceId;
@@ -223,11 +223,14 @@ function importEvents(store: IndexStore, meta: { path: string; name: string; con
     const stats = problemStat(parsed.problems.length, parsed.problems[0] ?? null);
     out.warnings = stats;
     out.status = parsed.problems.length > 0 ? 'partial' : 'ok';
-    out.error = parsed.problems.length > 0 ? `${parsed.problems.length} of ${parsed.rowsIn} lines could not be used (first: line ${parsed.problems[0].line}, ${parsed.problems[0].message})` : null;
+    out.error = parsed.problems.length > 0 ? `${parsed.problems.length} of ${parsed.rowsIn} lines could not be used (first: line ${parsed.problems[0].line}, ${oneLine(parsed.problems[0].message)})` : null;
     store.finishSource(sourceId, { status: out.status, packets: parsed.events.length, firstUs: null, lastUs: null, stats, error: out.error });
   });
   return out;
 }
+
+/** A message as one line, whatever a parser quoted into it. */
+const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
 
 /** Refuses what is clearly binary (NUL bytes in the first 4 KB) before any text parsing. */
 export function checkTextInput(path: string): string | null {
