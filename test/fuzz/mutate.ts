@@ -28,13 +28,23 @@ export class Rng {
   }
 }
 
-/** A 32-bit seed for input `index` of a run seeded with `seed` (inputs are independent of each other). */
+/** murmur3's finaliser: every input bit moves every output bit. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * A 32-bit seed for input `index` of a run seeded with `seed` (inputs are independent of each
+ * other). The run seed is mixed before the index is added, so runs with different seeds do not
+ * share inputs at shifted indexes.
+ */
 export function inputSeed(seed: number, index: number): number {
-  let h = (seed ^ 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ index, 0xcc9e2d51) >>> 0;
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x1b873593) >>> 0;
-  return (h ^ (h >>> 13)) >>> 0;
+  return mix((mix(seed >>> 0) + Math.imul(index + 1, 0x9e3779b9)) >>> 0) || 1;
 }
 
 export interface Mutated {
