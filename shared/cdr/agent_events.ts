@@ -17,7 +17,7 @@
 // a RowProblem; the rest is imported. rowsIn = events.length + problems.length.
 
 import type { AgentEvent, RowProblem } from '../model/cdr.ts';
-import { TOO_DEEP, csvRows, fieldGetter, headerIndex, jsonDeeperThan, normHeader, parseNum, parseSipCode, parseTimeUs, rawFromColumns } from './cdr_common.ts';
+import { TOO_DEEP, shown, csvRows, fieldGetter, headerIndex, jsonDeeperThan, normHeader, parseNum, parseSipCode, parseTimeUs, rawFromColumns } from './cdr_common.ts';
 
 export const AGENT_EVENT_FIELDS = ['call_id', 'initiator', 'sip_final_code', 'last_rtp_timestamp', 'llm_last_ttft_ms', 'stt_last_confidence', 'last_mos'] as const;
 const NORM_FIELDS = AGENT_EVENT_FIELDS.map(normHeader);
@@ -54,7 +54,7 @@ function toEvent(values: Record<string, string>, line: number): AgentEvent | str
   if (callId === '') return 'event without call_id';
   const ts = get('last_rtp_timestamp');
   const lastRtpUs = parseTimeUs(ts);
-  if (ts !== undefined && ts.trim() !== '' && lastRtpUs === null) return `unreadable last_rtp_timestamp '${ts.slice(0, 40)}'`;
+  if (ts !== undefined && ts.trim() !== '' && lastRtpUs === null) return `unreadable last_rtp_timestamp '${shown(ts)}'`;
   return {
     line,
     callId,
@@ -177,7 +177,7 @@ export function parseAgentEvents(text: string): AgentEventsResult {
         names = item.fields.map((f) => f.trim());
         index = headerIndex(names);
         if (!index.has('callid')) {
-          return { events, problems: [{ line: item.line, message: `no call_id column in the header (columns: ${names.slice(0, 20).join(', ')})` }], rowsIn: 1 };
+          return { events, problems: [{ line: item.line, message: `no call_id column in the header (columns: ${names.slice(0, 20).map((n) => shown(n)).join(', ')})` }], rowsIn: 1 };
         }
         continue;
       }

@@ -28,9 +28,10 @@
 // Rows in / rows used: rowsIn counts event rows; an event row is "used" when it went into
 // a call record. rowsIn = rowsUsed + problems.length.
 
-import type { CdrRecord, RowProblem } from '../model/cdr.ts';
+import type { CdrRecord } from '../model/cdr.ts';
 import { asteriskPeer } from './asterisk_master_cdr.ts';
-import { csvRows, makeRecord, parseIntStrict, parseTimeUs, rawFromColumns, usToS, type CdrParseResult } from './cdr_common.ts';
+import { shown, CdrRowParser, collectCsv, makeRecord, parseIntStrict, parseTimeUs, rawFromColumns, startProblem, usToS, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
+import type { CsvItem } from './csv_reader.ts';
 
 export const CEL_COLUMNS = [
   'eventtype', 'eventtime', 'cid_name', 'cid_num', 'cid_ani', 'cid_rdnis', 'cid_dnid', 'exten', 'context',
@@ -133,43 +134,59 @@ function buildRecord(key: string, events: CelEvent[]): CdrRecord {
   return rec;
 }
 
-export function parseAsteriskCel(text: string): CdrParseResult {
-  const problems: RowProblem[] = [];
-  const groups = new Map<string, CelEvent[]>();
-  let rowsIn = 0;
-  let rowsUsed = 0;
-  for (const item of csvRows(text)) {
-    rowsIn++;
+/**
+ * CEL event rows, one CSV item at a time. Events are grouped per call (linkedid) until the
+ * end of the input, so memory grows with the events of the file (CEL exports are per
+ * event, and a call's events may be far apart).
+ */
+export class AsteriskCelRowParser extends CdrRowParser {
+  private readonly groups = new Map<string, CelEvent[]>();
+
+  constructor(out: CdrEmitter) {
+    super('asterisk_cel', out);
+  }
+
+  item(item: CsvItem): void {
+    this.rowsIn++;
     if (item.kind === 'problem') {
-      problems.push({ line: item.line, message: item.message });
-      continue;
+      this.problem(item.line, item.message);
+      return;
     }
     const f = item.fields;
     if (f.length < 16 || !CEL_EVENT_TYPES.has(f[0])) {
-      problems.push({ line: item.line, message: `not a CEL event row: expected an event type in column 1 and at least 16 columns, got '${f[0].slice(0, 40)}' and ${f.length} columns` });
-      continue;
+      this.problem(item.line, `not a CEL event row: expected an event type in column 1 and at least 16 columns, got '${shown(f[0])}' and ${f.length} columns`);
+      return;
     }
     const raw = rawFromColumns(CEL_COLUMNS, f);
     const timeUs = parseTimeUs(raw.eventtime);
     if (timeUs === null) {
-      problems.push({ line: item.line, message: `unreadable eventtime '${raw.eventtime.slice(0, 40)}'` });
-      continue;
+      this.problem(item.line, startProblem('eventtime', raw.eventtime));
+      return;
     }
     const key = raw.linkedid || raw.uniqueid;
     if (!key) {
-      problems.push({ line: item.line, message: 'CEL event without linkedid or uniqueid' });
-      continue;
+      this.problem(item.line, 'CEL event without linkedid or uniqueid');
+      return;
     }
-    let g = groups.get(key);
+    let g = this.groups.get(key);
     if (!g) {
       g = [];
-      groups.set(key, g);
+      this.groups.set(key, g);
     }
     g.push({ line: item.line, type: f[0], timeUs, raw });
-    rowsUsed++;
   }
-  const records: CdrRecord[] = [];
-  for (const [key, events] of groups) records.push(buildRecord(key, events));
-  records.sort((a, b) => a.line - b.line);
-  return { format: 'asterisk_cel', records, problems, rowsIn, rowsUsed, error: null };
+
+  override end(): void {
+    const built: Array<{ rec: CdrRecord; lines: number[] }> = [];
+    for (const [key, events] of this.groups) built.push({ rec: buildRecord(key, events), lines: events.map((e) => e.line).sort((a, b) => a - b) });
+    this.groups.clear();
+    built.sort((a, b) => a.rec.line - b.rec.line);
+    // A call whose events cannot belong together (an event time damaged into another month)
+    // is reported at each of its event lines, with the reason.
+    for (const b of built) this.accept(b.rec, b.lines);
+  }
+}
+
+export function parseAsteriskCel(text: string): CdrParseResult {
+  return collectCsv(text, (out) => new AsteriskCelRowParser(out));
 }

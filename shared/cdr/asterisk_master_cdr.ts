@@ -26,8 +26,8 @@
 // gave up, FAILED anything, ANSWERED says nothing about the release: q850Cause null.
 // Master.csv has no SIP Call-ID and does not say who hung up.
 
-import type { CdrRecord, RowProblem } from '../model/cdr.ts';
-import { csvRows, makeRecord, parseNum, parseTimeUs, rawFromColumns, type CdrParseResult } from './cdr_common.ts';
+import { CdrRowParser, collectCsv, makeRecord, parseNum, parseTimeUs, rawFromColumns, RowTimes, startProblem, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
+import type { CsvItem } from './csv_reader.ts';
 
 export const ASTERISK_MASTER_COLUMNS = [
   'accountcode', 'src', 'dst', 'dcontext', 'clid', 'channel', 'dstchannel', 'lastapp', 'lastdata',
@@ -75,36 +75,42 @@ export function asteriskPeer(channel: string): string {
 
 const Q850_FROM_DISPOSITION: Record<string, number> = { BUSY: 17, CONGESTION: 34 };
 
-export function parseAsteriskMaster(text: string): CdrParseResult {
-  const records: CdrRecord[] = [];
-  const problems: RowProblem[] = [];
-  let rowsIn = 0;
-  for (const item of csvRows(text)) {
-    rowsIn++;
+/** Asterisk Master.csv rows, one CSV item at a time. */
+export class AsteriskMasterRowParser extends CdrRowParser {
+  constructor(out: CdrEmitter) {
+    super('asterisk_master', out);
+  }
+
+  item(item: CsvItem): void {
+    this.rowsIn++;
     if (item.kind === 'problem') {
-      problems.push({ line: item.line, message: item.message });
-      continue;
+      this.problem(item.line, item.message);
+      return;
     }
     const f = item.fields;
     const layout = asteriskLayout(f);
     if (layout === null) {
-      problems.push({
-        line: item.line,
-        message: `not an Asterisk Master.csv row: expected start/answer/end timestamps and a disposition at columns 10-12 and 15 (or 9-11 and 14), got ${f.length} columns`,
-      });
-      continue;
+      this.problem(
+        item.line,
+        `not an Asterisk Master.csv row: expected start/answer/end timestamps and a disposition at columns 10-12 and 15 (or 9-11 and 14), got ${f.length} columns`,
+      );
+      return;
     }
-    const names = layout === 'master' ? [...ASTERISK_MASTER_COLUMNS, ...MASTER_EXTRA] : [...ASTERISK_CUSTOM_COLUMNS, ...CUSTOM_EXTRA];
-    const raw = rawFromColumns(names, f);
+    const raw = rawFromColumns(layout === 'master' ? MASTER_NAMES : CUSTOM_NAMES, f);
     const rec = makeRecord('asterisk_master', item.line, raw);
     const startUs = parseTimeUs(raw.start);
     if (startUs === null) {
-      problems.push({ line: item.line, message: `unreadable start time '${raw.start}'` });
-      continue;
+      this.problem(item.line, startProblem('start time', raw.start));
+      return;
     }
+    const times = new RowTimes();
     rec.startUs = startUs;
-    rec.answerUs = parseTimeUs(raw.answer);
-    rec.endUs = parseTimeUs(raw.end);
+    rec.answerUs = times.read('answer time', raw.answer);
+    rec.endUs = times.read('end time', raw.end);
+    if (times.problem !== null) {
+      this.problem(item.line, times.problem);
+      return;
+    }
     rec.from = raw.src ?? '';
     rec.to = raw.dst ?? '';
     rec.durationS = parseNum(raw.duration);
@@ -114,7 +120,13 @@ export function parseAsteriskMaster(text: string): CdrParseResult {
     rec.q850Cause = Q850_FROM_DISPOSITION[raw.disposition] ?? null;
     rec.vendorId = raw.uniqueid !== undefined && raw.uniqueid !== '' ? raw.uniqueid : null;
     rec.peer = asteriskPeer(raw.dstchannel ?? '') || asteriskPeer(raw.channel ?? '');
-    records.push(rec);
+    this.accept(rec);
   }
-  return { format: 'asterisk_master', records, problems, rowsIn, rowsUsed: records.length, error: null };
+}
+
+const MASTER_NAMES = [...ASTERISK_MASTER_COLUMNS, ...MASTER_EXTRA];
+const CUSTOM_NAMES = [...ASTERISK_CUSTOM_COLUMNS, ...CUSTOM_EXTRA];
+
+export function parseAsteriskMaster(text: string): CdrParseResult {
+  return collectCsv(text, (out) => new AsteriskMasterRowParser(out));
 }

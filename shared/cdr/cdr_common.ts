@@ -2,7 +2,7 @@
 // and the result shape every parser returns.
 
 import type { CdrFormat, CdrRecord, RowProblem } from '../model/cdr.ts';
-import { readCsv, type CsvItem, type CsvReaderOptions } from './csv_reader.ts';
+import { CsvReader, readCsv, type CsvItem, type CsvReaderOptions } from './csv_reader.ts';
 
 /**
  * What every CDR parser returns.
@@ -30,6 +30,15 @@ export function emptyResult(format: CdrFormat | null, error: string | null): Cdr
 /** Reads CSV text and splits the output into rows and reader problems, in file order. */
 export function csvRows(text: string, opts?: CsvReaderOptions): CsvItem[] {
   return readCsv(text, opts);
+}
+
+/**
+ * A field value as quoted in a problem message: at most `max` characters, control
+ * characters (a line break inside a quoted CSV field) shown as '?', so every message is one line.
+ */
+export function shown(value: string | undefined, max = 40): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
+  return (value ?? '').trim().slice(0, max).replace(/[\x00-\x1f\x7f]/g, '?');
 }
 
 /** Normalised header name: lower case, letters and digits only ('Start Time' = 'start_time'). */
@@ -90,14 +99,34 @@ export type TimeFormat = 'auto' | 'iso' | 'epoch_s' | 'epoch_ms' | 'epoch_us' | 
 const YMD_HMS = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$/i;
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 const EPOCH = /^(\d{9,17})(?:\.(\d{1,9}))?$/;
-const RFC2822 = /^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s*(?:[+-]\d{4}|GMT|UTC|Z)?$/;
+const RFC2822 = /^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|GMT|UTC|Z)?$/;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 function fracToUs(frac: string | undefined): number {
   if (!frac) return 0;
   return Math.round(Number(`0.${frac}`) * 1e6);
 }
 
-function epochToUs(intPart: string, frac: string | undefined, unit: 's' | 'ms' | 'us' | 'auto'): number | null {
+/**
+ * Plausible CDR times: 1980-01-01 .. 2100-01-01 UTC. Outside it a time is a damaged field
+ * (a flipped bit, a wrong unit), not a call: no switch of ours wrote CDRs before 1980.
+ */
+export const MIN_CDR_US = Date.UTC(1980, 0, 1) * 1000;
+export const MAX_CDR_US = Date.UTC(2100, 0, 1) * 1000;
+
+/** A time field: empty or "never" (none), a time (µs since the epoch), or a value that is not one (bad, with why). */
+export type TimeRead = { kind: 'none' } | { kind: 'ok'; us: number } | { kind: 'bad'; why: string };
+
+const NONE: TimeRead = { kind: 'none' };
+const bad = (why: string): TimeRead => ({ kind: 'bad', why });
+
+function inRange(us: number): TimeRead {
+  if (!Number.isFinite(us)) return bad('not a time');
+  if (us < MIN_CDR_US || us >= MAX_CDR_US) return bad(`out of range (${new Date(Math.trunc(us / 1000)).toISOString().slice(0, 10)}; expected 1980–2099)`);
+  return { kind: 'ok', us };
+}
+
+function epochToUs(intPart: string, frac: string | undefined, unit: 's' | 'ms' | 'us' | 'auto'): TimeRead {
   let u = unit;
   if (u === 'auto') {
     // By magnitude: seconds until year 2286 have ≤ 10 digits, ms 13, µs 16.
@@ -106,55 +135,215 @@ function epochToUs(intPart: string, frac: string | undefined, unit: 's' | 'ms' |
     else u = 'us';
   }
   const n = Number(intPart);
-  if (!Number.isFinite(n)) return null;
-  if (u === 's') return n * 1e6 + fracToUs(frac);
-  if (u === 'ms') return n * 1000 + Math.round(Number(`0.${frac ?? '0'}`) * 1000);
-  return n;
+  if (u === 's') return inRange(n * 1e6 + fracToUs(frac));
+  if (u === 'ms') return inRange(n * 1000 + Math.round(Number(`0.${frac ?? '0'}`) * 1000));
+  return inRange(n);
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A calendar date and time checked field by field. Date.UTC would silently roll month 13
+ * into the next year, day 31 of April into May and hour 24 into the next day: that is how
+ * a damaged field used to become a plausible but wrong time.
+ */
+function calendarUs(y: number, mo: number, d: number, h: number, mi: number, s: number): TimeRead {
+  if (mo < 1 || mo > 12) return bad(`month ${mo} does not exist`);
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const dim = mo === 2 && !leap ? 28 : DAYS_IN_MONTH[mo - 1];
+  if (d < 1 || d > dim) return bad(`day ${d} does not exist in month ${mo} of ${y}`);
+  if (h > 23) return bad(`hour ${h} does not exist`);
+  if (mi > 59) return bad(`minute ${mi} does not exist`);
+  // 60: a leap second, as written by clocks that show it; 61+ never happens.
+  if (s > 60) return bad(`second ${s} does not exist`);
+  const ms = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59)) + (s === 60 ? 999 : 0);
+  return inRange(ms * 1000);
 }
 
 /**
- * Parses a CDR time to µs since the epoch, or null when empty/unparsable.
+ * Reads a CDR time: none for empty / "never", else µs since the epoch, else why it is not a
+ * time. The one place CDR dates are parsed: every field of every format goes through here,
+ * so an impossible date (month 13, 31 April, hour 25, year 1909) is refused the same way.
  *
  * 'YYYY-MM-DD HH:MM:SS[.ffffff]' without a zone is taken as UTC: Asterisk writes its local
  * time (cdr.conf usegmtime=no by default) and FreeSWITCH its local time, and the file does
  * not say which zone that was. The caller documents this per format.
  * Empty, '0' and all-zero dates mean "never" in several exports (CUCM dateTimeConnect=0).
  */
-export function parseTimeUs(value: string | undefined, format: TimeFormat = 'auto'): number | null {
-  if (value === undefined) return null;
+export function readTime(value: string | undefined, format: TimeFormat = 'auto'): TimeRead {
+  if (value === undefined) return NONE;
   const v = value.trim();
-  if (v === '' || v === '0' || v.length > 64 || /^0{4}-0{2}-0{2}/.test(v)) return null;
+  if (v === '' || v === '0' || /^0{4}-0{2}-0{2}/.test(v)) return NONE;
+  if (v.length > 64) return bad('not a time (too long)');
   if (format === 'epoch_s' || format === 'epoch_ms' || format === 'epoch_us' || format === 'auto') {
     const m = EPOCH.exec(v);
     if (m) {
       const unit = format === 'epoch_s' ? 's' : format === 'epoch_ms' ? 'ms' : format === 'epoch_us' ? 'us' : 'auto';
       return epochToUs(m[1], m[2], unit);
     }
-    if (format !== 'auto') return null;
+    if (format !== 'auto') return bad('not an epoch time');
   }
   const m = YMD_HMS.exec(v);
   if (m) {
     const [, y, mo, d, h, mi, s, frac, zone] = m;
-    const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? '0'));
-    if (!Number.isFinite(ms)) return null;
-    let us = ms * 1000 + fracToUs(frac);
+    const t = calendarUs(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s ?? '0'));
+    if (t.kind !== 'ok') return t;
+    let us = t.us + fracToUs(frac);
     if (zone && /^[+-]/.test(zone)) {
       const z = zone.replace(':', '');
       const sign = z[0] === '-' ? -1 : 1;
-      const offMin = Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5));
-      us -= sign * offMin * 60 * 1e6;
+      const hh = Number(z.slice(1, 3));
+      const mm = Number(z.slice(3, 5));
+      if (hh > 14 || mm > 59) return bad(`time zone ${zone} does not exist`);
+      us -= sign * (hh * 60 + mm) * 60 * 1e6;
     }
-    return us;
+    return inRange(us);
   }
-  if (format === 'ymd_hms') return null;
+  if (format === 'ymd_hms') return bad('not a YYYY-MM-DD HH:MM:SS time');
   const dm = YMD.exec(v);
-  if (dm) return Date.UTC(Number(dm[1]), Number(dm[2]) - 1, Number(dm[3])) * 1000;
-  if (RFC2822.test(v)) {
-    // RFC 2822 (Twilio's REST API dates): Date.parse handles this shape in every engine.
-    const ms = Date.parse(v);
-    return Number.isFinite(ms) ? ms * 1000 : null;
+  if (dm) return calendarUs(Number(dm[1]), Number(dm[2]), Number(dm[3]), 0, 0, 0);
+  const r = RFC2822.exec(v);
+  if (r) {
+    // RFC 2822 (Twilio's REST API dates), e.g. 'Tue, 10 Aug 2010 20:37:57 +0000'.
+    const [, d, mon, y, h, mi, sec, zone] = r;
+    const mo = MONTHS.indexOf(mon.toLowerCase()) + 1;
+    if (mo === 0) return bad(`month ${mon} does not exist`);
+    const t = calendarUs(Number(y), mo, Number(d), Number(h), Number(mi), Number(sec ?? '0'));
+    if (t.kind !== 'ok' || !zone || !/^[+-]/.test(zone)) return t;
+    const sign = zone[0] === '-' ? -1 : 1;
+    return inRange(t.us - sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5))) * 60e6);
   }
+  return bad('not a time');
+}
+
+/** Parses a CDR time to µs since the epoch; null when empty, "never" or not a valid time (see readTime). */
+export function parseTimeUs(value: string | undefined, format: TimeFormat = 'auto'): number | null {
+  const t = readTime(value, format);
+  return t.kind === 'ok' ? t.us : null;
+}
+
+/**
+ * Reads the optional time fields of one row and remembers the first that holds something
+ * that is not a time: such a row goes to the problems with its line and reason instead of
+ * being read as "never answered" or "never ended".
+ */
+export class RowTimes {
+  problem: string | null = null;
+
+  read(name: string, value: string | undefined, format: TimeFormat = 'auto'): number | null {
+    const t = readTime(value, format);
+    if (t.kind === 'ok') return t.us;
+    if (t.kind === 'bad' && this.problem === null) this.problem = `${name} '${shown(value)}' is not a valid time: ${t.why}`;
+    return null;
+  }
+}
+
+/** The message for a required start time that is missing or invalid. */
+export function startProblem(name: string, value: string | undefined, format: TimeFormat = 'auto'): string {
+  const t = readTime(value, format);
+  const v = shown(value);
+  return t.kind === 'bad' && t.why !== 'not a time' ? `${name} '${v}' is not a valid time: ${t.why}` : `unreadable ${name} '${v}'`;
+}
+
+/** Longest believable call: beyond it a duration or a start→end span is a damaged field. */
+export const MAX_CALL_S = 30 * 86400;
+/** Clock rounding allowed between the times of one row (stamps cut to the second, or to the minute by a spreadsheet). */
+const ORDER_SLACK_US = 60e6;
+
+/**
+ * Times and durations that cannot belong to one call (end before start, a negative or
+ * month-long duration): the row's problem, or null. A CDR row that fails here goes to the
+ * problems with its line instead of giving a call a negative duration.
+ */
+export function recordProblem(r: CdrRecord): string | null {
+  for (const [name, us] of [['start', r.startUs], ['answer', r.answerUs], ['end', r.endUs]] as const) {
+    if (us === null) continue;
+    const t = inRange(us);
+    if (t.kind === 'bad') return `${name} time ${t.why}`;
+  }
+  const secs = (us: number): string => `${Math.round(us / 1e6)} s`;
+  if (r.answerUs !== null && r.answerUs < r.startUs - ORDER_SLACK_US) return `answer time is ${secs(r.startUs - r.answerUs)} before the start`;
+  if (r.endUs !== null && r.endUs < r.startUs - ORDER_SLACK_US) return `end time is ${secs(r.startUs - r.endUs)} before the start`;
+  if (r.endUs !== null && r.answerUs !== null && r.endUs < r.answerUs - ORDER_SLACK_US) return `end time is ${secs(r.answerUs - r.endUs)} before the answer`;
+  if (r.endUs !== null && r.endUs - r.startUs > MAX_CALL_S * 1e6) return `end time is ${secs(r.endUs - r.startUs)} after the start (more than 30 days)`;
+  for (const [name, v] of [['duration', r.durationS], ['billsec', r.billsecS]] as const) {
+    if (v === null) continue;
+    if (!Number.isFinite(v) || v < 0) return `${name} ${v} s is negative`;
+    if (v > MAX_CALL_S) return `${name} ${v} s is more than 30 days`;
+  }
+  if (r.durationS !== null && r.billsecS !== null && r.billsecS > r.durationS + 60) return `billsec ${r.billsecS} s is longer than the duration ${r.durationS} s`;
   return null;
+}
+
+// ─── Streaming parsers ─────────────────────────────────────────────────────────────────
+
+/** Where a streaming CDR parser sends what it reads, in file order. */
+export interface CdrEmitter {
+  record(r: CdrRecord): void;
+  problem(p: RowProblem): void;
+}
+
+/**
+ * A CDR parser fed one CSV item at a time, so a file of any length is read with the memory
+ * of one row (CEL excepted: its events are grouped per call until the end). Counters obey
+ * rowsIn = rowsUsed + problems emitted.
+ */
+export abstract class CdrRowParser {
+  rowsIn = 0;
+  rowsUsed = 0;
+  /** A file-level problem (no header…): set once, and the parser reads nothing more. */
+  error: string | null = null;
+
+  constructor(
+    readonly format: CdrFormat,
+    protected readonly out: CdrEmitter,
+  ) {}
+
+  abstract item(item: CsvItem): void;
+
+  /** End of input (CEL emits its grouped calls here). */
+  end(): void {}
+
+  protected problem(line: number, message: string): void {
+    this.out.problem({ line, message });
+  }
+
+  /** A record built from `lines` (one row, or a CEL call's events): checked, then used or reported. */
+  protected accept(rec: CdrRecord, lines: readonly number[] = [rec.line]): void {
+    const why = recordProblem(rec);
+    if (why !== null) {
+      for (const l of lines) this.problem(l, why);
+      return;
+    }
+    this.rowsUsed += lines.length;
+    this.out.record(rec);
+  }
+}
+
+/** A sink that keeps everything (the non-streaming API). */
+export function collectingEmitter(): CdrEmitter & { records: CdrRecord[]; problems: RowProblem[] } {
+  const records: CdrRecord[] = [];
+  const problems: RowProblem[] = [];
+  return { records, problems, record: (r) => void records.push(r), problem: (x) => void problems.push(x) };
+}
+
+/** Feeds CSV items to a parser until it reports a file-level error. */
+export function feedItems(p: CdrRowParser, items: readonly CsvItem[]): void {
+  for (const it of items) {
+    if (p.error !== null) return;
+    p.item(it);
+  }
+}
+
+/** Runs a streaming parser over a whole text and collects its output. */
+export function collectCsv(text: string, make: (out: CdrEmitter) => CdrRowParser, opts?: CsvReaderOptions): CdrParseResult {
+  const sink = collectingEmitter();
+  const p = make(sink);
+  const reader = new CsvReader(opts);
+  feedItems(p, reader.push(text));
+  feedItems(p, reader.end());
+  if (p.error === null) p.end();
+  return { format: p.format, records: sink.records, problems: sink.problems, rowsIn: p.rowsIn, rowsUsed: p.error === null ? p.rowsUsed : 0, error: p.error };
 }
 
 /**

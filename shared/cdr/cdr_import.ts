@@ -7,16 +7,17 @@
 
 import type { CdrFormat } from '../model/cdr.ts';
 import { detectAgentEvents } from './agent_events.ts';
-import { parseAsteriskCel } from './asterisk_cel.ts';
-import { parseAsteriskMaster } from './asterisk_master_cdr.ts';
-import { emptyResult, type CdrParseResult } from './cdr_common.ts';
+import { AsteriskCelRowParser } from './asterisk_cel.ts';
+import { AsteriskMasterRowParser } from './asterisk_master_cdr.ts';
+import { collectCsv, emptyResult, type CdrEmitter, type CdrParseResult, type CdrRowParser } from './cdr_common.ts';
 import { detectCdrFormat, type CdrDetection } from './cdr_format.ts';
-import { parseCucmCdr } from './cucm_cdr.ts';
-import { parseFreeswitchCsv } from './freeswitch_cdr.ts';
-import { parseMappedCsv, type ColumnMapping } from './mapped_csv.ts';
-import { parseTwilioCallsCsv } from './twilio_calls_csv.ts';
+import type { CsvReaderOptions } from './csv_reader.ts';
+import { CucmRowParser } from './cucm_cdr.ts';
+import { FreeswitchRowParser } from './freeswitch_cdr.ts';
+import { MappedRowParser, type ColumnMapping } from './mapped_csv.ts';
+import { TwilioCallsRowParser } from './twilio_calls_csv.ts';
 import { parseTwilioInsightsJson } from './twilio_insights_json.ts';
-import { parseVos3000Cdr } from './vos3000_cdr.ts';
+import { Vos3000RowParser, vos3000IsPipe } from './vos3000_cdr.ts';
 
 export interface ParseCdrOptions {
   /** Skip detection and read the file as this format. */
@@ -47,25 +48,49 @@ export function detectInputKind(headText: string): InputKind {
   return 'unknown';
 }
 
-function dispatch(text: string, format: CdrFormat, mapping: ColumnMapping | undefined): CdrParseResult {
+/**
+ * The streaming parser for a CSV format, with the CSV options it reads with; null for the
+ * formats read as one document (Twilio Voice Insights JSON) and for mapped_csv without a
+ * mapping. `headText` is the start of the file (VOS3000 decides pipe or comma on it).
+ */
+export function createCdrRowParser(
+  format: CdrFormat,
+  out: CdrEmitter,
+  opts: { mapping?: ColumnMapping; headText: string },
+): { parser: CdrRowParser; csv: CsvReaderOptions } | null {
   switch (format) {
     case 'asterisk_master':
-      return parseAsteriskMaster(text);
+      return { parser: new AsteriskMasterRowParser(out), csv: {} };
     case 'asterisk_cel':
-      return parseAsteriskCel(text);
+      return { parser: new AsteriskCelRowParser(out), csv: {} };
     case 'freeswitch_csv':
-      return parseFreeswitchCsv(text);
+      return { parser: new FreeswitchRowParser(out), csv: {} };
     case 'cisco_cucm':
-      return parseCucmCdr(text);
+      return { parser: new CucmRowParser(out), csv: {} };
     case 'twilio_calls_csv':
-      return parseTwilioCallsCsv(text);
-    case 'twilio_insights_json':
-      return parseTwilioInsightsJson(text);
-    case 'vos3000':
-      return parseVos3000Cdr(text);
+      return { parser: new TwilioCallsRowParser(out), csv: {} };
+    case 'vos3000': {
+      const pipe = vos3000IsPipe(opts.headText);
+      return { parser: new Vos3000RowParser(out, pipe), csv: { delimiter: pipe ? '|' : ',' } };
+    }
     case 'mapped_csv':
-      return mapping ? parseMappedCsv(text, mapping) : emptyResult('mapped_csv', 'mapped_csv needs a column mapping');
+      return opts.mapping ? { parser: new MappedRowParser(out, opts.mapping), csv: { delimiter: opts.mapping.delimiter } } : null;
+    case 'twilio_insights_json':
+      return null;
   }
+}
+
+function dispatch(text: string, format: CdrFormat, mapping: ColumnMapping | undefined): CdrParseResult {
+  if (format === 'twilio_insights_json') return parseTwilioInsightsJson(text);
+  let csv: CsvReaderOptions = {};
+  const make = (out: CdrEmitter): CdrRowParser | null => {
+    const made = createCdrRowParser(format, out, { mapping, headText: text });
+    if (made) csv = made.csv;
+    return made?.parser ?? null;
+  };
+  // Options first (collectCsv builds its reader after the parser).
+  if (make({ record() {}, problem() {} }) === null) return emptyResult('mapped_csv', 'mapped_csv needs a column mapping');
+  return collectCsv(text, (out) => make(out)!, csv);
 }
 
 export function parseCdrText(text: string, opts: ParseCdrOptions = {}): CdrTextResult {

@@ -26,8 +26,8 @@
 // The export has no disposition column: disposition is 'connected' when dateTimeConnect is
 // set, else 'not connected'.
 
-import type { CdrRecord, RowProblem } from '../model/cdr.ts';
-import { csvRows, fieldGetter, headerIndex, makeRecord, normHeader, parseIntStrict, parseNum, parseTimeUs, rawFromColumns, type CdrParseResult } from './cdr_common.ts';
+import { shown, CdrRowParser, collectCsv, fieldGetter, headerIndex, makeRecord, normHeader, parseIntStrict, parseNum, parseTimeUs, rawFromColumns, RowTimes, startProblem, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
+import type { CsvItem } from './csv_reader.ts';
 
 export const CUCM_KEY_COLUMNS = ['cdrrecordtype', 'globalcallidcallid', 'origcausevalue', 'destcausevalue', 'datetimeorigination', 'datetimedisconnect'];
 
@@ -36,52 +36,62 @@ export function isCucmHeader(fields: readonly string[]): boolean {
   return CUCM_KEY_COLUMNS.filter((k) => n.has(k)).length >= 4;
 }
 
-export function parseCucmCdr(text: string): CdrParseResult {
-  const records: CdrRecord[] = [];
-  const problems: RowProblem[] = [];
-  let rowsIn = 0;
-  let names: string[] | null = null;
-  let index = new Map<string, number>();
-  let typeRowChecked = false;
-  for (const item of csvRows(text)) {
-    if (names === null) {
+/** Cisco CUCM rows, one CSV item at a time. */
+export class CucmRowParser extends CdrRowParser {
+  private names: string[] | null = null;
+  private index = new Map<string, number>();
+  private typeRowChecked = false;
+
+  constructor(out: CdrEmitter) {
+    super('cisco_cucm', out);
+  }
+
+  item(item: CsvItem): void {
+    if (this.names === null) {
       if (item.kind === 'row' && isCucmHeader(item.fields)) {
-        names = item.fields.map((f) => f.trim());
-        index = headerIndex(names);
-        continue;
+        this.names = item.fields.map((f) => f.trim());
+        this.index = headerIndex(this.names);
+        return;
       }
-      return { format: 'cisco_cucm', records, problems, rowsIn, rowsUsed: 0, error: 'Cisco CUCM CDR: no header row with cdrRecordType, globalCallID_callId, origCause_value… found' };
+      this.error = 'Cisco CUCM CDR: no header row with cdrRecordType, globalCallID_callId, origCause_value… found';
+      return;
     }
-    if (!typeRowChecked && item.kind === 'row') {
-      typeRowChecked = true;
+    const names = this.names;
+    if (!this.typeRowChecked && item.kind === 'row') {
+      this.typeRowChecked = true;
       const t = (item.fields[0] ?? '').trim().toUpperCase();
-      if (t === 'INTEGER' || t === 'INT' || t.startsWith('VARCHAR')) continue;
+      if (t === 'INTEGER' || t === 'INT' || t.startsWith('VARCHAR')) return;
     }
-    rowsIn++;
+    this.rowsIn++;
     if (item.kind === 'problem') {
-      problems.push({ line: item.line, message: item.message });
-      continue;
+      this.problem(item.line, item.message);
+      return;
     }
     const raw = rawFromColumns(names, item.fields);
-    const g = fieldGetter(index, item.fields);
+    const g = fieldGetter(this.index, item.fields);
     if (item.fields.length !== names.length) {
-      problems.push({ line: item.line, message: `expected ${names.length} columns like the header, got ${item.fields.length}` });
-      continue;
+      this.problem(item.line, `expected ${names.length} columns like the header, got ${item.fields.length}`);
+      return;
     }
     const type = parseIntStrict(g('cdrrecordtype'));
     if (type !== 1) {
-      problems.push({ line: item.line, message: `cdrRecordType '${(g('cdrrecordtype') ?? '').slice(0, 20)}' is not an end call detail record (1), skipped` });
-      continue;
+      this.problem(item.line, `cdrRecordType '${shown(g('cdrrecordtype'), 20)}' is not an end call detail record (1), skipped`);
+      return;
     }
     const startUs = parseTimeUs(g('datetimeorigination'), 'epoch_s');
     if (startUs === null) {
-      problems.push({ line: item.line, message: `unreadable dateTimeOrigination '${(g('datetimeorigination') ?? '').slice(0, 20)}'` });
-      continue;
+      this.problem(item.line, startProblem('dateTimeOrigination', g('datetimeorigination'), 'epoch_s'));
+      return;
     }
+    const times = new RowTimes();
     const rec = makeRecord('cisco_cucm', item.line, raw);
     rec.startUs = startUs;
-    rec.answerUs = parseTimeUs(g('datetimeconnect'), 'epoch_s');
-    rec.endUs = parseTimeUs(g('datetimedisconnect'), 'epoch_s');
+    rec.answerUs = times.read('dateTimeConnect', g('datetimeconnect'), 'epoch_s');
+    rec.endUs = times.read('dateTimeDisconnect', g('datetimedisconnect'), 'epoch_s');
+    if (times.problem !== null) {
+      this.problem(item.line, times.problem);
+      return;
+    }
     rec.from = g('callingpartynumber') ?? '';
     rec.to = g('finalcalledpartynumber') || g('originalcalledpartynumber') || '';
     rec.billsecS = parseNum(g('duration'));
@@ -96,8 +106,14 @@ export function parseCucmCdr(text: string): CdrParseResult {
     rec.q850Cause = cause > 0 && cause <= 127 ? cause : null;
     rec.vendorId = g('globalcallidcallid') || null;
     rec.peer = g('destdevicename') || g('origdevicename') || '';
-    records.push(rec);
+    this.accept(rec);
   }
-  if (names === null) return { format: 'cisco_cucm', records, problems, rowsIn, rowsUsed: 0, error: 'Cisco CUCM CDR: the file is empty' };
-  return { format: 'cisco_cucm', records, problems, rowsIn, rowsUsed: records.length, error: null };
+
+  override end(): void {
+    if (this.names === null && this.error === null) this.error = 'Cisco CUCM CDR: the file is empty';
+  }
+}
+
+export function parseCucmCdr(text: string): CdrParseResult {
+  return collectCsv(text, (out) => new CucmRowParser(out));
 }

@@ -25,9 +25,9 @@
 // uuid is FreeSWITCH's channel id, not the SIP Call-ID (that is ${sip_call_id}, read when a
 // header names it).
 
-import type { CdrRecord, RowProblem } from '../model/cdr.ts';
 import {
-  csvRows,
+  CdrRowParser,
+  collectCsv,
   FREESWITCH_ONLY_CAUSES,
   makeRecord,
   normHeader,
@@ -36,8 +36,12 @@ import {
   parseTimeUs,
   q850FromCause,
   rawFromColumns,
+  RowTimes,
+  startProblem,
+  type CdrEmitter,
   type CdrParseResult,
 } from './cdr_common.ts';
+import type { CsvItem } from './csv_reader.ts';
 
 export const FREESWITCH_DEFAULT_COLUMNS = [
   'caller_id_name', 'caller_id_number', 'destination_number', 'context', 'start_stamp', 'answer_stamp',
@@ -50,41 +54,49 @@ export function isFreeswitchHeader(fields: readonly string[]): boolean {
   return n.has('hangupcause') && n.has('uuid');
 }
 
-export function parseFreeswitchCsv(text: string): CdrParseResult {
-  const records: CdrRecord[] = [];
-  const problems: RowProblem[] = [];
-  let rowsIn = 0;
-  let names: string[] = [...FREESWITCH_DEFAULT_COLUMNS];
-  let first = true;
-  for (const item of csvRows(text)) {
-    if (item.kind === 'row' && first) {
-      first = false;
+/** FreeSWITCH rows, one CSV item at a time. */
+export class FreeswitchRowParser extends CdrRowParser {
+  private names: string[] = [...FREESWITCH_DEFAULT_COLUMNS];
+  private first = true;
+
+  constructor(out: CdrEmitter) {
+    super('freeswitch_csv', out);
+  }
+
+  item(item: CsvItem): void {
+    if (item.kind === 'row' && this.first) {
+      this.first = false;
       if (isFreeswitchHeader(item.fields)) {
-        names = item.fields.map((f) => f.replace(/^\$\{|\}$/g, '').trim().toLowerCase());
-        continue;
+        this.names = item.fields.map((f) => f.replace(/^\$\{|\}$/g, '').trim().toLowerCase());
+        return;
       }
     }
-    first = false;
-    rowsIn++;
+    this.first = false;
+    this.rowsIn++;
     if (item.kind === 'problem') {
-      problems.push({ line: item.line, message: item.message });
-      continue;
+      this.problem(item.line, item.message);
+      return;
     }
     const f = item.fields;
     if (f.length < 11) {
-      problems.push({ line: item.line, message: `expected at least 11 columns (default mod_cdr_csv template has 15), got ${f.length}` });
-      continue;
+      this.problem(item.line, `expected at least 11 columns (default mod_cdr_csv template has 15), got ${f.length}`);
+      return;
     }
-    const raw = rawFromColumns(names, f);
+    const raw = rawFromColumns(this.names, f);
     const startUs = parseTimeUs(raw.start_stamp);
     if (startUs === null) {
-      problems.push({ line: item.line, message: `unreadable start_stamp '${(raw.start_stamp ?? '').slice(0, 40)}'` });
-      continue;
+      this.problem(item.line, startProblem('start_stamp', raw.start_stamp));
+      return;
     }
+    const times = new RowTimes();
     const rec = makeRecord('freeswitch_csv', item.line, raw);
     rec.startUs = startUs;
-    rec.answerUs = parseTimeUs(raw.answer_stamp);
-    rec.endUs = parseTimeUs(raw.end_stamp);
+    rec.answerUs = times.read('answer_stamp', raw.answer_stamp);
+    rec.endUs = times.read('end_stamp', raw.end_stamp);
+    if (times.problem !== null) {
+      this.problem(item.line, times.problem);
+      return;
+    }
     rec.from = raw.caller_id_number ?? '';
     rec.to = raw.destination_number ?? '';
     rec.durationS = parseNum(raw.duration);
@@ -113,7 +125,10 @@ export function parseFreeswitchCsv(text: string): CdrParseResult {
     rec.vendorId = raw.uuid || null;
     rec.callId = raw.sip_call_id || null;
     rec.peer = raw.sip_gateway_name || raw.context || '';
-    records.push(rec);
+    this.accept(rec);
   }
-  return { format: 'freeswitch_csv', records, problems, rowsIn, rowsUsed: records.length, error: null };
+}
+
+export function parseFreeswitchCsv(text: string): CdrParseResult {
+  return collectCsv(text, (out) => new FreeswitchRowParser(out));
 }

@@ -3,7 +3,8 @@
 export { CsvReader, readCsv, CSV_DEFAULTS, type CsvItem, type CsvReaderOptions } from './csv_reader.ts';
 export { parseTimeUs, q850FromCause, Q850_BY_NAME, FREESWITCH_ONLY_CAUSES, type CdrParseResult, type TimeFormat } from './cdr_common.ts';
 export { detectCdrFormat, unknownFormatMessage, type CdrDetection } from './cdr_format.ts';
-export { parseCdrText, detectInputKind, type ParseCdrOptions, type CdrTextResult, type InputKind } from './cdr_import.ts';
+export { parseCdrText, detectInputKind, createCdrRowParser, type ParseCdrOptions, type CdrTextResult, type InputKind } from './cdr_import.ts';
+export { CdrRowParser, type CdrEmitter } from './cdr_common.ts';
 export { parseAsteriskMaster } from './asterisk_master_cdr.ts';
 export { parseAsteriskCel } from './asterisk_cel.ts';
 export { parseFreeswitchCsv } from './freeswitch_cdr.ts';

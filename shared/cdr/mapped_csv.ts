@@ -15,9 +15,9 @@
 //   - answered: true when the row has an answer time or billsec > 0; false when the answer
 //     or billsec column is mapped but empty/0; else from a mapped SIP code (2xx); else null.
 
-import type { CdrRecord, RowProblem } from '../model/cdr.ts';
 import {
-  csvRows,
+  CdrRowParser,
+  collectCsv,
   makeRecord,
   normHeader,
   parseNum,
@@ -25,9 +25,14 @@ import {
   parseTimeUs,
   q850FromCause,
   rawFromColumns,
+  RowTimes,
+  shown,
+  startProblem,
+  type CdrEmitter,
   type CdrParseResult,
   type TimeFormat,
 } from './cdr_common.ts';
+import type { CsvItem } from './csv_reader.ts';
 
 export interface ColumnMapping {
   callId?: string;
@@ -91,7 +96,7 @@ function resolveColumns(mapping: ColumnMapping, header: readonly string[] | null
       }
     }
     if (idx < 0) {
-      const cols = header === null ? 'a file without header: use 1-based column numbers' : `columns: ${header.slice(0, 40).join(', ')}`;
+      const cols = header === null ? 'a file without header: use 1-based column numbers' : `columns: ${header.slice(0, 40).map((h) => shown(h)).join(', ')}`;
       return `column mapping: '${key}' refers to column '${ref}', which is not in the file (${cols})`;
     }
     out.set(key, idx);
@@ -99,52 +104,73 @@ function resolveColumns(mapping: ColumnMapping, header: readonly string[] | null
   return out;
 }
 
-export function parseMappedCsv(text: string, mapping: ColumnMapping): CdrParseResult {
-  const bad = validateMapping(mapping);
-  if (bad !== null) return { format: 'mapped_csv', records: [], problems: [], rowsIn: 0, rowsUsed: 0, error: bad };
-  const hasHeader = mapping.hasHeader !== false;
-  const tf: TimeFormat = mapping.timeFormat ?? 'auto';
-  const records: CdrRecord[] = [];
-  const problems: RowProblem[] = [];
-  let rowsIn = 0;
-  let header: string[] | null = null;
-  let cols: Map<MappedField, number> | null = null;
-  for (const item of csvRows(text, { delimiter: mapping.delimiter })) {
-    if (cols === null) {
-      if (hasHeader) {
+/** Rows of a CSV read through a column mapping, one CSV item at a time. */
+export class MappedRowParser extends CdrRowParser {
+  private readonly hasHeader: boolean;
+  private readonly tf: TimeFormat;
+  private header: string[] | null = null;
+  private cols: Map<MappedField, number> | null = null;
+
+  constructor(
+    out: CdrEmitter,
+    private readonly mapping: ColumnMapping,
+  ) {
+    super('mapped_csv', out);
+    const bad = validateMapping(mapping);
+    if (bad !== null) this.error = bad;
+    this.hasHeader = mapping.hasHeader !== false;
+    this.tf = mapping.timeFormat ?? 'auto';
+  }
+
+  item(item: CsvItem): void {
+    if (this.cols === null) {
+      if (this.hasHeader) {
         if (item.kind !== 'row') {
-          return { format: 'mapped_csv', records, problems: [{ line: item.line, message: item.message }], rowsIn: 1, rowsUsed: 0, error: 'the header row is unreadable' };
+          this.rowsIn = 1;
+          this.problem(item.line, item.message);
+          this.error = 'the header row is unreadable';
+          return;
         }
-        header = item.fields.map((f) => f.trim());
-        const r = resolveColumns(mapping, header);
-        if (typeof r === 'string') return { format: 'mapped_csv', records, problems, rowsIn, rowsUsed: 0, error: r };
-        cols = r;
-        continue;
+        this.header = item.fields.map((f) => f.trim());
+        const r = resolveColumns(this.mapping, this.header);
+        if (typeof r === 'string') this.error = r;
+        else this.cols = r;
+        return;
       }
-      const r = resolveColumns(mapping, null);
-      if (typeof r === 'string') return { format: 'mapped_csv', records, problems, rowsIn, rowsUsed: 0, error: r };
-      cols = r;
+      const r = resolveColumns(this.mapping, null);
+      if (typeof r === 'string') {
+        this.error = r;
+        return;
+      }
+      this.cols = r;
     }
-    rowsIn++;
+    const cols = this.cols;
+    const tf = this.tf;
+    this.rowsIn++;
     if (item.kind === 'problem') {
-      problems.push({ line: item.line, message: item.message });
-      continue;
+      this.problem(item.line, item.message);
+      return;
     }
     const f = item.fields;
     const get = (k: MappedField): string | undefined => {
-      const i = cols?.get(k);
+      const i = cols.get(k);
       return i === undefined ? undefined : f[i];
     };
     const startRaw = get('start');
     const startUs = parseTimeUs(startRaw, tf);
     if (startUs === null) {
-      problems.push({ line: item.line, message: startRaw === undefined ? `row has ${f.length} columns, the start column is missing` : `unreadable start time '${startRaw.slice(0, 40)}'` });
-      continue;
+      this.problem(item.line, startRaw === undefined ? `row has ${f.length} columns, the start column is missing` : startProblem('start time', startRaw, tf));
+      return;
     }
-    const rec = makeRecord('mapped_csv', item.line, rawFromColumns(header ?? [], f));
+    const times = new RowTimes();
+    const rec = makeRecord('mapped_csv', item.line, rawFromColumns(this.header ?? [], f));
     rec.startUs = startUs;
-    rec.answerUs = parseTimeUs(get('answer'), tf);
-    rec.endUs = parseTimeUs(get('end'), tf);
+    rec.answerUs = times.read('answer time', get('answer'), tf);
+    rec.endUs = times.read('end time', get('end'), tf);
+    if (times.problem !== null) {
+      this.problem(item.line, times.problem);
+      return;
+    }
     rec.from = get('from') ?? '';
     rec.to = get('to') ?? '';
     rec.callId = get('callId') || null;
@@ -159,7 +185,10 @@ export function parseMappedCsv(text: string, mapping: ColumnMapping): CdrParseRe
     if (rec.answerUs !== null || (rec.billsecS !== null && rec.billsecS > 0)) rec.answered = true;
     else if (cols.has('answer') || cols.has('billsec')) rec.answered = false;
     else if (rec.sipCode !== null) rec.answered = rec.sipCode >= 200 && rec.sipCode < 300;
-    records.push(rec);
+    this.accept(rec);
   }
-  return { format: 'mapped_csv', records, problems, rowsIn, rowsUsed: records.length, error: null };
+}
+
+export function parseMappedCsv(text: string, mapping: ColumnMapping): CdrParseResult {
+  return collectCsv(text, (out) => new MappedRowParser(out, mapping), { delimiter: mapping.delimiter });
 }

@@ -20,8 +20,8 @@
 //     originating application: endedBy caller.
 // The export has no SIP Call-ID, no who-hung-up and no trunk: callId null, peer ''.
 
-import type { CdrRecord, RowProblem } from '../model/cdr.ts';
-import { csvRows, fieldGetter, headerIndex, makeRecord, normHeader, parseNum, parseSipCode, parseTimeUs, rawFromColumns, type CdrParseResult } from './cdr_common.ts';
+import { CdrRowParser, collectCsv, fieldGetter, headerIndex, makeRecord, normHeader, parseNum, parseSipCode, parseTimeUs, rawFromColumns, RowTimes, startProblem, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
+import type { CsvItem } from './csv_reader.ts';
 
 export const TWILIO_STATUSES = new Set(['queued', 'ringing', 'in-progress', 'canceled', 'completed', 'failed', 'busy', 'no-answer']);
 
@@ -32,37 +32,46 @@ export function isTwilioCallsHeader(fields: readonly string[]): boolean {
 
 const STATUS_Q850: Record<string, number> = { busy: 17, 'no-answer': 19 };
 
-export function parseTwilioCallsCsv(text: string): CdrParseResult {
-  const records: CdrRecord[] = [];
-  const problems: RowProblem[] = [];
-  let rowsIn = 0;
-  let names: string[] | null = null;
-  let index = new Map<string, number>();
-  for (const item of csvRows(text)) {
-    if (names === null) {
+/** Twilio call-log rows, one CSV item at a time. */
+export class TwilioCallsRowParser extends CdrRowParser {
+  private names: string[] | null = null;
+  private index = new Map<string, number>();
+
+  constructor(out: CdrEmitter) {
+    super('twilio_calls_csv', out);
+  }
+
+  item(item: CsvItem): void {
+    if (this.names === null) {
       if (item.kind === 'row' && isTwilioCallsHeader(item.fields)) {
-        names = item.fields.map((f) => f.trim());
-        index = headerIndex(names);
-        continue;
+        this.names = item.fields.map((f) => f.trim());
+        this.index = headerIndex(this.names);
+        return;
       }
-      return { format: 'twilio_calls_csv', records, problems, rowsIn, rowsUsed: 0, error: 'Twilio call log CSV: no header row with Sid, From, To, Status and Start Time found' };
+      this.error = 'Twilio call log CSV: no header row with Sid, From, To, Status and Start Time found';
+      return;
     }
-    rowsIn++;
+    this.rowsIn++;
     if (item.kind === 'problem') {
-      problems.push({ line: item.line, message: item.message });
-      continue;
+      this.problem(item.line, item.message);
+      return;
     }
-    const g = fieldGetter(index, item.fields);
-    const raw = rawFromColumns(names, item.fields);
+    const g = fieldGetter(this.index, item.fields);
+    const raw = rawFromColumns(this.names, item.fields);
     const startUs = parseTimeUs(g('starttime')) ?? parseTimeUs(g('datecreated'));
     if (startUs === null) {
-      problems.push({ line: item.line, message: `unreadable Start Time '${(g('starttime') ?? '').slice(0, 40)}'` });
-      continue;
+      this.problem(item.line, startProblem('Start Time', g('starttime')));
+      return;
     }
+    const times = new RowTimes();
     const rec = makeRecord('twilio_calls_csv', item.line, raw);
     const status = (g('status') ?? '').trim().toLowerCase();
     rec.startUs = startUs;
-    rec.endUs = parseTimeUs(g('endtime'));
+    rec.endUs = times.read('End Time', g('endtime'));
+    if (times.problem !== null) {
+      this.problem(item.line, times.problem);
+      return;
+    }
     rec.from = g('from') ?? '';
     rec.to = g('to') ?? '';
     rec.vendorId = g('sid', 'callsid') || null;
@@ -74,8 +83,14 @@ export function parseTwilioCallsCsv(text: string): CdrParseResult {
     rec.sipCode = parseSipCode(g('sipresponsecode', 'sipcode'));
     if (status === 'canceled') rec.endedBy = 'caller';
     rec.peer = g('trunksid') ?? '';
-    records.push(rec);
+    this.accept(rec);
   }
-  if (names === null) return { format: 'twilio_calls_csv', records, problems, rowsIn, rowsUsed: 0, error: 'Twilio call log CSV: the file is empty' };
-  return { format: 'twilio_calls_csv', records, problems, rowsIn, rowsUsed: records.length, error: null };
+
+  override end(): void {
+    if (this.names === null && this.error === null) this.error = 'Twilio call log CSV: the file is empty';
+  }
+}
+
+export function parseTwilioCallsCsv(text: string): CdrParseResult {
+  return collectCsv(text, (out) => new TwilioCallsRowParser(out));
 }

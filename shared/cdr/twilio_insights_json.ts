@@ -20,7 +20,7 @@
 // direction is what a user hears. busy/noanswer map to Q.850 17/19 as for the call log.
 
 import type { CdrRecord, RowProblem } from '../model/cdr.ts';
-import { TOO_DEEP, jsonDeeperThan, makeRecord, parseSipCode, parseTimeUs, type CdrParseResult } from './cdr_common.ts';
+import { TOO_DEEP, shown, jsonDeeperThan, makeRecord, parseSipCode, parseTimeUs, recordProblem, type CdrParseResult } from './cdr_common.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -54,7 +54,7 @@ export function summaryToRecord(s: Obj, line: number): CdrRecord | string {
   const sid = str(s.call_sid);
   if (sid === '') return 'call summary without call_sid';
   const startUs = parseTimeUs(str(s.start_time)) ?? parseTimeUs(str(s.created_time));
-  if (startUs === null) return `call summary ${sid}: unreadable start_time '${str(s.start_time).slice(0, 40)}'`;
+  if (startUs === null) return `call summary ${sid}: unreadable start_time '${shown(str(s.start_time))}'`;
   const raw: Record<string, string> = {};
   flatten(s, '', raw, 0);
   const rec = makeRecord('twilio_insights_json', line, raw);
@@ -146,8 +146,9 @@ export function parseTwilioInsightsJson(text: string): CdrParseResult {
       return;
     }
     const r = summaryToRecord(o, line);
-    if (typeof r === 'string') problems.push({ line, message: r });
-    else records.push(r);
+    const why = typeof r === 'string' ? r : recordProblem(r);
+    if (why !== null) problems.push({ line, message: why });
+    else records.push(r as CdrRecord);
   };
   let whole: unknown;
   let wholeOk = false;

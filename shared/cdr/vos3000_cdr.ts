@@ -21,8 +21,8 @@
 // q850Cause is only set from an explicit Q.850 column (releasecause / q850cause) when an
 // export has one. answerUs is derived as stopTime − holdTime when holdTime > 0.
 
-import type { CdrRecord, RowProblem } from '../model/cdr.ts';
-import { csvRows, fieldGetter, headerIndex, makeRecord, normHeader, parseNum, parseTimeUs, q850FromCause, rawFromColumns, type CdrParseResult } from './cdr_common.ts';
+import { CdrRowParser, collectCsv, fieldGetter, headerIndex, makeRecord, normHeader, parseNum, parseTimeUs, q850FromCause, rawFromColumns, RowTimes, startProblem, type CdrEmitter, type CdrParseResult } from './cdr_common.ts';
+import type { CsvItem } from './csv_reader.ts';
 
 export const VOS3000_PIPE_COLUMNS = [
   'callere164', 'calleee164', 'starttime', 'stoptime', 'holdtime', 'endreason', 'enddirection', 'callergatewayid', 'calleegatewayid',
@@ -45,53 +45,67 @@ function endedByFromDirection(v: string | undefined): 'caller' | 'callee' | null
   return d === '0' ? 'caller' : d === '1' ? 'callee' : null;
 }
 
-export function parseVos3000Cdr(text: string): CdrParseResult {
-  const records: CdrRecord[] = [];
-  const problems: RowProblem[] = [];
-  let rowsIn = 0;
-  // Headerless pipe file or CSV with a header: decided on the first non-blank line.
-  const nl = text.indexOf('\n');
-  const firstLine = nl >= 0 ? text.slice(0, nl) : text.slice(0, 4096);
-  const pipe = !firstLine.includes(',') && firstLine.includes('|');
-  const items = csvRows(text, { delimiter: pipe ? '|' : ',' });
-  let names: string[] | null = null;
-  let index = new Map<string, number>();
-  let first = true;
-  for (const item of items) {
-    if (first && item.kind === 'row') {
-      first = false;
+/** Pipe-delimited when the first line has a pipe and no comma (the headerless CDR text file). */
+export function vos3000IsPipe(headText: string): boolean {
+  const nl = headText.indexOf('\n');
+  const firstLine = nl >= 0 ? headText.slice(0, nl) : headText.slice(0, 4096);
+  return !firstLine.includes(',') && firstLine.includes('|');
+}
+
+/** VOS3000 rows, one CSV item at a time; `pipe` from vos3000IsPipe on the file's head. */
+export class Vos3000RowParser extends CdrRowParser {
+  private names: string[] | null = null;
+  private index = new Map<string, number>();
+  private first = true;
+
+  constructor(
+    out: CdrEmitter,
+    private readonly pipe: boolean,
+  ) {
+    super('vos3000', out);
+  }
+
+  item(item: CsvItem): void {
+    if (this.first && item.kind === 'row') {
+      this.first = false;
       if (isVos3000Header(item.fields)) {
-        names = item.fields.map((f) => f.trim());
-        index = headerIndex(names);
-        continue;
+        this.names = item.fields.map((f) => f.trim());
+        this.index = headerIndex(this.names);
+        return;
       }
-      if (!pipe) {
-        return { format: 'vos3000', records, problems, rowsIn, rowsUsed: 0, error: 'VOS3000 CDR: no header row with callere164 and calleee164, and not a pipe-delimited CDR file' };
+      if (!this.pipe) {
+        this.error = 'VOS3000 CDR: no header row with callere164 and calleee164, and not a pipe-delimited CDR file';
+        return;
       }
-      names = VOS3000_PIPE_COLUMNS;
-      index = headerIndex(names);
+      this.names = VOS3000_PIPE_COLUMNS;
+      this.index = headerIndex(this.names);
     }
-    first = false;
-    rowsIn++;
+    this.first = false;
+    this.rowsIn++;
     if (item.kind === 'problem') {
-      problems.push({ line: item.line, message: item.message });
-      continue;
+      this.problem(item.line, item.message);
+      return;
     }
     const f = item.fields;
     if (f.length < 7) {
-      problems.push({ line: item.line, message: `expected at least 7 fields, got ${f.length}` });
-      continue;
+      this.problem(item.line, `expected at least 7 fields, got ${f.length}`);
+      return;
     }
-    const g = fieldGetter(index, f);
-    const raw = rawFromColumns(names ?? VOS3000_PIPE_COLUMNS, f);
+    const g = fieldGetter(this.index, f);
+    const raw = rawFromColumns(this.names ?? VOS3000_PIPE_COLUMNS, f);
     const startUs = parseTimeUs(g('starttime'));
     if (startUs === null) {
-      problems.push({ line: item.line, message: `unreadable starttime '${(g('starttime') ?? '').slice(0, 40)}'` });
-      continue;
+      this.problem(item.line, startProblem('starttime', g('starttime')));
+      return;
     }
+    const times = new RowTimes();
     const rec = makeRecord('vos3000', item.line, raw);
     rec.startUs = startUs;
-    rec.endUs = parseTimeUs(g('stoptime'));
+    rec.endUs = times.read('stoptime', g('stoptime'));
+    if (times.problem !== null) {
+      this.problem(item.line, times.problem);
+      return;
+    }
     rec.from = g('callere164') ?? '';
     rec.to = g('calleee164') ?? '';
     rec.billsecS = parseNum(g('holdtime'));
@@ -104,7 +118,11 @@ export function parseVos3000Cdr(text: string): CdrParseResult {
     rec.vendorId = g('flowno', 'id', 'cdrid') || null;
     rec.callId = g('callid', 'sipcallid') || null;
     rec.peer = g('calleegatewayid') || g('callergatewayid') || '';
-    records.push(rec);
+    this.accept(rec);
   }
-  return { format: 'vos3000', records, problems, rowsIn, rowsUsed: records.length, error: null };
+}
+
+export function parseVos3000Cdr(text: string): CdrParseResult {
+  const pipe = vos3000IsPipe(text);
+  return collectCsv(text, (out) => new Vos3000RowParser(out, pipe), { delimiter: pipe ? '|' : ',' });
 }

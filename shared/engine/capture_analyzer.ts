@@ -399,6 +399,9 @@ export class CaptureAnalyzer {
     this.endedCalls.delete(call);
     const { streams, rtcp } = this.media.takeCall(call);
     const facts = buildCallFacts(call, streams, captureEndUs, this.gapThresholdMs);
+    if (facts.anomalies) {
+      this.stats.add('call.time_backwards', 'warning', `Calls whose SIP timestamps go backwards (a clock stepped back, or damaged records): their PDD or duration was left out, never negative (first: ${facts.callId}, ${facts.anomalies[0]})`, facts.messages[0]?.frame);
+    }
     this.callsOut++;
     if (streams.length > 0 || rtcp.length > 0) this.callsWithMedia++;
     this.sink.call({ facts, rawMessages: call.messages.map((m) => m.raw), transports: call.messages.map((m) => m.transport), rtcp });

@@ -150,4 +150,6 @@ export interface CallFacts {
   userAgents: string[];
   /** Streams sent to an address their receiver never uses (rule 7); absent in facts indexed before it existed. */
   natMismatch?: NatMismatch[];
+  /** Impossible values left out of these facts (timestamps going backwards), one line each; absent when none. */
+  anomalies?: string[];
 }

@@ -17,6 +17,8 @@ export interface CallCaptureSpec {
   byeFrom?: 'caller' | 'callee';
   caller?: string;
   callee?: string;
+  /** Time of the 180 Ringing relative to the INVITE, µs (default 200 ms; negative = a clock that stepped back). */
+  ringingAfterUs?: number;
 }
 
 function frame(src: string, dst: string, sport: number, dport: number, payload: Uint8Array): Uint8Array {
@@ -48,7 +50,7 @@ export function buildCallCapture(spec: CallCaptureSpec): Uint8Array {
   const pkts: Array<[number, Uint8Array]> = [
     [t0, frame(a, b, 5060, 5060, msg(`INVITE sip:${spec.to}@${b} SIP/2.0`, invite, sdp(a, 20000)))],
     [t0 + 10_000, frame(b, a, 5060, 5060, msg('SIP/2.0 100 Trying', hdr('INVITE', 1, false)))],
-    [t0 + 200_000, frame(b, a, 5060, 5060, msg('SIP/2.0 180 Ringing', hdr('INVITE', 1, true)))],
+    [t0 + (spec.ringingAfterUs ?? 200_000), frame(b, a, 5060, 5060, msg('SIP/2.0 180 Ringing', hdr('INVITE', 1, true)))],
     [t0 + 1_000_000, frame(b, a, 5060, 5060, msg('SIP/2.0 200 OK', ok, sdp(b, 30000)))],
     [t0 + 1_010_000, frame(a, b, 5060, 5060, msg(`ACK sip:${spec.to}@${b} SIP/2.0`, hdr('ACK', 1, true)))],
   ];

@@ -126,6 +126,28 @@ function expand(paths: string[]): string[] {
   return out;
 }
 
+/**
+ * Test hooks for the crash-safety test (test/ingest/crash_safety.test.ts), never set by users:
+ * CALLTRACE_TEST_SLICE_CALLS commits every N calls on their own, and
+ * CALLTRACE_TEST_KILL_AFTER_SLICES makes this process SIGKILL itself once that many slices
+ * of a capture are committed — a kill -9 mid-import at a point fixed by counts, not time.
+ */
+function testHooks(): { sliceCalls?: number; onSlice?: (n: number) => void } {
+  const slice = Number(process.env.CALLTRACE_TEST_SLICE_CALLS);
+  const killAfter = Number(process.env.CALLTRACE_TEST_KILL_AFTER_SLICES);
+  return {
+    ...(Number.isInteger(slice) && slice > 0 ? { sliceCalls: slice } : {}),
+    ...(Number.isInteger(killAfter) && killAfter > 0 ? { onSlice: (n: number) => void (n >= killAfter && process.kill(process.pid, 'SIGKILL')) } : {}),
+  };
+}
+
+/** One stderr line per unfinished import of an earlier run that opening the index removed. */
+function reportRecovered(store: IndexStore, write: (line: string) => void): void {
+  for (const r of store.recovered) {
+    write(`calltrace: ${r.path}: an earlier import did not finish (process ${r.pid} was killed or crashed); its ${r.calls} partial call(s) were removed from the index, import the file again to index it whole\n`);
+  }
+}
+
 /** Imports every file, reporting problems per file on stderr; returns the sources read. */
 async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]; anyRead: boolean } | null> {
   const files = expand(args.files);
@@ -137,7 +159,7 @@ async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]
   for (const f of files) {
     let o: AnyOutcome;
     try {
-      o = await importFile(store, f, { settings: args.settings, mapping: args.mapping });
+      o = await importFile(store, f, { settings: args.settings, mapping: args.mapping, ...testHooks() });
     } catch (e) {
       o = { path: f, name: f, status: 'failed', sourceId: null, error: `could not be indexed (${(e as Error).message})`, calls: 0, packets: 0, warnings: [], kind: 'capture' };
     }
@@ -151,6 +173,7 @@ async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]
 
 async function run(args: Args): Promise<number> {
   const store = openIndex(args.db);
+  reportRecovered(store, (l) => process.stderr.write(l));
   try {
     const r = await importAll(store, args);
     if (!r) return 2;

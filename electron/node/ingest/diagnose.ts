@@ -97,10 +97,15 @@ export function findCapturedCall(store: IndexStore, r: Pick<CdrRecord, 'callId' 
 /**
  * After a capture import: CDR rows that stood as calls of their own may now find their
  * captured call. The CDR-only call row then goes, and the row points at the captured call.
+ * Only the rows that can match this source's calls are read (same Call-ID, or a start within
+ * the join window of them), through indexes: the work follows the capture, not the size of
+ * the library's CDR history.
  */
-export function rejoinCdrOnlyRecords(store: IndexStore): number {
+export function rejoinCdrOnlyRecords(store: IndexStore, sourceId: number): number {
   let joined = 0;
-  for (const rec of store.inputs.cdrOnlyRecords()) {
+  for (const id of store.inputs.unjoinedCandidates(sourceId, JOIN_WINDOW_MS * 1000)) {
+    const rec = store.inputs.joinKey(id);
+    if (!rec || rec.joinMethod !== 'cdr_only') continue;
     const hit = findCapturedCall(store, rec);
     if (!hit) continue;
     if (rec.callRowId !== null) store.inputs.deleteCall(rec.callRowId);

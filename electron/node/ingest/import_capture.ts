@@ -43,6 +43,10 @@ export interface ImportOptions {
   onCall?: (call: AnalyzedCall) => void;
   onProgress?: (bytesRead: number, totalBytes: number, packets: number) => void;
   shouldStop?: () => boolean;
+  /** Most calls in one slice (default 2000); 1 commits every call on its own (crash tests). */
+  sliceCalls?: number;
+  /** Called after each committed slice but the last (which finishes the source), with the count so far. */
+  onSlice?: (slices: number) => void;
 }
 
 /** zlib for compressed HEP payloads (HEPv3 chunk 0x0010): zlib or raw deflate. */
@@ -191,6 +195,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
   const unassociatedStreams: RtpStreamStats[] = [];
   const unassociatedRtcp: RtcpReport[] = [];
   let lastCommitMs = performance.now();
+  let slices = 0;
+  const sliceCalls = Math.max(1, opts.sliceCalls ?? SLICE_CALLS);
 
   /** Creates the source row; false when the same bytes were indexed meanwhile (another importer). */
   const openSource = (hash: ContentHash): boolean => {
@@ -205,9 +211,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     }
   };
   const writeCall = (sid: number, c: AnalyzedCall): void => {
-    const rowId = store.insertCall(sid, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }));
     const verdict = verdictFor(store, c.facts, settings, coverageSoFar());
-    if (verdict) store.inputs.setVerdict(rowId, verdict);
+    const rowId = store.insertCall(sid, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }), verdict);
     if (c.rtcp.length > 0) store.insertRtcp(sid, c.rtcp, rowId);
   };
   /** Commits the waiting calls (and, at the end, `last` in the same transaction). */
@@ -223,6 +228,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     lastCommitMs = performance.now();
     // After the commit, so a listener told about a call can already read it from the index.
     if (opts.onCall) for (const c of batch) opts.onCall(c);
+    slices++;
+    if (!last) opts.onSlice?.(slices);
   };
   const maybeCommit = (): void => {
     if (pending.length === 0) return;
@@ -231,7 +238,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       // with real content, and finishSource replaces it.
       if (!openSource(known ?? provisionalHash())) return;
     }
-    if (out.calls === 0 || pending.length >= SLICE_CALLS || performance.now() - lastCommitMs >= SLICE_MS) commit();
+    if (out.calls === 0 || pending.length >= sliceCalls || performance.now() - lastCommitMs >= SLICE_MS) commit();
   };
 
   let engineError: string | null = null;
@@ -315,7 +322,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       // classified as if media had been captured (§3 rule 8).
       if (reclassify) reclassifySource(store, sid, settings);
       // CDR rows imported before this capture may describe its calls.
-      rejoinCdrOnlyRecords(store);
+      rejoinCdrOnlyRecords(store, sid);
       });
     } catch (e) {
       if (!(e instanceof DuplicateSourceError)) throw e;

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { sniffFormat } from '../../../shared/engine/capture/capture_reader.ts';
 import type { IndexStore } from '../store/index_store.ts';
 import { importCapture, type ImportOptions, type ImportOutcome } from './import_capture.ts';
-import { importInputFile, readInputText, type InputImportOptions, type InputOutcome } from './import_inputs.ts';
+import { checkTextInput, importInputFile, readHead, type InputImportOptions, type InputOutcome } from './import_inputs.ts';
 
 export type AnyOutcome = (ImportOutcome & { kind: 'capture' }) | InputOutcome;
 
@@ -29,11 +29,12 @@ export async function importFile(store: IndexStore, path: string, opts: ImportOp
   }
   if (n === 0) return failed(path, 'the file is empty');
   if (sniffFormat(head.subarray(0, n)) !== 'unknown') return { ...(await importCapture(store, path, opts)), kind: 'capture' };
-  const text = readInputText(path, size);
-  if ('error' in text) return failed(path, text.error);
-  const out = importInputFile(store, path, text.text, opts);
+  const binary = checkTextInput(path);
+  if (binary) return failed(path, binary);
+  const out = importInputFile(store, path, opts);
   // "Unknown CDR format, supply a mapping" only makes sense for something table-like.
-  const tabular = (text.text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '').split(/[,;|\t]/).length >= 3;
+  const firstLine = readHead(path, size).split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const tabular = firstLine.split(/[,;|\t]/).length >= 3;
   if (out.status === 'failed' && (out.error === 'not a capture, CDR export or agent-event file' || (!tabular && !opts.mapping && out.error?.startsWith('unknown CDR format')))) {
     const hex = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     return { ...out, error: `not a capture (pcap, pcapng, Network Monitor), CDR export or agent-event file — first bytes ${hex}` };

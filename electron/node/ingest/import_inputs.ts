@@ -3,20 +3,21 @@
 // are reported with their line and the rest is imported (rows in = rows stored + rows bad).
 
 import { basename } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { cdrToFacts } from '../../../shared/engine/calls/cdr_facts.ts';
-import { detectInputKind, parseAgentEvents, parseCdrText, type ColumnMapping } from '../../../shared/cdr/index.ts';
-import type { RowProblem } from '../../../shared/model/cdr.ts';
+import { createCdrRowParser, CsvReader, detectCdrFormat, detectInputKind, parseAgentEvents, parseCdrText, type CdrEmitter, type ColumnMapping } from '../../../shared/cdr/index.ts';
+import { feedItems } from '../../../shared/cdr/cdr_common.ts';
+import type { CdrFormat, CdrRecord, RowProblem } from '../../../shared/model/cdr.ts';
 import type { Stat } from '../../../shared/model/stats.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import type { IndexStore, SourceFormat } from '../store/index_store.ts';
 import { MAX_ROW_PROBLEMS } from '../store/input_store.ts';
+import { classify } from '../../../shared/diagnosis/classifier.ts';
 import { classifyCallRow, findCapturedCall, verdictFor } from './diagnose.ts';
 import { hashFile } from './file_source.ts';
 import type { ImportOutcome } from './import_capture.ts';
-import { maxOf, minOf } from '../../../shared/util/array_math.ts';
 
-/** CDR exports are text and read whole; beyond this we refuse rather than exhaust memory. */
+/** JSON documents and agent events are read whole; beyond this we refuse rather than exhaust memory (CSV exports stream, any size). */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
 
 export interface InputImportOptions {
@@ -29,70 +30,187 @@ export interface InputOutcome extends ImportOutcome {
   kind: 'cdr' | 'agent_events';
   rowsIn: number;
   rowsBad: number;
+  /** Rows used (CEL: event rows that went into a call); rowsIn = rowsUsed + rowsBad. */
+  rowsUsed: number;
+  /** Records stored (CDR rows, CEL calls, or agent events). */
+  records: number;
   /** CDR rows that joined a captured call (by Call-ID or numbers + time). */
   joined: number;
+  /** The first MAX_ROW_PROBLEMS rows that could not be used; rowsBad counts them all. */
   problems: RowProblem[];
 }
 
-function problemStat(problems: RowProblem[]): Stat[] {
-  if (problems.length === 0) return [];
+function problemStat(count: number, first: RowProblem | null): Stat[] {
+  if (count === 0 || first === null) return [];
   return [{
     key: 'input.bad_row',
     severity: 'warning',
-    description: `Rows that could not be used (first at line ${problems[0].line}: ${problems[0].message})${problems.length > MAX_ROW_PROBLEMS ? `; the first ${MAX_ROW_PROBLEMS} are listed` : ''}`,
-    count: problems.length,
-    firstFrame: problems[0].line,
+    description: `Rows that could not be used (first at line ${first.line}: ${oneLine(first.message)})${count > MAX_ROW_PROBLEMS ? `; the first ${MAX_ROW_PROBLEMS} are listed` : ''}`,
+    count,
+    firstFrame: first.line,
   }];
 }
 
-export function importInputFile(store: IndexStore, path: string, text: string, opts: InputImportOptions = {}): InputOutcome {
+/** CSV text is decoded and parsed this much at a time: memory is one chunk plus one row. */
+const READ_CHUNK = 1 << 20;
+/** How much of the file detection reads (twice the detector's window, cut at a line end). */
+const HEAD_BYTES = 128 * 1024;
+
+/** The start of a text file for detection, cut at its last complete line when the file is longer. */
+export function readHead(path: string, sizeBytes: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(HEAD_BYTES, sizeBytes));
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    let text = new TextDecoder('utf-8').decode(buf.subarray(0, n));
+    if (n < sizeBytes) {
+      const nl = text.lastIndexOf('\n');
+      if (nl > 0) text = text.slice(0, nl + 1);
+    }
+    return text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Streams a file as text, 1 MB at a time (UTF-8, a character cut by a chunk edge kept whole). */
+function forEachTextChunk(path: string, fn: (text: string) => void): void {
+  const fd = openSync(path, 'r');
+  try {
+    const dec = new TextDecoder('utf-8');
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n <= 0) break;
+      fn(dec.decode(buf.subarray(0, n), { stream: true }));
+    }
+    const tail = dec.decode();
+    if (tail !== '') fn(tail);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Thrown inside the import transaction to roll back a file that turned out unreadable. */
+class NothingToImport extends Error {}
+
+/**
+ * Imports a CDR export or an agent-events file. CSV exports are streamed: rows are read,
+ * checked, joined and written one at a time inside one transaction, so memory stays that of
+ * a row (CEL: of its events) whatever the length of the file, and the work per row is
+ * constant — the join is one indexed lookup of captured calls (calls_capture_join), never a
+ * scan that grows with the rows already imported. JSON documents (Twilio Voice Insights)
+ * and agent events are read whole, up to MAX_INPUT_BYTES.
+ */
+export function importInputFile(store: IndexStore, path: string, opts: InputImportOptions = {}): InputOutcome {
   const settings = opts.settings ?? DEFAULT_SETTINGS;
   const name = basename(path);
-  const base: InputOutcome = { path, name, status: 'failed', sourceId: null, error: null, calls: 0, packets: 0, warnings: [], kind: 'cdr', rowsIn: 0, rowsBad: 0, joined: 0, problems: [] };
+  const base: InputOutcome = { path, name, status: 'failed', sourceId: null, error: null, calls: 0, packets: 0, warnings: [], kind: 'cdr', rowsIn: 0, rowsBad: 0, rowsUsed: 0, records: 0, joined: 0, problems: [] };
   const { contentHash, sizeBytes } = hashFile(path);
   const existing = store.findSourceByHash(contentHash);
   if (existing) return { ...base, status: 'duplicate', sourceId: existing.id, calls: existing.calls };
+  const meta = { path, name, contentHash, sizeBytes };
 
-  const kind = opts.mapping ? 'cdr' : detectInputKind(text.slice(0, 65536));
-  if (kind === 'agent_events') return importEvents(store, { path, name, contentHash, sizeBytes }, text, base, settings);
-  const parsed = parseCdrText(text, { mapping: opts.mapping });
-  if (parsed.format === null || (parsed.records.length === 0 && parsed.error)) {
-    return { ...base, error: parsed.error ?? 'not a capture, CDR export or agent-event file', rowsIn: parsed.rowsIn, rowsBad: parsed.problems.length, problems: parsed.problems };
+  const head = readHead(path, sizeBytes);
+  const kind = opts.mapping ? 'cdr' : detectInputKind(head.slice(0, 65536));
+  const whole = (): string | { error: string } => {
+    if (sizeBytes > MAX_INPUT_BYTES) return { error: `too large for a JSON CDR or event file (${Math.round(sizeBytes / 1048576)} MB; the limit is ${MAX_INPUT_BYTES / 1048576} MB)` };
+    return new TextDecoder('utf-8').decode(readFileSync(path));
+  };
+  if (kind === 'agent_events') {
+    const text = whole();
+    if (typeof text !== 'string') return { ...base, kind: 'agent_events', error: text.error };
+    return importEvents(store, meta, text, { ...base, kind: 'agent_events' }, settings);
   }
-  const out: InputOutcome = { ...base, rowsIn: parsed.rowsIn, rowsBad: parsed.problems.length, problems: parsed.problems };
-  store.transaction(() => {
-    const sourceId = store.beginSource({ path, name, contentHash, sizeBytes, format: `cdr:${parsed.format}` as SourceFormat });
-    out.sourceId = sourceId;
-    const ids = store.inputs.insertCdrRecords(sourceId, parsed.records);
-    parsed.records.forEach((rec, i) => {
-      const hit = findCapturedCall(store, rec);
-      if (hit) {
-        // The captured call keeps its own facts and verdict; the row is shown beside it.
-        store.inputs.linkCdr(ids[i], hit.call.id, hit.method, hit.deltaMs);
-        out.joined++;
-        return;
+
+  let format: CdrFormat | null = opts.mapping ? 'mapped_csv' : null;
+  let why = '';
+  if (format === null) {
+    const d = detectCdrFormat(head);
+    format = d.format;
+    why = d.why;
+  }
+  if (format === null) return { ...base, error: why || 'not a capture, CDR export or agent-event file' };
+  const fmt: CdrFormat = format;
+
+  const out: InputOutcome = { ...base };
+  // No agent event indexed (the usual case): no per-row lookup of one. None can arrive
+  // during this import: it is one transaction on the only writing connection.
+  const anyEvents = store.inputs.hasAgentEvents();
+  let firstUs: number | null = null;
+  let lastUs: number | null = null;
+  let firstProblem: RowProblem | null = null;
+  const onRecord = (sourceId: number, rec: CdrRecord): void => {
+    out.records++;
+    firstUs = firstUs === null ? rec.startUs : Math.min(firstUs, rec.startUs);
+    const end = rec.endUs ?? rec.startUs;
+    lastUs = lastUs === null ? end : Math.max(lastUs, end);
+    const hit = findCapturedCall(store, rec);
+    if (hit) {
+      // The captured call keeps its own facts and verdict; the row is shown beside it.
+      store.inputs.insertCdrRecord(sourceId, rec, hit.call.id, hit.method, hit.deltaMs);
+      out.joined++;
+      return;
+    }
+    const facts = cdrToFacts(rec, name);
+    const rowId = store.insertCall(sourceId, facts, undefined, anyEvents ? verdictFor(store, facts, settings) : classify(facts, settings, null));
+    store.inputs.insertCdrRecord(sourceId, rec, rowId, 'cdr_only', null);
+    out.calls++;
+  };
+  const onProblem = (sourceId: number, p: RowProblem): void => {
+    firstProblem ??= p;
+    out.rowsBad++;
+    // The first MAX_ROW_PROBLEMS are kept line by line (stored and returned); the rest counted.
+    if (out.problems.length < MAX_ROW_PROBLEMS) {
+      out.problems.push(p);
+      store.inputs.insertRowProblems(sourceId, [p]);
+    }
+  };
+
+  const wholeText = format === 'twilio_insights_json' ? whole() : null;
+  if (wholeText !== null && typeof wholeText !== 'string') return { ...base, error: wholeText.error };
+  try {
+    store.transaction(() => {
+      const sourceId = store.beginSource({ ...meta, format: `cdr:${fmt}` as SourceFormat });
+      out.sourceId = sourceId;
+      const sink: CdrEmitter = { record: (r) => onRecord(sourceId, r), problem: (p) => onProblem(sourceId, p) };
+      let error: string | null;
+      if (typeof wholeText === 'string') {
+        const parsed = parseCdrText(wholeText, { format: 'twilio_insights_json' });
+        for (const p of parsed.problems) sink.problem(p);
+        for (const r of parsed.records) sink.record(r);
+        out.rowsIn = parsed.rowsIn;
+        out.rowsUsed = parsed.rowsUsed;
+        error = parsed.error;
+      } else {
+        const made = createCdrRowParser(fmt, sink, { mapping: opts.mapping, headText: head });
+        if (!made) throw new NothingToImport('mapped_csv needs a column mapping');
+        const reader = new CsvReader(made.csv);
+        forEachTextChunk(path, (text) => feedItems(made.parser, reader.push(text)));
+        feedItems(made.parser, reader.end());
+        if (made.parser.error === null) made.parser.end();
+        out.rowsIn = made.parser.rowsIn;
+        out.rowsUsed = made.parser.error === null ? made.parser.rowsUsed : 0;
+        error = made.parser.error;
       }
-      const facts = cdrToFacts(rec, name);
-      const rowId = store.insertCall(sourceId, facts);
-      store.inputs.setOrigin(rowId, 'cdr');
-      store.inputs.setVerdict(rowId, verdictFor(store, facts, settings));
-      store.inputs.linkCdr(ids[i], rowId, 'cdr_only', null);
-      out.calls++;
+      if (out.records === 0 && error !== null) throw new NothingToImport(error);
+      const stats = problemStat(out.rowsBad, firstProblem);
+      out.warnings = stats;
+      out.status = out.rowsBad > 0 ? 'partial' : 'ok';
+      out.error = firstProblem !== null ? `${out.rowsBad} of ${out.rowsIn} rows could not be used (first: line ${firstProblem.line}, ${oneLine(firstProblem.message)})` : null;
+      store.finishSource(sourceId, { status: out.status, packets: out.records, firstUs, lastUs, stats, error: out.error });
     });
-    store.inputs.insertRowProblems(sourceId, parsed.problems);
-    const stats = problemStat(parsed.problems);
-    out.warnings = stats;
-    out.status = parsed.problems.length > 0 ? 'partial' : 'ok';
-    out.error = parsed.problems.length > 0 ? `${parsed.problems.length} of ${parsed.rowsIn} rows could not be used (first: line ${parsed.problems[0].line}, ${parsed.problems[0].message})` : null;
-    store.finishSource(sourceId, { status: out.status, packets: parsed.records.length, firstUs: minOrNull(parsed.records.map((r) => r.startUs)), lastUs: maxOrNull(parsed.records.map((r) => r.endUs ?? r.startUs)), stats, error: out.error });
-  });
+  } catch (e) {
+    if (!(e instanceof NothingToImport)) throw e;
+    return { ...base, error: e.message, rowsIn: out.rowsIn, rowsBad: out.rowsBad, problems: out.problems };
+  }
   return out;
 }
 
 function importEvents(store: IndexStore, meta: { path: string; name: string; contentHash: string; sizeBytes: number }, text: string, base: InputOutcome, settings: DiagnosisSettings): InputOutcome {
   const parsed = parseAgentEvents(text);
-  const out: InputOutcome = { ...base, kind: 'agent_events', rowsIn: parsed.rowsIn, rowsBad: parsed.problems.length, problems: parsed.problems };
-  if (parsed.events.length === 0) return { ...out, error: parsed.problems.length ? `no usable agent event (first problem: line ${parsed.problems[0].line}, ${parsed.problems[0].message})` : 'no agent event in the file' };
+  const out: InputOutcome = { ...base, kind: 'agent_events', rowsIn: parsed.rowsIn, rowsBad: parsed.problems.length, rowsUsed: parsed.events.length, records: parsed.events.length, problems: parsed.problems.slice(0, MAX_ROW_PROBLEMS) };
+  if (parsed.events.length === 0) return { ...out, error: parsed.problems.length ? `no usable agent event (first problem: line ${parsed.problems[0].line}, ${oneLine(parsed.problems[0].message)})` : 'no agent event in the file' };
   store.transaction(() => {
     const sourceId = store.beginSource({ ...meta, format: 'agent_events' });
     out.sourceId = sourceId;
@@ -101,26 +219,27 @@ function importEvents(store: IndexStore, meta: { path: string; name: string; con
     const rows = store.inputs.callRowsWithEventsFrom(sourceId);
     for (const id of rows) classifyCallRow(store, id, settings);
     out.joined = rows.length;
-    store.inputs.insertRowProblems(sourceId, parsed.problems);
-    const stats = problemStat(parsed.problems);
+    store.inputs.insertRowProblems(sourceId, out.problems);
+    const stats = problemStat(parsed.problems.length, parsed.problems[0] ?? null);
     out.warnings = stats;
     out.status = parsed.problems.length > 0 ? 'partial' : 'ok';
-    out.error = parsed.problems.length > 0 ? `${parsed.problems.length} of ${parsed.rowsIn} lines could not be used (first: line ${parsed.problems[0].line}, ${parsed.problems[0].message})` : null;
+    out.error = parsed.problems.length > 0 ? `${parsed.problems.length} of ${parsed.rowsIn} lines could not be used (first: line ${parsed.problems[0].line}, ${oneLine(parsed.problems[0].message)})` : null;
     store.finishSource(sourceId, { status: out.status, packets: parsed.events.length, firstUs: null, lastUs: null, stats, error: out.error });
   });
   return out;
 }
 
-const minOrNull = (xs: number[]): number | null => (xs.length ? minOf(xs, (x) => x, NaN) : null);
-const maxOrNull = (xs: number[]): number | null => (xs.length ? maxOf(xs, (x) => x, NaN) : null);
+/** A message as one line, whatever a parser quoted into it. */
+const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
 
-/** Reads a text input file, refusing what is too large or clearly binary. */
-export function readInputText(path: string, sizeBytes: number): { text: string } | { error: string } {
-  if (sizeBytes > MAX_INPUT_BYTES) return { error: `too large for a CDR or event file (${Math.round(sizeBytes / 1048576)} MB; the limit is ${MAX_INPUT_BYTES / 1048576} MB)` };
-  const bytes = readFileSync(path);
-  const head = bytes.subarray(0, 4096);
-  let nul = 0;
-  for (const b of head) if (b === 0) nul++;
-  if (nul > 0) return { error: 'not a capture, CDR export or agent-event file (binary content)' };
-  return { text: new TextDecoder('utf-8').decode(bytes) };
+/** Refuses what is clearly binary (NUL bytes in the first 4 KB) before any text parsing. */
+export function checkTextInput(path: string): string | null {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).includes(0) ? 'not a capture, CDR export or agent-event file (binary content)' : null;
+  } finally {
+    closeSync(fd);
+  }
 }

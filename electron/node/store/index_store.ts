@@ -16,10 +16,12 @@ import type { CaptureCoverage } from '../../../shared/model/capture.ts';
 import type { MediaGap, RtcpReport, RtpStreamStats } from '../../../shared/model/media.ts';
 import type { SipMessage, SipTransport } from '../../../shared/model/sip.ts';
 import type { Severity, Stat } from '../../../shared/model/stats.ts';
+import type { Verdict } from '../../../shared/model/verdict.ts';
 import { decodeBins, encodeBins } from './bin_codec.ts';
 import { CallQueryStore } from './call_query.ts';
 import { InputStore } from './input_store.ts';
 import { SettingsStore } from './settings_store.ts';
+import { ownerState, thisProcess } from './import_owner.ts';
 import { checkIndexFile, checkSchemaMatchesVersion, configureConnection, LATEST_VERSION, migrate, MIGRATIONS, NotAnIndexError } from './migrations.ts';
 
 type Db = BetterSqlite3.Database;
@@ -201,8 +203,8 @@ export interface IndexWriter {
   /** Creates the source row, marked failed until finishSource says otherwise. Throws DuplicateSourceError. */
   beginSource(meta: NewSource): number;
   findSourceByHash(contentHash: string): SourceRecord | null;
-  /** Returns the call's row id. */
-  insertCall(sourceId: number, facts: CallFacts, sip?: SipDetailLookup): number;
+  /** Returns the call's row id. origin comes from facts.origin; the verdict, when given, is stored with the row. */
+  insertCall(sourceId: number, facts: CallFacts, sip?: SipDetailLookup, verdict?: Verdict | null): number;
   insertUnassociatedStream(sourceId: number, stats: RtpStreamStats): number;
   insertRtcp(sourceId: number, reports: readonly RtcpReport[], callRowId?: number | null): void;
   finishSource(sourceId: number, result: SourceResult): void;
@@ -214,8 +216,25 @@ export interface IndexWriter {
   transactionAsync<T>(fn: () => Promise<T>): Promise<T>;
 }
 
+/** An unfinished source from an earlier run, removed when the index was opened. */
+export interface RecoveredSource {
+  id: number;
+  name: string;
+  path: string;
+  /** Calls its committed slices held (removed with it). */
+  calls: number;
+  /** The process that had been importing it. */
+  pid: number;
+}
+
 export interface IndexStore extends IndexReader, IndexWriter {
   readonly path: string;
+  /**
+   * Sources an earlier run left unfinished (its process was killed or crashed mid-import),
+   * removed with their calls when this connection opened the index, so the same bytes are
+   * imported again whole instead of beside a partial copy. Callers tell the user.
+   */
+  readonly recovered: readonly RecoveredSource[];
   /** CDR rows, agent events, malformed input rows and verdicts (input_store.ts). */
   readonly inputs: InputStore;
   /** The UI's filtered, sorted, paged call list with its total (call_query.ts). */
@@ -255,7 +274,8 @@ export function openIndex(path: string): IndexStore {
   try {
     configureConnection(db);
     migrate(db, path, MIGRATIONS, scratchDatabase);
-    return new SqliteIndexStore(db, path);
+    const recovered = removeUnfinishedImports(db);
+    return new SqliteIndexStore(db, path, recovered);
   } catch (e) {
     db.close();
     throw e;
@@ -277,6 +297,33 @@ export function openIndexReader(path: string): IndexReader & { readonly path: st
     db.close();
     throw e;
   }
+}
+
+/**
+ * Removes the sources whose import died in an earlier run (see import_owner.ts), with
+ * everything derived from them. An import running now, in this process or another, is left
+ * alone. CDR rows of other sources that had joined a removed call go back to 'cdr_only', so
+ * the next import of the capture joins them again. Each removal re-checks the row inside
+ * an IMMEDIATE transaction: two processes opening the index at once remove it once.
+ */
+function removeUnfinishedImports(db: Db): RecoveredSource[] {
+  const rows = db.prepare(`SELECT s.id, s.name, s.path, s.import_pid AS pid, s.import_host AS host, s.import_start AS start,
+    (SELECT count(*) FROM calls c WHERE c.source_id = s.id) AS calls FROM sources s WHERE s.import_pid IS NOT NULL ORDER BY s.id`)
+    .all() as Array<RecoveredSource & { host: string | null; start: string | null }>;
+  const out: RecoveredSource[] = [];
+  for (const r of rows) {
+    if (ownerState(r) !== 'dead') continue;
+    const removed = db.transaction(() => {
+      const still = db.prepare('SELECT import_pid, import_start FROM sources WHERE id = ?').get(r.id) as { import_pid: number | null; import_start: string | null } | undefined;
+      if (!still || still.import_pid !== r.pid || still.import_start !== r.start) return false;
+      db.prepare(`UPDATE cdr_records SET call_row_id = NULL, join_method = 'cdr_only', join_delta_ms = NULL
+        WHERE source_id != ? AND call_row_id IN (SELECT id FROM calls WHERE source_id = ?)`).run(r.id, r.id);
+      db.prepare('DELETE FROM sources WHERE id = ?').run(r.id);
+      return true;
+    }).immediate();
+    if (removed) out.push({ id: r.id, name: r.name, path: r.path, calls: r.calls, pid: r.pid });
+  }
+  return out;
 }
 
 // ─── SQL helpers ───────────────────────────────────────────────────────────────────────
@@ -326,6 +373,11 @@ class ChunkedInsert {
 /** Non-finite floats (NaN delta of a one-packet stream) become NULL instead of failing the import. */
 function real(v: number | null | undefined): number | null {
   return v === null || v === undefined || !Number.isFinite(v) ? null : v;
+}
+/** A PDD or duration is never stored negative (timestamps going backwards): NULL instead. */
+function nonNegative(v: number | null | undefined): number | null {
+  const r = real(v);
+  return r !== null && r < 0 ? null : r;
 }
 /** Reading back a NULL for a model field typed `number` restores the NaN it stood for. */
 function realBack(v: number | null): number {
@@ -857,8 +909,8 @@ function callSummaryValues(sourceId: number, f: CallFacts): unknown[] {
   }
   return [
     sourceId, f.callId, f.kind, f.from, f.to, f.fromUri, f.toUri, f.callerAddr, f.calleeAddr,
-    f.startUs, f.endUs, f.inviteUs, f.answerUs, bool(f.answered), real(f.postDialDelayMs), f.finalStatus, f.finalReason,
-    f.endMethod, f.endedBy, f.q850Cause, real(f.durationMs) ?? 0, f.sipMessages, f.sipRetransmissions, f.streams.length,
+    f.startUs, f.endUs, f.inviteUs, f.answerUs, bool(f.answered), nonNegative(f.postDialDelayMs), f.finalStatus, f.finalReason,
+    f.endMethod, f.endedBy, f.q850Cause, nonNegative(f.durationMs) ?? 0, f.sipMessages, f.sipRetransmissions, f.streams.length,
     real(worstLoss), real(worstJitter), real(minMos), real(longestGap),
   ];
 }
@@ -866,7 +918,8 @@ function callSummaryValues(sourceId: number, f: CallFacts): unknown[] {
 const CALL_INSERT = `INSERT INTO calls (source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr,
   callee_addr, start_us, end_us, invite_us, answer_us, answered, pdd_ms, final_status, final_reason, end_method,
   ended_by, q850_cause, duration_ms, sip_messages, sip_retransmissions, stream_count, worst_loss_pct,
-  worst_jitter_ms, min_mos, longest_gap_ms, facts_json) VALUES (${new Array<string>(29).fill('?').join(', ')})`;
+  worst_jitter_ms, min_mos, longest_gap_ms, facts_json, origin, bucket, cause, confidence, verdict_json)
+  VALUES (${new Array<string>(34).fill('?').join(', ')})`;
 
 function streamValues(
   sourceId: number,
@@ -904,7 +957,11 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   readonly callQuery: CallQueryStore;
   readonly settings: SettingsStore;
 
-  constructor(db: Db, path: string) {
+  constructor(
+    db: Db,
+    path: string,
+    readonly recovered: readonly RecoveredSource[] = [],
+  ) {
     super(db, path);
     this.inputs = new InputStore(db);
     this.callQuery = new CallQueryStore(db);
@@ -912,11 +969,13 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     const p = (sql: string): Stmt => db.prepare(sql);
     this.w = {
       // Pessimistic until finishSource: a caller that commits without finishing leaves an honest row.
-      insertSource: p(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status, error)
-        VALUES (?, ?, ?, ?, ?, ?, 'failed', 'import did not finish')`),
+      // The importing process is on the row until finishSource: see import_owner.ts.
+      insertSource: p(`INSERT INTO sources (path, name, content_hash, size_bytes, format, imported_at, status, error,
+        import_pid, import_host, import_start) VALUES (?, ?, ?, ?, ?, ?, 'failed', 'import did not finish', ?, ?, ?)`),
       finishSource: p(`UPDATE sources SET status = ?, packets = ?, first_us = ?, last_us = ?, error = ?,
         link_types = coalesce(?, link_types), capture_drops = ?, window_start_us = ?, window_end_us = ?, window_from = ?,
-        capture_filter = ?, signalling_only = ?, signalling_only_why = ? WHERE id = ?`),
+        capture_filter = ?, signalling_only = ?, signalling_only_why = ?,
+        import_pid = NULL, import_host = NULL, import_start = NULL WHERE id = ?`),
       deleteStats: p('DELETE FROM source_stats WHERE source_id = ?'),
       setHash: p('UPDATE sources SET content_hash = ? WHERE id = ?'),
       deleteSource: p('DELETE FROM sources WHERE id = ?'),
@@ -943,14 +1002,16 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     const hash = meta.contentHash.toLowerCase();
     const existing = this.findSourceByHash(hash);
     if (existing) throw new DuplicateSourceError(existing);
-    const r = this.w.insertSource.run(meta.path, meta.name, hash, meta.sizeBytes, meta.format, meta.importedAt ?? Date.now());
+    const owner = thisProcess();
+    const r = this.w.insertSource.run(meta.path, meta.name, hash, meta.sizeBytes, meta.format, meta.importedAt ?? Date.now(), owner.pid, owner.host, owner.start);
     return id(r.lastInsertRowid);
   }
 
-  insertCall(sourceId: number, facts: CallFacts, sip?: SipDetailLookup): number {
+  insertCall(sourceId: number, facts: CallFacts, sip?: SipDetailLookup, verdict?: Verdict | null): number {
     const { messages, streams, ...rest } = facts;
     const values = callSummaryValues(sourceId, facts);
-    values.push(JSON.stringify(rest));
+    const v = verdict ?? null;
+    values.push(JSON.stringify(rest), facts.origin ?? 'capture', v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? JSON.stringify(v) : null);
     const callRowId = id(this.w.insertCall.run(values).lastInsertRowid);
 
     const flat: unknown[] = [];

@@ -27,6 +27,14 @@ export interface JoinCandidate {
   startUs: number;
 }
 
+/**
+ * The numbers-and-time join: captured calls starting in a window. It must be served by the
+ * partial covering index calls_capture_join (captured calls only), so its cost follows the
+ * captured calls in the window, never the CDR-only calls an import adds (a test checks the plan).
+ */
+export const CAPTURED_IN_WINDOW_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls
+  WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`;
+
 /** At most this many malformed rows are kept line by line per source; the rest are counted. */
 export const MAX_ROW_PROBLEMS = 1000;
 
@@ -123,6 +131,16 @@ export class InputStore {
       insertCdr: p(`INSERT INTO cdr_records (source_id, line, format, call_id, vendor_id, from_user, to_user, start_us,
         answer_us, end_us, duration_s, billsec_s, answered, disposition, q850_cause, sip_code, ended_by, peer,
         quality_json, raw_json) VALUES (${new Array<string>(20).fill('?').join(', ')})`),
+      insertCdrLinked: p(`INSERT INTO cdr_records (source_id, line, format, call_id, vendor_id, from_user, to_user, start_us,
+        answer_us, end_us, duration_s, billsec_s, answered, disposition, q850_cause, sip_code, ended_by, peer,
+        quality_json, raw_json, call_row_id, join_method, join_delta_ms) VALUES (${new Array<string>(23).fill('?').join(', ')})`),
+      // CDR-only rows a capture's calls may join: by Call-ID, or starting within the window
+      // around the capture's calls (cdr_records_unjoined keeps this to the rows in range).
+      unjoinedByCallIdOf: p(`SELECT r.id FROM calls c JOIN cdr_records r ON r.call_id = c.call_id
+        WHERE c.source_id = ? AND r.join_method = 'cdr_only'`),
+      unjoinedBetween: p("SELECT id FROM cdr_records WHERE join_method = 'cdr_only' AND start_us BETWEEN ? AND ?"),
+      joinKeyOf: p('SELECT id, call_id, from_user, to_user, start_us, call_row_id, join_method FROM cdr_records WHERE id = ?'),
+      callSpanOf: p("SELECT min(start_us) AS lo, max(start_us) AS hi FROM calls WHERE source_id = ? AND origin = 'capture'"),
       linkCdr: p('UPDATE cdr_records SET call_row_id = ?, join_method = ?, join_delta_ms = ? WHERE id = ?'),
       cdrOfSource: p('SELECT * FROM cdr_records WHERE source_id = ? ORDER BY line'),
       cdrOfCall: p('SELECT * FROM cdr_records WHERE call_row_id = ? ORDER BY source_id, line'),
@@ -133,14 +151,14 @@ export class InputStore {
       eventOf: p(`SELECT line, call_id, initiator, sip_final_code, last_rtp_us, llm_last_ttft_ms, stt_last_confidence,
         last_mos, raw_json FROM agent_events WHERE call_id = ? ORDER BY source_id DESC, line DESC LIMIT 1`),
       eventCallIds: p('SELECT DISTINCT call_id FROM agent_events WHERE source_id = ?'),
+      anyEvent: p('SELECT EXISTS (SELECT 1 FROM agent_events)').pluck(),
       insertProblem: p('INSERT INTO source_row_problems (source_id, line, message) VALUES (?, ?, ?)'),
       problemsOf: p('SELECT line, message FROM source_row_problems WHERE source_id = ? ORDER BY line'),
       setVerdict: p('UPDATE calls SET bucket = ?, cause = ?, confidence = ?, verdict_json = ? WHERE id = ?'),
       setOrigin: p('UPDATE calls SET origin = ? WHERE id = ?'),
       deleteCall: p('DELETE FROM calls WHERE id = ?'),
       capturedByCallId: p("SELECT id, call_id, from_user, to_user, start_us FROM calls WHERE call_id = ? AND origin = 'capture' AND kind = 'call'"),
-      capturedInWindow: p(`SELECT id, call_id, from_user, to_user, start_us FROM calls
-        WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`),
+      capturedInWindow: p(CAPTURED_IN_WINDOW_SQL),
       callsByCallId: p('SELECT id FROM calls WHERE call_id = ?'),
       allCallIds: p('SELECT id FROM calls ORDER BY id'),
       sourceCallIds: p('SELECT id FROM calls WHERE source_id = ? ORDER BY id'),
@@ -156,6 +174,38 @@ export class InputStore {
       );
       return Number(res.lastInsertRowid);
     });
+  }
+
+  /** Inserts one CDR row already joined to its call (a captured call, or its own CDR-only call). */
+  insertCdrRecord(sourceId: number, r: CdrRecord, callRowId: number, method: JoinMethod, deltaMs: number | null): number {
+    const res = this.s.insertCdrLinked.run(
+      sourceId, r.line, r.format, r.callId, r.vendorId, r.from, r.to, r.startUs, finite(r.answerUs), finite(r.endUs),
+      finite(r.durationS), finite(r.billsecS), r.answered === null ? null : r.answered ? 1 : 0, r.disposition,
+      r.q850Cause, r.sipCode, r.endedBy, r.peer, r.quality ? JSON.stringify(r.quality) : null, JSON.stringify(r.raw),
+      callRowId, method, finite(deltaMs),
+    );
+    return Number(res.lastInsertRowid);
+  }
+
+  /**
+   * Ids of the CDR-only rows that may describe a call of this capture source: the same
+   * Call-ID, or a start within `windowUs` of the source's calls. Rows are found through
+   * indexes, never by reading every CDR-only row of the library.
+   */
+  unjoinedCandidates(sourceId: number, windowUs: number): number[] {
+    const ids = new Set<number>();
+    for (const { id } of this.s.unjoinedByCallIdOf.all(sourceId) as Array<{ id: number }>) ids.add(id);
+    const span = this.s.callSpanOf.get(sourceId) as { lo: number | null; hi: number | null };
+    if (span.lo !== null && span.hi !== null) {
+      for (const { id } of this.s.unjoinedBetween.all(span.lo - windowUs, span.hi + windowUs) as Array<{ id: number }>) ids.add(id);
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  /** What the join needs of one CDR row (null when it is gone). */
+  joinKey(recordId: number): (Pick<CdrRecord, 'callId' | 'from' | 'to' | 'startUs'> & { id: number; callRowId: number | null; joinMethod: JoinMethod | null }) | null {
+    const r = this.s.joinKeyOf.get(recordId) as { id: number; call_id: string | null; from_user: string; to_user: string; start_us: number; call_row_id: number | null; join_method: JoinMethod | null } | undefined;
+    return r ? { id: r.id, callId: r.call_id, from: r.from_user, to: r.to_user, startUs: r.start_us, callRowId: r.call_row_id, joinMethod: r.join_method } : null;
   }
 
   linkCdr(recordId: number, callRowId: number, method: JoinMethod, deltaMs: number | null): void {
@@ -180,6 +230,11 @@ export class InputStore {
       this.s.insertEvent.run(sourceId, e.line, e.callId, e.initiator, e.sipFinalCode, finite(e.lastRtpUs),
         finite(e.llmLastTtftMs), finite(e.sttLastConfidence), finite(e.lastMos), JSON.stringify(e.raw));
     }
+  }
+
+  /** Whether any agent event is indexed (a CDR import skips the per-call lookup when none is). */
+  hasAgentEvents(): boolean {
+    return this.s.anyEvent.get() === 1;
   }
 
   eventForCallId(callId: string): AgentEvent | null {

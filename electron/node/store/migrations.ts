@@ -343,6 +343,30 @@ function m006SipMessagesQuoted(db: Db): void {
   db.exec('ALTER TABLE sip_messages ADD COLUMN quoted INTEGER NOT NULL DEFAULT 0 CHECK (quoted IN (0, 1))');
 }
 
+// Issue 10 (damaged and hostile input):
+// - An import that dies (kill -9, power cut) leaves its committed slices under a source that
+//   says 'import did not finish', under a provisional hash, so re-importing the file added a
+//   second copy of its calls. The importing process is now recorded on the row until the
+//   import finishes (pid, host, and a start token that tells a reused pid apart), so opening
+//   the index can tell an import running now from one that died, and remove the dead one.
+//   Rows left unfinished by an older build have no owner: pid 0, i.e. dead.
+// - CDR rows join captured calls by numbers within ±60 s: the join scanned every call in the
+//   window, the CDR-only calls of the import itself included, so a large export was
+//   quadratic. calls_capture_join holds captured calls only and covers the join's columns;
+//   cdr_records_unjoined lets a capture import find the CDR-only rows its calls may join
+//   without reading all of them.
+function m007ImportOwnerAndJoinIndexes(db: Db): void {
+  db.exec(`
+    ALTER TABLE sources ADD COLUMN import_pid INTEGER;   -- set while an import runs, NULL once finished
+    ALTER TABLE sources ADD COLUMN import_host TEXT;
+    ALTER TABLE sources ADD COLUMN import_start TEXT;    -- the process's start token (import_owner.ts)
+    UPDATE sources SET import_pid = 0 WHERE status = 'failed' AND error = 'import did not finish';
+    CREATE INDEX sources_importing ON sources(import_pid) WHERE import_pid IS NOT NULL;
+    CREATE INDEX calls_capture_join ON calls(start_us, from_user, to_user, call_id) WHERE origin = 'capture' AND kind = 'call';
+    CREATE INDEX cdr_records_unjoined ON cdr_records(start_us) WHERE join_method = 'cdr_only';
+  `);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: m001Initial },
   { version: 2, name: 'CDR records, agent events, call origin', up: m002Inputs },
@@ -350,6 +374,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'per-second bins as one BLOB per stream', up: m004StreamBinsBlob },
   { version: 5, name: 'capture coverage: window, filter, signalling-only', up: m005CaptureCoverage },
   { version: 6, name: 'sip_messages_quoted', up: m006SipMessagesQuoted },
+  { version: 7, name: 'importing process on sources, CDR join indexes', up: m007ImportOwnerAndJoinIndexes },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -108,6 +108,12 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
   const answerUs = twoXX ? twoXX.tsUs : null;
   const endUsAt = endReq ? endReq.tsUs : endMethod === 'final_error' && finalResp ? finalResp.tsUs : null;
   const durationMs = answerUs !== null ? Math.max(0, ((endUsAt ?? lastActivityUs) - answerUs) / 1000) : 0;
+  // Timestamps that go backwards (a clock stepped back, a damaged record) would give a
+  // negative PDD or duration: such a value is left out, never stored, and the call says why.
+  const pddMs = provisional && invites[0] ? (provisional.tsUs - invites[0].tsUs) / 1000 : null;
+  const anomalies: string[] = [];
+  if (pddMs !== null && pddMs < 0) anomalies.push(`the first 18x is ${Math.round(-pddMs)} ms before the INVITE: PDD left out`);
+  if (answerUs !== null && (endUsAt ?? lastActivityUs) < answerUs) anomalies.push(`the end is ${Math.round((answerUs - (endUsAt ?? lastActivityUs)) / 1000)} ms before the answer: duration counted as 0`);
 
   const messages: CallMessageRef[] = all.map((m, i) => ({
     frame: m.frame,
@@ -150,7 +156,7 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     firstProvisionalUs: provisional?.tsUs ?? null,
     answerUs,
     answered: twoXX !== undefined,
-    postDialDelayMs: provisional && invites[0] ? (provisional.tsUs - invites[0].tsUs) / 1000 : null,
+    postDialDelayMs: pddMs !== null && pddMs >= 0 ? pddMs : null,
     finalStatus: finalResp?.statusCode ?? null,
     finalReason: finalResp?.reasonPhrase ?? '',
     authChallenges: challenges,
@@ -178,6 +184,7 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     lastActivityUs,
     userAgents,
     natMismatch: natMismatches(msgs, sideOf, callStreams),
+    ...(anomalies.length > 0 ? { anomalies } : {}),
   };
 
   function sessionTimerFacts(all: KeptSipMessage[], ok: KeptSipMessage | null, inv: KeptSipMessage | null, answeredAt: number | null): SessionTimerFacts | null {

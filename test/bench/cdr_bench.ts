@@ -1,0 +1,166 @@
+// CDR import benchmark (issue 10, defect 6): a FreeSWITCH mod_cdr_csv export of N rows,
+// imported into a SQLite index file the way `calltrace analyze FILE --db lib.db` does it,
+// with a capture's worth of calls already indexed so the join to captured calls is part of
+// the measure. Prints rows/s and the peak RSS of the importing process.
+//
+//   npm run bench:cdr [-- --rows 10k,100k[,1M] --captured 2000 --span 86400 --seed 1 --keep]
+//
+// - Each size runs in a child process (this file with --child), so its peak RSS is its own.
+// - The rows are deterministic from the seed: 60 % answered, the rest busy / no answer /
+//   cancelled, numbers drawn from a pool so some rows join a captured call by numbers and
+//   start time. `--span` is the time the rows cover (a day by default: a carrier's daily
+//   export); a short span packs many rows into each ±60 s join window, which is where the
+//   old join went quadratic.
+// - Captured calls are written straight into the index (the join reads only the calls
+//   table), not decoded from a capture: the benchmark measures the CDR path.
+
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CallFacts } from '../../shared/model/call.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const T0_US = Date.UTC(2024, 0, 1) * 1000;
+const CAUSES = ['NORMAL_CLEARING', 'NORMAL_CLEARING', 'NORMAL_CLEARING', 'USER_BUSY', 'NO_ANSWER', 'ORIGINATOR_CANCEL', 'NORMAL_CLEARING', 'NO_USER_RESPONSE', 'NORMAL_CLEARING', 'NORMAL_CLEARING'];
+
+/** xorshift32: the same rows for the same seed. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x100000000;
+  };
+}
+
+const stamp = (us: number): string => new Date(Math.floor(us / 1000)).toISOString().slice(0, 19).replace('T', ' ');
+const caller = (i: number): string => `+1555${String(i % 1_000_000).padStart(7, '0')}`;
+const callee = (i: number): string => `1800${String(i % 100_000).padStart(6, '0')}`;
+
+/** Writes N FreeSWITCH default-template rows (15 columns, quoted, no header). */
+export async function writeFreeswitchCsv(path: string, rows: number, spanS: number, seed: number): Promise<void> {
+  const r = rng(seed);
+  const out = createWriteStream(path);
+  let buf = '';
+  for (let i = 0; i < rows; i++) {
+    const start = T0_US + Math.floor((i * spanS * 1e6) / rows);
+    const cause = CAUSES[Math.floor(r() * CAUSES.length)];
+    const answered = cause === 'NORMAL_CLEARING';
+    const talk = answered ? 5 + Math.floor(r() * 600) : 0;
+    const ring = 1 + Math.floor(r() * 20);
+    const end = start + (ring + talk) * 1e6;
+    const uuid = `${(i >>> 0).toString(16).padStart(8, '0')}-4c15-11ea-97a0-${Math.floor(r() * 0xffffffffffff).toString(16).padStart(12, '0')}`;
+    buf += `"Caller ${i}","${caller(i)}","${callee(i)}","default","${stamp(start)}","${answered ? stamp(start + ring * 1e6) : ''}","${stamp(end)}","${ring + talk}","${talk}","${cause}","${uuid}","","acct","PCMU","PCMU"\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise<void>((res) => out.once('drain', () => res()));
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await new Promise<void>((res, rej) => {
+    out.on('finish', () => res());
+    out.on('error', rej);
+  });
+}
+
+/** A captured call (as the engine would give it) for the join: the same numbers as CDR row `i`, 1.5 s later. */
+function capturedFacts(i: number, rows: number, spanS: number): CallFacts {
+  const startUs = T0_US + Math.floor((i * spanS * 1e6) / rows) + 1_500_000;
+  return {
+    origin: 'capture', callId: `captured-${i}@10.0.0.1`, from: caller(i), to: callee(i), fromUri: `sip:${caller(i)}@10.0.0.1`, toUri: `sip:${callee(i)}@10.0.0.2`,
+    callerAddr: '10.0.0.1:5060', calleeAddr: '10.0.0.2:5060', kind: 'call', firstMethod: 'INVITE', startUs, endUs: startUs + 30e6, inviteUs: startUs,
+    firstProvisionalUs: null, answerUs: null, answered: false, postDialDelayMs: null, finalStatus: 486, finalReason: 'Busy Here', authChallenges: 0,
+    inviteTransmissions: 1, inviteUnanswered: false, endMethod: 'final_error', endedBy: 'callee', endUsAt: startUs + 1e6, endFrame: null, endAnswered: false,
+    endTransmissions: 1, endReasons: [], q850Cause: null, warnings: [], retryAfter: null, durationMs: 0, sessionTimer: null,
+    media: { callerSends: false, calleeSends: false, holdSeen: false, onHoldAtEnd: false }, sipMessages: 0, sipRetransmissions: 0, messages: [], streams: [],
+    captureTailMs: 0, lastActivityUs: startUs + 1e6, userAgents: [], icmpErrors: [],
+  } as CallFacts;
+}
+
+interface ChildReport {
+  rows: number;
+  importMs: number;
+  rowsPerS: number;
+  peakRssMb: number;
+  calls: number;
+  joined: number;
+  rowsBad: number;
+}
+
+async function child(csv: string, db: string, rows: number, captured: number, spanS: number): Promise<void> {
+  const { openIndex } = await import('../../electron/node/store/index_store.ts');
+  const { importFile } = await import('../../electron/node/ingest/import_file.ts');
+  const store = openIndex(db);
+  // A capture's calls, spread over the same span (every k-th CDR row has its captured call).
+  store.transaction(() => {
+    const sid = store.beginSource({ path: '/bench/capture.pcap', name: 'capture.pcap', contentHash: 'c'.repeat(64), sizeBytes: 1, format: 'pcap' });
+    const step = Math.max(1, Math.floor(rows / Math.max(1, captured)));
+    for (let i = 0, n = 0; i < rows && n < captured; i += step, n++) store.insertCall(sid, capturedFacts(i, rows, spanS));
+    store.finishSource(sid, { status: 'ok', packets: 0, firstUs: null, lastUs: null, stats: [], error: null });
+  });
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const t = performance.now();
+  const out = await importFile(store, csv);
+  const ms = performance.now() - t;
+  clearInterval(timer);
+  // resourceUsage().maxRSS is the process's high-water mark (kB), sampled or not.
+  peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  store.close();
+  if (out.status !== 'ok') throw new Error(`import ${out.status}: ${out.error}`);
+  const r: ChildReport = { rows, importMs: ms, rowsPerS: rows / (ms / 1000), peakRssMb: peak / 1048576, calls: out.calls, joined: 'joined' in out ? out.joined : 0, rowsBad: 'rowsBad' in out ? out.rowsBad : 0 };
+  process.stdout.write(JSON.stringify(r) + '\n');
+}
+
+function parseCount(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+  if (!m) throw new Error(`not a row count: ${s}`);
+  return Math.round(Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1));
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '--child') {
+    await child(argv[1], argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5]));
+    return;
+  }
+  const opt = (name: string, def: string): string => {
+    const i = argv.indexOf(name);
+    return i >= 0 && argv[i + 1] ? argv[i + 1] : def;
+  };
+  const sizes = opt('--rows', '10k,100k').split(',').map(parseCount);
+  const captured = parseCount(opt('--captured', '2000'));
+  const spanS = Number(opt('--span', '86400'));
+  const seed = Number(opt('--seed', '1'));
+  const keep = argv.includes('--keep');
+  const dir = mkdtempSync(join(tmpdir(), 'calltrace-cdr-bench-'));
+  try {
+    console.log(`FreeSWITCH CDR import: ${captured} captured calls indexed first, rows over ${spanS} s, seed ${seed}, index file in ${dir}`);
+    console.log('rows        file MB   import s   rows/s    peak RSS MB   CDR-only calls   joined');
+    for (const rows of sizes) {
+      const csv = join(dir, `freeswitch_${rows}.csv`);
+      await writeFreeswitchCsv(csv, rows, spanS, seed);
+      const db = join(dir, `lib_${rows}.db`);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', csv, db, String(rows), String(captured), String(spanS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (r.status !== 0) throw new Error(`child for ${rows} rows failed (${r.status ?? r.signal}): ${r.stderr}`);
+      const rep = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildReport;
+      console.log(
+        `${String(rows).padEnd(11)} ${(statSync(csv).size / 1048576).toFixed(1).padStart(7)}   ${(rep.importMs / 1000).toFixed(2).padStart(8)}   ${Math.round(rep.rowsPerS).toString().padStart(7)}   ${rep.peakRssMb.toFixed(0).padStart(11)}   ${String(rep.calls).padStart(14)}   ${String(rep.joined).padStart(6)}`,
+      );
+      if (!keep) for (const f of [db, `${db}-wal`, `${db}-shm`, csv]) rmSync(f, { force: true });
+    }
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === SELF) {
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(`cdr_bench: ${e.message}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,129 @@
+// CDR import is linear (issue 10, defect 6). A FreeSWITCH export of N rows packed into one
+// minute used to take time in N² (2k rows 5 s, 20k rows 119 s): each row's join to captured
+// calls walked every call of the ±60 s window — the CDR-only calls the import itself had just
+// added included — and every capture import re-joined every CDR-only row of the library.
+// No clock here: the work is bounded by counts —
+//   - the join's plan uses the partial covering index of captured calls only, so the index
+//     entries it can visit for a row do not grow with the rows imported before it;
+//   - SQL statements per CDR row are the same for 200 rows and for 800;
+//   - a capture import looks only at the CDR-only rows that can match its calls, whatever
+//     the number of CDR rows in the library.
+// Inputs are written by the benchmark's generator (test/bench/cdr_bench.ts).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { importFile } from '../../electron/node/ingest/import_file.ts';
+import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
+import { CAPTURED_IN_WINDOW_SQL } from '../../electron/node/store/input_store.ts';
+import { writeFreeswitchCsv } from '../bench/cdr_bench.ts';
+import { writeCallCapture } from '../support/call_capture.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'calltrace-cdr-scaling-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Counts every statement execution on every connection of this process while `fn` runs. */
+async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, (...a: unknown[]) => unknown>;
+  probe.close();
+  const names = ['run', 'get', 'all', 'iterate'] as const;
+  const saved = names.map((n) => proto[n]);
+  let statements = 0;
+  names.forEach((n, i) => {
+    proto[n] = function (this: unknown, ...a: unknown[]) {
+      statements++;
+      return saved[i].apply(this, a);
+    };
+  });
+  try {
+    return { result: await fn(), statements };
+  } finally {
+    names.forEach((n, i) => (proto[n] = saved[i]));
+  }
+}
+
+let store: IndexStore | null = null;
+afterEach(() => {
+  store?.close();
+  store = null;
+});
+
+describe('the CDR join is served by an index of captured calls only', () => {
+  it('EXPLAIN QUERY PLAN: the window search uses the partial covering index calls_capture_join', () => {
+    store = openIndex(':memory:');
+    const db = (store as unknown as { db: Database.Database }).db;
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${CAPTURED_IN_WINDOW_SQL}`).all(0, 1) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    expect(plan).toMatch(/^SEARCH calls USING COVERING INDEX calls_capture_join \(start_us>\? AND start_us<\?\)$/);
+  });
+
+  it('the entries the join can visit in a packed minute do not grow with the CDR rows imported', async () => {
+    store = openIndex(':memory:');
+    const csv = join(tmp, 'packed_800.csv');
+    await writeFreeswitchCsv(csv, 800, 60, 3);
+    const out = await importFile(store, csv);
+    expect(out.status).toBe('ok');
+    expect(store.countCalls()).toBe(800);
+    const db = (store as unknown as { db: Database.Database }).db;
+    // What the planner's index holds in the minute every row searched: captured calls only (none here).
+    const t0 = Date.UTC(2024, 0, 1) * 1000;
+    const visible = db.prepare(`SELECT count(*) FROM calls INDEXED BY calls_capture_join WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`).pluck().get(t0 - 60e6, t0 + 120e6);
+    expect(visible).toBe(0);
+  });
+});
+
+describe('work per CDR row is constant', () => {
+  it('statements per row: 200 rows and 800 rows packed into one minute cost the same per row', async () => {
+    const per: number[] = [];
+    for (const n of [200, 800]) {
+      store?.close();
+      store = openIndex(':memory:');
+      const csv = join(tmp, `packed_${n}_a.csv`);
+      await writeFreeswitchCsv(csv, n, 60, 7);
+      const s = store;
+      const { result, statements } = await countStatements(() => importFile(s, csv));
+      expect(result.status).toBe('ok');
+      per.push(statements / n);
+    }
+    // The fixed cost (source row, detection, finish) is spread over more rows at 800.
+    expect(per[1]).toBeLessThanOrEqual(per[0]);
+    expect(per[1]).toBeLessThan(5);
+  });
+
+  it('a capture import after N CDR rows runs the same statements whatever N', async () => {
+    const counts: number[] = [];
+    for (const n of [100, 1000]) {
+      store?.close();
+      store = openIndex(':memory:');
+      const csv = join(tmp, `day_${n}.csv`);
+      await writeFreeswitchCsv(csv, n, 86_400, 11);
+      expect((await importFile(store, csv)).status).toBe('ok');
+      // One captured call a week later: it can match none of the rows.
+      const cap = join(tmp, `later_${n}.pcap`);
+      writeCallCapture(cap, { callId: `later-${n}@10.1.0.1`, from: '5551234', to: '6001', startUs: Date.UTC(2024, 0, 8) * 1000 });
+      const s = store;
+      const { result, statements } = await countStatements(() => importFile(s, cap));
+      expect(result.status).toBe('ok');
+      counts.push(statements);
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
+
+  it('a capture import still joins the CDR-only rows that describe its calls', async () => {
+    store = openIndex(':memory:');
+    const csv = join(tmp, 'day_join.csv');
+    await writeFreeswitchCsv(csv, 1000, 86_400, 11);
+    expect((await importFile(store, csv)).status).toBe('ok');
+    const row = store.inputs.cdrRecordsOfSource(store.listSources()[0].id)[500];
+    expect(row.joinMethod).toBe('cdr_only');
+    const cap = join(tmp, 'match.pcap');
+    writeCallCapture(cap, { callId: 'match@10.1.0.1', from: row.from, to: row.to, startUs: row.startUs + 2_000_000 });
+    expect((await importFile(store, cap)).status).toBe('ok');
+    const after = store.inputs.cdrRecordsOfSource(row.sourceId)[500];
+    expect(after.joinMethod).toBe('numbers_time');
+    expect(store.getCall(after.callRowId!)!.origin).toBe('capture');
+    expect(store.countCalls()).toBe(1000);
+  });
+});
