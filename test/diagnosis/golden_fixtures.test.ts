@@ -30,12 +30,17 @@ const labels = JSON.parse(readFileSync(join(DIR, 'labels.json'), 'utf8')) as { c
 describe.each(labels.captures)('$file', ({ file, calls }) => {
   let store: IndexStore;
   const facts = new Map<string, CallFacts>();
+  const stored = new Map<string, Verdict | null>();
 
   beforeAll(async () => {
     store = openIndex(':memory:');
     const outcome = await importCapture(store, join(DIR, file));
     expect(outcome.status, outcome.error ?? '').toBe('ok');
-    for (const row of store.listCalls({ sourceId: outcome.sourceId!, limit: 10_000 })) facts.set(row.callId, store.getCall(row.id)!.facts);
+    for (const row of store.listCalls({ sourceId: outcome.sourceId!, limit: 10_000 })) {
+      const d = store.getCall(row.id)!;
+      facts.set(row.callId, d.facts);
+      stored.set(row.callId, d.verdict as Verdict | null);
+    }
   });
   afterAll(() => store?.close());
 
@@ -45,6 +50,9 @@ describe.each(labels.captures)('$file', ({ file, calls }) => {
     const v: Verdict = classify(f!, DEFAULT_SETTINGS);
     const explain = `${file} ${label.callId}: expected ${label.bucket} ${label.cause} (${label.why}), got ${v.bucket} ${v.cause} via ${v.path.join(' → ')}\n${v.evidence.map((e) => `  - ${e.text}`).join('\n')}`;
     expect({ bucket: v.bucket, cause: v.cause }, explain).toEqual({ bucket: label.bucket, cause: label.cause });
+    // The verdict the import stored, with the capture's coverage (window, filter), agrees.
+    const s = stored.get(label.callId);
+    expect({ bucket: s?.bucket, cause: s?.cause }, `stored verdict of ${label.callId}`).toEqual({ bucket: label.bucket, cause: label.cause });
     // Every verdict explains itself with evidence pointing into the call.
     expect(v.evidence.length).toBeGreaterThan(0);
     for (const e of v.evidence) if (e.ref?.kind === 'sip') expect(f!.messages[e.ref.messageIndex]?.frame).toBe(e.ref.frame);
