@@ -3,7 +3,6 @@
 // damage, truncation, an engine bug — ends as a per-file message, and everything good that
 // was read is kept.
 
-import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { gunzipSync, inflateSync, constants as zc } from 'node:zlib';
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
@@ -14,7 +13,8 @@ import type { Stat } from '../../../shared/model/stats.ts';
 import { DuplicateSourceError, type IndexStore, type SourceFormat, type SourceRecord, type SourceStatus } from '../store/index_store.ts';
 import type { RtcpReport, RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
-import { reclassifySource, rejoinCdrOnlyRecords, verdictFor } from './diagnose.ts';
+import { CallSlices, provisionalHash } from './call_slices.ts';
+import { reclassifySource, rejoinCdrOnlyRecords } from './diagnose.ts';
 import { hashFile, readFileChunks } from './file_source.ts';
 import { HashJob, type ContentHash } from './content_hasher.ts';
 import { readFileChunksAhead } from './read_ahead.ts';
@@ -98,19 +98,6 @@ export function detectFormat(path: string): { format: SourceFormat | null; why: 
   return { format: (gz ? `${base}.gz` : base) as SourceFormat, why: '' };
 }
 
-/**
- * A slice of finished calls is committed once this much time has passed since the last one
- * (the first call is committed at once): other connections — the UI — see calls while a long
- * capture is still being read, and a commit per slice, not per call, keeps the WAL cheap.
- */
-const SLICE_MS = 500;
-/** …or once this many calls are waiting, whichever comes first (bounds memory). */
-const SLICE_CALLS = 2000;
-
-/** A random stand-in for the content hash until the real one is known: it cannot collide with real content. */
-function provisionalHash(): ContentHash {
-  return { contentHash: randomBytes(32).toString('hex'), sizeBytes: 0 };
-}
 
 /**
  * Imports one capture. The writes are committed in slices, not in one transaction:
@@ -190,65 +177,21 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
   // last): calls are classified with what is known when they are written (the analyzer's
   // coverageSoFar), and again at the end when the final answer on signalling-only differs.
   let coverageSoFar: () => CaptureCoverage | null = () => null;
-  let sourceId: number | null = null;
-  const pending: AnalyzedCall[] = [];
   const unassociatedStreams: RtpStreamStats[] = [];
   const unassociatedRtcp: RtcpReport[] = [];
-  let lastCommitMs = performance.now();
-  let slices = 0;
-  const sliceCalls = Math.max(1, opts.sliceCalls ?? SLICE_CALLS);
-
-  /** Creates the source row; false when the same bytes were indexed meanwhile (another importer). */
-  const openSource = (hash: ContentHash): boolean => {
-    try {
-      sourceId = store.transaction(() => store.beginSource({ path, name, contentHash: hash.contentHash, sizeBytes, format }));
-      out.sourceId = sourceId;
-      return true;
-    } catch (e) {
-      if (!(e instanceof DuplicateSourceError)) throw e;
-      Object.assign(out, { status: 'duplicate', sourceId: e.existing.id, calls: e.existing.calls, packets: e.existing.packets, error: null });
-      return false;
-    }
-  };
-  const writeCall = (sid: number, c: AnalyzedCall): void => {
-    const verdict = verdictFor(store, c.facts, settings, coverageSoFar());
-    const rowId = store.insertCall(sid, c.facts, (_ref, i) => ({ raw: c.rawMessages[i], transport: c.transports[i] }), verdict);
-    if (c.rtcp.length > 0) store.insertRtcp(sid, c.rtcp, rowId);
-  };
-  /** Commits the waiting calls (and, at the end, `last` in the same transaction). */
-  const commit = (last?: (sid: number) => void): void => {
-    const sid = sourceId;
-    if (sid === null) return;
-    const batch = pending.splice(0, pending.length);
-    store.transaction(() => {
-      for (const c of batch) writeCall(sid, c);
-      last?.(sid);
-    });
-    out.calls += batch.length;
-    lastCommitMs = performance.now();
-    // After the commit, so a listener told about a call can already read it from the index.
-    if (opts.onCall) for (const c of batch) opts.onCall(c);
-    slices++;
-    if (!last) opts.onSlice?.(slices);
-  };
-  const maybeCommit = (): void => {
-    if (pending.length === 0) return;
-    if (sourceId === null) {
-      // The real hash when it is already known, else a provisional one: it cannot collide
-      // with real content, and finishSource replaces it.
-      if (!openSource(known ?? provisionalHash())) return;
-    }
-    if (out.calls === 0 || pending.length >= sliceCalls || performance.now() - lastCommitMs >= SLICE_MS) commit();
-  };
+  const slices = new CallSlices(store, { path, name, sizeBytes, format }, {
+    settings, coverage: () => coverageSoFar(), sliceCalls: opts.sliceCalls, onCall: opts.onCall, onSlice: opts.onSlice,
+  });
+  // The real hash when it is already known, else a provisional one: it cannot collide with
+  // real content, and finishSource replaces it.
+  const hashForNow = (): ContentHash => known ?? provisionalHash();
+  const duplicateOf = (d: SourceRecord): ImportOutcome => ({ ...out, status: 'duplicate', sourceId: d.id, calls: d.calls, packets: d.packets, error: null, warnings: [] });
 
   let engineError: string | null = null;
   try {
     const analyzer = new CaptureAnalyzer(
       {
-        call: (c) => {
-          pending.push(c);
-          maybeCommit();
-        },
+        call: (c) => slices.add(c, hashForNow),
         unassociatedStream: (st) => void unassociatedStreams.push(st),
         unassociatedRtcp: (r) => void unassociatedRtcp.push(r),
       },
@@ -256,7 +199,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     );
     coverageSoFar = () => analyzer.coverageSoFar();
     const onChunk = (chunk: Uint8Array): void => {
-        if (engineError || out.status === 'duplicate') return;
+        if (engineError || slices.duplicate) return;
         try {
           analyzer.push(chunk);
         } catch (e) {
@@ -264,14 +207,14 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
           engineError = `internal error while decoding (${(e as Error).message}); the calls read before it are kept`;
         }
       // Calls finish inside push; a slice may be due.
-      maybeCommit();
+      slices.maybeCommit(hashForNow);
     };
     const readOpts = {
       onProgress: opts.onProgress && ((read: number, total: number) => opts.onProgress!(read, total, analyzer.packets)),
-      shouldStop: () => out.status === 'duplicate' || (opts.shouldStop?.() ?? false),
+      shouldStop: () => slices.duplicate !== null || (opts.shouldStop?.() ?? false),
     };
     const read = readAhead ? await readFileChunksAhead(path, sizeBytes, onChunk, readOpts) : await readFileChunks(path, onChunk, { ...readOpts, hash: false });
-    if (out.status === 'duplicate') return out;
+    if (slices.duplicate) return duplicateOf(slices.duplicate);
     let summary;
     try {
       summary = analyzer.end();
@@ -291,19 +234,20 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
         return cannotRead(e);
       }
     }
-    if (sourceId === null && !openSource(hash ?? provisionalHash())) return out;
+    if (slices.sourceId === null && !slices.open(hash ?? provisionalHash())) return duplicateOf(slices.duplicate!);
+    out.sourceId = slices.sourceId;
     const stats = summary?.stats.list() ?? analyzer.stats.list();
     const fatal = engineError ?? read.error ?? summary?.fatal ?? null;
     const packets = summary?.packets ?? 0;
     out.packets = packets;
     const coverage = summary?.coverage ?? null;
-    const reclassify = coverage !== null && coverage.signallingOnly !== analyzer.coverageSoFar().signallingOnly && out.calls > 0;
+    const reclassify = coverage !== null && coverage.signallingOnly !== analyzer.coverageSoFar().signallingOnly && slices.committed > 0;
     coverageSoFar = () => coverage;
     out.status = fatal ? (packets > 0 ? 'partial' : 'failed') : 'ok';
     out.error = fatal;
     out.warnings = stats.filter((s) => s.severity !== 'info');
     try {
-      commit((sid) => {
+      slices.commit((sid) => {
         for (const st of unassociatedStreams) store.insertUnassociatedStream(sid, st);
       if (unassociatedRtcp.length > 0) store.insertRtcp(sid, unassociatedRtcp, null);
       store.finishSource(sid, {
@@ -324,23 +268,24 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       // CDR rows imported before this capture may describe its calls.
       rejoinCdrOnlyRecords(store, sid);
       });
+      out.calls = slices.committed;
     } catch (e) {
       if (!(e instanceof DuplicateSourceError)) throw e;
       // Another import indexed the same bytes meanwhile: keep that one, drop this one's slices.
-      const sid = sourceId;
+      const sid = slices.sourceId;
       if (sid !== null) store.transaction(() => store.deleteSource(sid));
-      Object.assign(out, { status: 'duplicate', sourceId: e.existing.id, calls: e.existing.calls, packets: e.existing.packets, error: null, warnings: [] });
-      sourceId = null;
+      return duplicateOf(e.existing);
     }
     return out;
   } catch (e) {
     // The index itself failed (disk full, …). Committed slices stay, whole; say so on the
     // source if it can still be written, then let the caller see the error as before.
-    if (sourceId !== null) {
+    const sid = slices.sourceId;
+    if (sid !== null) {
       try {
-        store.finishSource(sourceId, {
+        store.finishSource(sid, {
           status: 'failed', packets: out.packets, firstUs: null, lastUs: null, stats: [],
-          error: `the index could not be written (${(e as Error).message}); ${out.calls} calls were kept`,
+          error: `the index could not be written (${(e as Error).message}); ${slices.committed} calls were kept`,
         });
       } catch {
         // the row keeps beginSource's 'import did not finish'
