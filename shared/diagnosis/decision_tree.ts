@@ -300,9 +300,9 @@ export const DECISION_TREE: readonly DecisionRule[] = [
       if (!agent.wentSilent && !v.signallingOnly) return null;
       const i = endIndex(v);
       const evidence: Evidence[] = [];
-      if (v.signallingOnly) { /* media not in the capture: nothing to say about the agent's RTP */ }
-      else if (agent.packets === 0) evidence.push(ev(`${cap(sideName(v, v.agentSide))} never sent RTP.`, null, null));
-      else evidence.push(ev(`${cap(sideName(v, v.agentSide, false))} went silent: its last RTP packet (${streamSrc(agent.latest!)} → ${streamDst(agent.latest!)}) was at ${clock(agent.lastUs!)}, ${dur(agent.rawSilenceMs ?? 0)} before the BYE.`, agent.lastUs, trailingGapRef(agent.latest!)));
+      // Media not in the capture (signalling-only): nothing to say about the agent's RTP.
+      if (!v.signallingOnly && agent.packets === 0) evidence.push(ev(`${cap(sideName(v, v.agentSide))} never sent RTP.`, null, null));
+      else if (!v.signallingOnly) evidence.push(ev(`${cap(sideName(v, v.agentSide, false))} went silent: its last RTP packet (${streamSrc(agent.latest!)} → ${streamDst(agent.latest!)}) was at ${clock(agent.lastUs!)}, ${dur(agent.rawSilenceMs ?? 0)} before the BYE.`, agent.lastUs, trailingGapRef(agent.latest!)));
       evidence.push(ev(`The BYE from ${sideName(v, v.remoteSide)} at ${clock(f.endUsAt ?? f.messages[i]?.tsUs ?? 0)} ${byeCopiesText(v)}: the agent side no longer processed SIP.`, f.endUsAt, i >= 0 ? sipRef(v, i) : null));
       for (const e of portUnreachableAfter(v, 'BYE')) evidence.push(icmpEvidence(v, e));
       return { confidence: 1, evidence };

@@ -184,11 +184,20 @@ export class CaptureAnalyzer {
     return this.coverage(filters, unfilteredInterfaces, this.readerResult?.window ?? null, false);
   }
 
+  /** Every call written asks for the coverage: each recorded filter is read once, not once per call. */
+  private filterVerdict: { filter: string; excludes: boolean } | null = null;
+  private filtersExcludeMedia(filters: string[], joined: string): boolean {
+    if (this.filterVerdict?.filter !== joined) {
+      this.filterVerdict = { filter: joined, excludes: filters.every(filterExcludesMedia) };
+    }
+    return this.filterVerdict.excludes;
+  }
+
   /** diagnosis.md §1 "capture coverage": the window, the recorded filter, signalling-only. */
   private coverage(filters: string[], unfilteredInterfaces: number, window: CaptureWindow | null, final: boolean): CaptureCoverage {
     const filter = filters.length > 0 ? filters.join(' | ') : null;
     // Every interface recorded a filter and every one keeps RTP out (`port 5060`).
-    const byFilter = filters.length > 0 && unfilteredInterfaces === 0 && filters.every(filterExcludesMedia);
+    const byFilter = filters.length > 0 && unfilteredInterfaces === 0 && this.filtersExcludeMedia(filters, filter!);
     // No filter on record and no call carried media: the usual `tcpdump port 5060` attachment.
     // A recorded filter that lets media through, with no RTP seen, is genuine no_media.
     const byNoRtp = final && !byFilter && filters.length === 0 && this.callsOut > 0 && this.callsWithMedia === 0;
