@@ -28,7 +28,7 @@ describe('mutation fuzzer', () => {
   });
 
   it(`seed ${SEED}, ${COUNT} inputs (2 through the real CLI): no crash, hang, stack trace, bad JSON, negative count or lost row`, async () => {
-    const r = await runFuzz({ seed: SEED, count: COUNT, cliEvery: 200, timeoutMs: 30_000 });
+    const r = await runFuzz({ seed: SEED, count: COUNT, cliEvery: 200, timeoutMs: 30_000, workers: 2 });
     const report = r.failures.map((f) => `seed ${SEED} index ${f.index} (${f.seedFile} ${f.ops.join(' ')}): ${f.reasons.join('; ')}${f.known ? ` [${f.known}]` : ''}`);
     expect(report).toEqual([]);
     expect(r.inputs).toBe(COUNT);

@@ -5,7 +5,7 @@
 // every `cliEvery`-th input also through the real CLI as a child process. Input i of a run with
 // seed S is the same on every machine: (S, i) reproduces a failure.
 
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -75,6 +75,8 @@ export interface FuzzOptions {
   /** An input not answered within this is a hang. */
   timeoutMs?: number;
   rssLimitMb?: number;
+  /** Worker processes checking inputs side by side (default 1; `npm run fuzz` uses one a core). */
+  workers?: number;
   /** Failing inputs are written here, each with a .txt holding its one-line reason. */
   outDir?: string;
   log?: (line: string) => void;
@@ -155,12 +157,10 @@ class Worker {
 }
 
 /** The real CLI on one input: exit status, stderr and stdout as a user sees them. */
-export function checkCli(path: string, timeoutMs: number): string[] {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron/node/cli/main.ts'), 'analyze', path, '--json'], {
-    cwd: REPO_ROOT, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024,
-  });
+export async function checkCli(path: string, timeoutMs: number): Promise<string[]> {
+  const r = await runCli(path, timeoutMs);
   const v: string[] = [];
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return [`CLI hang: no exit within ${timeoutMs / 1000} s`];
+  if (r.timedOut) return [`CLI hang: no exit within ${timeoutMs / 1000} s`];
   if (r.signal) return [`CLI killed by ${r.signal}`];
   if (r.status !== 0 && r.status !== 1) v.push(`CLI exit status ${r.status}`);
   if (/\n\s+at\s/.test(r.stderr) || /^\s+at\s/m.test(r.stderr)) v.push(`CLI printed a stack trace: ${r.stderr.slice(0, 300).replace(/\n/g, '⏎')}`);
@@ -179,44 +179,65 @@ export function checkCli(path: string, timeoutMs: number): string[] {
   return v;
 }
 
-export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
-  const seeds = loadSeeds();
+interface CliRun {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** `calltrace analyze FILE --json` as a child process, without blocking the other lanes. */
+function runCli(path: string, timeoutMs: number): Promise<CliRun> {
+  return new Promise((res) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron/node/cli/main.ts'), 'analyze', path, '--json'], {
+      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b: Buffer) => err.push(b));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      p.kill('SIGKILL');
+    }, timeoutMs);
+    p.on('close', (status, signal) => {
+      clearTimeout(timer);
+      res({ status, signal: timedOut ? null : signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
+    });
+  });
+}
+
+/** One worker lane: fork once, check inputs one at a time, replace the worker after a hang, crash or RSS excess. */
+async function runLane(o: FuzzOptions, seeds: readonly Seed[], work: string, next: () => number | null, r: FuzzResult): Promise<void> {
   const timeoutMs = o.timeoutMs ?? 20_000;
   const rssLimit = o.rssLimitMb ?? 1024;
   const cliEvery = o.cliEvery ?? 0;
   const log = o.log ?? (() => {});
-  const work = mkdtempSync(join(tmpdir(), 'calltrace-fuzz-'));
   const worker = new Worker();
-  const failures: FuzzFailure[] = [];
-  const t0 = performance.now();
-  let inputs = 0;
-  let cliRuns = 0;
-  let maxRss = 0;
   try {
-    const from = o.from ?? 0;
-    for (let i = from; ; i++) {
-      if (o.count !== undefined && i >= from + o.count) break;
-      if (o.seconds !== undefined && performance.now() - t0 >= o.seconds * 1000) break;
+    for (let i = next(); i !== null; i = next()) {
       const input = makeInput(seeds, o.seed, i);
       const path = join(work, `in_${i}${input.seed.ext}`);
       writeFileSync(path, input.bytes);
       const reasons: string[] = [];
-      const r = await worker.check(path, i + 1, timeoutMs);
-      if ('hang' in r) reasons.push(`hang: no answer within ${timeoutMs / 1000} s (${input.seed.name})`);
-      else if ('died' in r) reasons.push(`crash: ${r.died}`);
+      const a = await worker.check(path, i + 1, timeoutMs);
+      if ('hang' in a) reasons.push(`hang: no answer within ${timeoutMs / 1000} s (${input.seed.name})`);
+      else if ('died' in a) reasons.push(`crash: ${a.died}`);
       else {
-        reasons.push(...(r.violations ?? []));
-        maxRss = Math.max(maxRss, r.rssMb ?? 0);
-        if ((r.rssMb ?? 0) > rssLimit) {
-          reasons.push(`RSS ${Math.round(r.rssMb!)} MB > ${rssLimit} MB`);
+        reasons.push(...(a.violations ?? []));
+        r.maxRssMb = Math.max(r.maxRssMb, a.rssMb ?? 0);
+        if ((a.rssMb ?? 0) > rssLimit) {
+          reasons.push(`RSS ${Math.round(a.rssMb!)} MB > ${rssLimit} MB`);
           await worker.stop();
         }
       }
       if (cliEvery > 0 && i % cliEvery === cliEvery - 1 && reasons.length === 0) {
-        cliRuns++;
-        reasons.push(...checkCli(path, Math.max(timeoutMs, 60_000)));
+        r.cliRuns++;
+        reasons.push(...(await checkCli(path, Math.max(timeoutMs, 60_000))));
       }
-      inputs++;
+      r.inputs++;
       if (reasons.length > 0) {
         const f: FuzzFailure = { index: i, seedFile: input.seed.name, ops: input.ops, reasons };
         const k = KNOWN.find((x) => reasons.some((why) => x.test.test(why)));
@@ -228,14 +249,40 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
           writeFileSync(`${base}.txt`, `${reasons[0]}\nseed ${o.seed} index ${i}: ${input.seed.name} ${input.ops.join(' ')}${k ? `\nknown: ${k.label}` : ''}\n${reasons.slice(1).join('\n')}\n`);
           f.file = base;
         }
-        failures.push(f);
+        r.failures.push(f);
         log(`FAIL seed ${o.seed} index ${i} (${input.seed.name} ${input.ops.join(' ')}): ${reasons[0]}${k ? ` [${k.label}]` : ''}`);
       }
       rmSync(path, { force: true });
     }
   } finally {
     await worker.stop();
+  }
+}
+
+/**
+ * Runs inputs from..from+count (or until `seconds` have passed) on `workers` lanes, each with
+ * its own worker process: input i is the same whichever lane checks it, so (seed, i) still
+ * reproduces a failure, and the failures are returned in index order.
+ */
+export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
+  const seeds = loadSeeds();
+  const work = mkdtempSync(join(tmpdir(), 'calltrace-fuzz-'));
+  const r: FuzzResult = { inputs: 0, cliRuns: 0, ms: 0, failures: [], maxRssMb: 0 };
+  const t0 = performance.now();
+  const from = o.from ?? 0;
+  let i = from;
+  const next = (): number | null => {
+    if (o.count !== undefined && i >= from + o.count) return null;
+    if (o.seconds !== undefined && performance.now() - t0 >= o.seconds * 1000) return null;
+    return i++;
+  };
+  const lanes = Math.max(1, Math.min(o.workers ?? 1, o.count ?? Infinity));
+  try {
+    await Promise.all(Array.from({ length: lanes }, () => runLane(o, seeds, work, next, r)));
+  } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  return { inputs, cliRuns, ms: performance.now() - t0, failures, maxRssMb: maxRss };
+  r.failures.sort((a, b) => a.index - b.index);
+  r.ms = performance.now() - t0;
+  return r;
 }

@@ -176,3 +176,17 @@ export function manyCallsCapture(n: number): Uint8Array {
   for (let i = 0; i < n; i++) for (const [t, f] of udpCallFrames(`call-${i}-${(i * 2654435761) >>> 0}@test`, T0 + i * 40e6)) parts.push(w.packet(t, f));
   return joinAll(parts);
 }
+
+/**
+ * One good call on a pcapng interface whose Interface Statistics Block claims 2^64 − 1
+ * dropped packets (isb_ifdrop, all bits set): the fuzzer found that such a count reached the
+ * index as a float, which SQLite's STRICT INTEGER column refused, failing the whole import.
+ */
+export function hugeDropCountCapture(): Uint8Array {
+  const w = new PcapngWriter();
+  const parts: Uint8Array[] = [w.shb(), w.idb({ linkType: 1 })];
+  const frames = udpCallFrames('huge-drops@test', T0);
+  for (const [t, f] of frames) parts.push(w.epb(0, t, f));
+  parts.push(w.isb(0, frames[frames.length - 1][0] + 1000, { drops: 2n ** 64n - 1n, received: 2n ** 64n - 1n }));
+  return joinAll(parts);
+}

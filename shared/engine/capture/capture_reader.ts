@@ -198,6 +198,7 @@ export class CaptureReader {
     this.carry = null;
     let drops: number | null = null;
     for (const i of this.allIfs) if (i.drops !== null) drops = (drops ?? 0) + i.drops;
+    if (drops !== null && !Number.isSafeInteger(drops)) drops = null; // each counter is safe; their sum may not be
     const interfaces = this.format === 'pcapng' ? this.allIfs : this.pcapIf ? [this.pcapIf] : [];
     const { filters, unfilteredInterfaces } = this.filtersSoFar;
     return {
@@ -492,8 +493,8 @@ export class CaptureReader {
         const ifc = this.sectionIfs[dv.getUint32(pos + 8, le)];
         if (!ifc) return;
         this.readOptions(dv, buf, pos + 20, pos + len - 4, (code, o, l) => {
-          if (code === 5 && l >= 8) ifc.drops = readU64(dv, o, le);
-          else if (code === 7 && l >= 8) ifc.osDrops = readU64(dv, o, le);
+          if (code === 5 && l >= 8) ifc.drops = this.counter(readU64(dv, o, le), 'isb_ifdrop');
+          else if (code === 7 && l >= 8) ifc.osDrops = this.counter(readU64(dv, o, le), 'isb_osdrop');
           // isb_starttime / isb_endtime: high 32 bits first, like an EPB timestamp.
           else if (code === 2 && l >= 8) ifc.isbStartRaw = dv.getUint32(o, le) * 4294967296 + dv.getUint32(o + 4, le);
           else if (code === 3 && l >= 8) ifc.isbEndRaw = dv.getUint32(o, le) * 4294967296 + dv.getUint32(o + 4, le);
@@ -504,6 +505,17 @@ export class CaptureReader {
         // NRB, DSB, custom blocks…: not needed for call analysis.
         return;
     }
+  }
+
+  /**
+   * A 64-bit statistics counter, or null when it is past 2^53: no capture drops that many
+   * packets, the value is damaged, and as a float it would be refused by the index's INTEGER
+   * column (the fuzzer lost a whole capture that way).
+   */
+  private counter(v: number, option: string): number | null {
+    if (Number.isSafeInteger(v)) return v;
+    this.stats.add('capture.bad_counter', 'warning', `A pcapng statistics counter (${option}) too large to be real was ignored`, this.frame > 0 ? this.frame : undefined);
+    return null;
   }
 
   private badBlock(what: string, pos: number): void {

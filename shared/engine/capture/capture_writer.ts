@@ -234,7 +234,7 @@ export class PcapngWriter {
    * timestamp) in µs whatever the interface's resolution, as dumpcap does for nanosecond
    * interfaces.
    */
-  isb(ifId: number, tsUs: number, o: { drops?: number; received?: number; startUs?: number; endUs?: number; windowInMicroseconds?: boolean }): Uint8Array {
+  isb(ifId: number, tsUs: number, o: { drops?: number | bigint; received?: number | bigint; startUs?: number; endUs?: number; windowInMicroseconds?: boolean }): Uint8Array {
     const ticks = (us: number): bigint => (o.windowInMicroseconds ? BigInt(Math.round(us)) : this.ticks(ifId, us));
     const t = ticks(tsUs);
     const opts: Opt[] = [];
