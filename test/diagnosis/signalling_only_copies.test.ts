@@ -21,12 +21,18 @@ if (!HAS_TSHARK) console.error('\n!!!!!!!! tshark NOT FOUND: the SIP-only copies
 /** Labels that rest on media (or on silence a SIP-only capture cannot show): bucket 4, and rule 6's dead far end. */
 const MEDIA_DEPENDENT = new Set(['rtp_timeout_both', 'rtp_timeout_oneway', 'one_way_audio', 'no_media', 'no_bye_dead_signalling']);
 
-const labels = JSON.parse(readFileSync(join(DIR, 'labels.json'), 'utf8')) as { captures: Array<{ file: string; calls: Array<{ callId: string; bucket: number | null; cause: string }> }> };
+const labels = JSON.parse(readFileSync(join(DIR, 'labels.json'), 'utf8')) as {
+  captures: Array<{ file: string; capture?: { windowAfterLastPacketMs?: number }; calls: Array<{ callId: string; bucket: number | null; cause: string }> }>;
+};
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-siponly-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.runIf(HAS_TSHARK)('SIP-only copies of the labelled fixtures (tshark -Y sip -F pcap)', () => {
-  it.each(labels.captures.filter((c) => !c.file.endsWith('.gz')).map((c) => [c.file, c.calls] as const))('%s', async (file, calls) => {
+  it.each(labels.captures.filter((c) => !c.file.endsWith('.gz')).map((c) => [c.file, c.calls, c.capture] as const))('%s', async (file, calls, capture) => {
+    // A classic pcap has no Interface Statistics Block: a verdict that rests on the recording
+    // outlasting the last packet (rules 4 and 6 from the window alone) cannot survive the copy,
+    // and must then fall back to "not classifiable", never to a guess.
+    const windowDependent = capture?.windowAfterLastPacketMs !== undefined;
     const copy = join(tmp, `${file}.sip-only.pcap`);
     const r = spawnSync('tshark', ['-r', join(DIR, file), '-Y', 'sip', '-F', 'pcap', '-w', copy], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
@@ -42,7 +48,8 @@ describe.runIf(HAS_TSHARK)('SIP-only copies of the labelled fixtures (tshark -Y 
         const v = d.verdict as Verdict;
         const why = `${label.callId}: ${v.bucket} ${v.cause} via ${v.path.join(' → ')}\n${v.evidence.map((e) => `  - ${e.text}`).join('\n')}`;
         expect(v.bucket, why).not.toBe(4);
-        if (!MEDIA_DEPENDENT.has(label.cause)) expect(v.cause, why).toBe(label.cause);
+        if (windowDependent) expect([label.cause, 'in_progress', 'capture_ended'], why).toContain(v.cause);
+        else if (!MEDIA_DEPENDENT.has(label.cause)) expect(v.cause, why).toBe(label.cause);
         if (d.facts.answered) {
           expect(v.confidence, why).toBeLessThanOrEqual(0.8);
           expect(v.evidence[0].text, why).toMatch(/^Media could not be checked: the capture is signalling-only/);

@@ -109,3 +109,31 @@ test('settings show the documented defaults and re-classify without re-reading',
   await page.getByTestId('settings-save').click();
   await expect(page.getByText(/re-classified \d+ calls/i)).toBeVisible();
 });
+
+test('a signalling-only capture says so in the library and in the verdict; a NAT mismatch is named', async ({ page, served }) => {
+  // Issue 9: `tcpdump port 5060`-style capture (recorded filter keeps RTP out) and NAT-style SDP.
+  const sipOnly = join(FIXTURES, 'signalling_only_port_5060.pcapng');
+  const nat = join(FIXTURES, 'nat_one_way_audio.pcapng');
+  const truth = analyze(sipOnly);
+  await page.goto(served.url);
+  await page.getByTestId('file-input').setInputFiles([sipOnly, nat]);
+  const source = page.locator('[data-testid="source"]', { hasText: 'signalling_only_port_5060.pcapng' });
+  await expect(source).toContainText('SIP only', { timeout: 30_000 });
+  await source.getByRole('button').first().click();
+  await expect(page.getByTestId('capture-window')).toContainText('recording window from the file');
+  await page.screenshot({ path: join(SHOTS, '07-sip-only-source.png') });
+
+  // An answered call of that capture: classified from its SIP, with the caveat first.
+  const answered = truth.find((c) => c.callId.includes('so-agent_bye'))!;
+  expect(answered.diagnosis?.cause).toBe('agent_bye');
+  await page.locator(`[data-testid="call-row"][data-call-id="${answered.callId}"]`).click();
+  await expect(page.getByTestId('verdict-cause')).toContainText('agent_bye');
+  await expect(page.getByTestId('media-not-checked')).toContainText('udp port 5060');
+  await page.getByTestId('verdict-panel').screenshot({ path: join(SHOTS, '07b-sip-only-verdict.png') });
+
+  await page.locator('[data-testid="call-row"][data-call-id="1-nat_one_way_audio@127.0.34.1"]').click();
+  await expect(page.getByTestId('verdict-cause')).toContainText('one_way_audio');
+  await expect(page.getByTestId('nat-mismatch')).toContainText('127.0.34.9:6000');
+  await expect(page.getByTestId('media-not-checked')).toHaveCount(0);
+  await page.getByTestId('verdict-panel').screenshot({ path: join(SHOTS, '07c-nat-verdict.png') });
+});
