@@ -1,9 +1,10 @@
-// CDR import benchmark (issue 10, defect 6): a FreeSWITCH mod_cdr_csv export of N rows,
-// imported into a SQLite index file the way `calltrace analyze FILE --db lib.db` does it,
+// CDR import benchmark (issue 10, defect 6): a FreeSWITCH mod_cdr_csv export (or an Asterisk
+// cdr_csv Master.csv) of N rows, imported into a SQLite index file the way
+// `calltrace analyze FILE --db lib.db` does it,
 // with a capture's worth of calls already indexed so the join to captured calls is part of
 // the measure. Prints rows/s and the peak RSS of the importing process.
 //
-//   npm run bench:cdr [-- --rows 10k,100k[,1M] --captured 2000 --span 86400 --seed 1 --keep]
+//   npm run bench:cdr [-- --rows 10k,100k[,500k] --format freeswitch,asterisk --captured 2000 --span 86400 --seed 1 --keep]
 //
 // - Each size runs in a child process (this file with --child), so its peak RSS is its own.
 // - The rows are deterministic from the seed: 60 % answered, the rest busy / no answer /
@@ -68,6 +69,39 @@ export async function writeFreeswitchCsv(path: string, rows: number, spanS: numb
   });
 }
 
+const ASTERISK_DISPOSITION: Record<string, string> = { NORMAL_CLEARING: 'ANSWERED', USER_BUSY: 'BUSY', NO_ANSWER: 'NO ANSWER', ORIGINATOR_CANCEL: 'NO ANSWER', NO_USER_RESPONSE: 'FAILED' };
+
+/** Writes N Asterisk cdr_csv Master.csv rows (no header; 16 columns + uniqueid, userfield, peeraccount, linkedid, sequence: 21). */
+export async function writeAsteriskCsv(path: string, rows: number, spanS: number, seed: number): Promise<void> {
+  const r = rng(seed);
+  const out = createWriteStream(path);
+  let buf = '';
+  for (let i = 0; i < rows; i++) {
+    const start = T0_US + Math.floor((i * spanS * 1e6) / rows);
+    const disp = ASTERISK_DISPOSITION[CAUSES[Math.floor(r() * CAUSES.length)]];
+    const answered = disp === 'ANSWERED';
+    const talk = answered ? 5 + Math.floor(r() * 600) : 0;
+    const ring = 1 + Math.floor(r() * 20);
+    const end = start + (ring + talk) * 1e6;
+    const uid = `${Math.floor(start / 1e6)}.${i}`;
+    const chan = i.toString(16).padStart(8, '0');
+    buf += `"","${caller(i)}","${callee(i)}","from-trunk","""Caller ${i}"" <${caller(i)}>","SIP/trunk-${chan}","SIP/agent-${chan}","Dial","SIP/agent,30",`;
+    buf += `"${stamp(start)}","${answered ? stamp(start + ring * 1e6) : ''}","${stamp(end)}",${ring + talk},${talk},"${disp}","DOCUMENTATION","${uid}","","","${uid}",${i}\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise<void>((res) => out.once('drain', () => res()));
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await new Promise<void>((res, rej) => {
+    out.on('finish', () => res());
+    out.on('error', rej);
+  });
+}
+
+const WRITERS = { freeswitch: writeFreeswitchCsv, asterisk: writeAsteriskCsv } as const;
+type BenchFormat = keyof typeof WRITERS;
+
 /** A captured call (as the engine would give it) for the join: the same numbers as CDR row `i`, 1.5 s later. */
 function capturedFacts(i: number, rows: number, spanS: number): CallFacts {
   const startUs = T0_US + Math.floor((i * spanS * 1e6) / rows) + 1_500_000;
@@ -86,6 +120,8 @@ interface ChildReport {
   rows: number;
   importMs: number;
   rowsPerS: number;
+  /** CPU time of the import (user + system, all threads): on a shared machine, steadier than the wall clock. */
+  cpuMs: number;
   peakRssMb: number;
   calls: number;
   joined: number;
@@ -106,14 +142,16 @@ async function child(csv: string, db: string, rows: number, captured: number, sp
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const out = await importFile(store, csv);
   const ms = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
   // resourceUsage().maxRSS is the process's high-water mark (kB), sampled or not.
   peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
   store.close();
   if (out.status !== 'ok') throw new Error(`import ${out.status}: ${out.error}`);
-  const r: ChildReport = { rows, importMs: ms, rowsPerS: rows / (ms / 1000), peakRssMb: peak / 1048576, calls: out.calls, joined: 'joined' in out ? out.joined : 0, rowsBad: 'rowsBad' in out ? out.rowsBad : 0 };
+  const r: ChildReport = { rows, importMs: ms, rowsPerS: rows / (ms / 1000), cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: peak / 1048576, calls: out.calls, joined: 'joined' in out ? out.joined : 0, rowsBad: 'rowsBad' in out ? out.rowsBad : 0 };
   process.stdout.write(JSON.stringify(r) + '\n');
 }
 
@@ -133,25 +171,29 @@ async function main(argv: string[]): Promise<void> {
     return i >= 0 && argv[i + 1] ? argv[i + 1] : def;
   };
   const sizes = opt('--rows', '10k,100k').split(',').map(parseCount);
+  const formats = opt('--format', 'freeswitch').split(',').map((f) => f.trim()) as BenchFormat[];
+  for (const f of formats) if (!(f in WRITERS)) throw new Error(`unknown format ${f} (freeswitch, asterisk)`);
   const captured = parseCount(opt('--captured', '2000'));
   const spanS = Number(opt('--span', '86400'));
   const seed = Number(opt('--seed', '1'));
   const keep = argv.includes('--keep');
   const dir = mkdtempSync(join(tmpdir(), 'calltrace-cdr-bench-'));
   try {
-    console.log(`FreeSWITCH CDR import: ${captured} captured calls indexed first, rows over ${spanS} s, seed ${seed}, index file in ${dir}`);
-    console.log('rows        file MB   import s   rows/s    peak RSS MB   CDR-only calls   joined');
-    for (const rows of sizes) {
-      const csv = join(dir, `freeswitch_${rows}.csv`);
-      await writeFreeswitchCsv(csv, rows, spanS, seed);
-      const db = join(dir, `lib_${rows}.db`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', csv, db, String(rows), String(captured), String(spanS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-      if (r.status !== 0) throw new Error(`child for ${rows} rows failed (${r.status ?? r.signal}): ${r.stderr}`);
-      const rep = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildReport;
-      console.log(
-        `${String(rows).padEnd(11)} ${(statSync(csv).size / 1048576).toFixed(1).padStart(7)}   ${(rep.importMs / 1000).toFixed(2).padStart(8)}   ${Math.round(rep.rowsPerS).toString().padStart(7)}   ${rep.peakRssMb.toFixed(0).padStart(11)}   ${String(rep.calls).padStart(14)}   ${String(rep.joined).padStart(6)}`,
-      );
-      if (!keep) for (const f of [db, `${db}-wal`, `${db}-shm`, csv]) rmSync(f, { force: true });
+    console.log(`CDR import: ${captured} captured calls indexed first, rows over ${spanS} s, seed ${seed}, index file in ${dir}`);
+    console.log('format       rows        file MB   import s   rows/s    CPU s   rows/CPU-s   peak RSS MB   CDR-only calls   joined');
+    for (const format of formats) {
+      for (const rows of sizes) {
+        const csv = join(dir, `${format}_${rows}.csv`);
+        await WRITERS[format](csv, rows, spanS, seed);
+        const db = join(dir, `lib_${format}_${rows}.db`);
+        const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', csv, db, String(rows), String(captured), String(spanS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        if (r.status !== 0) throw new Error(`child for ${rows} ${format} rows failed (${r.status ?? r.signal}): ${r.stderr}`);
+        const rep = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildReport;
+        console.log(
+          `${format.padEnd(12)} ${String(rows).padEnd(11)} ${(statSync(csv).size / 1048576).toFixed(1).padStart(7)}   ${(rep.importMs / 1000).toFixed(2).padStart(8)}   ${Math.round(rep.rowsPerS).toString().padStart(7)}   ${(rep.cpuMs / 1000).toFixed(2).padStart(6)}   ${Math.round(rows / (rep.cpuMs / 1000)).toString().padStart(10)}   ${rep.peakRssMb.toFixed(0).padStart(11)}   ${String(rep.calls).padStart(14)}   ${String(rep.joined).padStart(6)}`,
+        );
+        if (!keep) for (const f of [db, `${db}-wal`, `${db}-shm`, csv]) rmSync(f, { force: true });
+      }
     }
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });

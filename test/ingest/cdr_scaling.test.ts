@@ -127,3 +127,25 @@ describe('work per CDR row is constant', () => {
     expect(store.countCalls()).toBe(1000);
   });
 });
+
+describe('bytes written per CDR-only row', () => {
+  it('a CDR-only call stores no facts (rebuilt from its row) and only its own part of the verdict; the index grows by under 2 KB a row', async () => {
+    store = openIndex(':memory:');
+    const csv = join(tmp, 'bytes_2000.csv');
+    await writeFreeswitchCsv(csv, 2000, 86_400, 5);
+    expect((await importFile(store, csv)).status).toBe('ok');
+    const db = (store as unknown as { db: Database.Database }).db;
+    const calls = db.prepare("SELECT count(*) AS n, sum(length(facts_json)) AS facts, max(length(verdict_json)) AS verdict, sum(instr(verdict_json, '\"fix\"') > 0) AS withFix FROM calls WHERE origin = 'cdr'").get() as { n: number; facts: number; verdict: number; withFix: number };
+    expect(calls.n).toBe(2000);
+    expect(calls.facts).toBe(0);
+    expect(calls.withFix).toBe(0);
+    expect(calls.verdict).toBeLessThan(500);
+    // Was 4.7 KB a row (1 KB of facts JSON and 0.9 KB of verdict JSON per call, under six indexes).
+    const bytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+    expect(bytes / 2000).toBeLessThan(2048);
+    // What the UI reads is unchanged: a CDR-only call has its facts and its whole verdict.
+    const c = store.getCall(store.listCalls({ limit: 1 })[0].id)!;
+    expect(c.facts.origin).toBe('cdr');
+    expect((c.verdict as { fix: { title: string } }).fix.title).not.toBe('');
+  });
+});

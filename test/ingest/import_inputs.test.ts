@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCdrText } from '../../shared/cdr/index.ts';
 import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
+import { classify } from '../../shared/diagnosis/classifier.ts';
+import { cdrToFacts } from '../../shared/engine/calls/cdr_facts.ts';
 import { reclassifyAll } from '../../electron/node/ingest/diagnose.ts';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
@@ -102,6 +104,10 @@ describe.each(CASES.map((c, i) => ({ ...c, order: i % 2 === 0 ? 'capture first' 
         expect(c.origin).toBe('cdr');
         expect(c.cause, `row ${r.line}`).not.toBeNull();
         expect(c.confidence!).toBeLessThanOrEqual(0.7);
+        // Its facts are not stored but rebuilt from the row: exactly what the import classified.
+        const parsedRec = parsed.records.find((x) => x.line === r.line)!;
+        expect(c.facts, `row ${r.line}`).toEqual(cdrToFacts(parsedRec, cdrOut.name));
+        expect(c.verdict, `row ${r.line}`).toEqual(classify(c.facts, DEFAULT_SETTINGS));
       }
       // No CDR-only duplicate of the joined call is left behind.
       expect(store.listCalls({ limit: 1e6 }).filter((c) => c.origin === 'cdr').length).toBe(records.filter((r) => r.joinMethod === 'cdr_only').length);

@@ -14,6 +14,9 @@ import {
 import { CALL_ID_LOOKUP_SQL, callListSql, openIndex, openIndexReader } from '../../electron/node/store/index_store.ts';
 import { decodeBins } from '../../electron/node/store/bin_codec.ts';
 import { hash, makeCall, tempDir } from './fixtures.ts';
+import { cdrToFacts } from '../../shared/engine/calls/cdr_facts.ts';
+import { classify } from '../../shared/diagnosis/classifier.ts';
+import type { CdrRecord } from '../../shared/model/cdr.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let file: string;
@@ -272,6 +275,37 @@ describe('migration 6 on an index written at version 5', () => {
     expect(after.prepare('SELECT quoted FROM sip_messages ORDER BY id').pluck().all()).toEqual([0, 0]);
     expect(() => after.prepare('UPDATE sip_messages SET quoted = 2 WHERE id = 1').run()).toThrow(/CHECK constraint failed/);
     expect(MIGRATIONS.find((m) => m.up.name === 'm006SipMessagesQuoted')?.name).toBe('sip_messages_quoted');
+    after.close();
+  });
+});
+
+describe('migration 8 on an index written at version 7', () => {
+  it('reads a CDR-only call written whole (facts and full verdict JSON) as it was, and keeps Call-ID-less CDR rows out of the Call-ID index', () => {
+    const db = indexAtVersion(7);
+    const rec: CdrRecord = {
+      format: 'freeswitch_csv', line: 1, callId: null, vendorId: 'uuid-1', from: '+15550000001', to: '1800000001', startUs: 1.7e15, answerUs: 1.7e15 + 2e6,
+      endUs: 1.7e15 + 20e6, durationS: 20, billsecS: 18, answered: true, disposition: 'NORMAL_CLEARING', q850Cause: 16, sipCode: null, endedBy: null, peer: 'default', raw: { uuid: 'uuid-1' },
+    };
+    const facts = cdrToFacts(rec, 'Master.csv');
+    const verdict = classify(facts);
+    const { messages: _m, streams: _s, ...rest } = facts;
+    insertFilled(db, 'calls', { source_id: 1, call_id: facts.callId, kind: 'call', end_method: facts.endMethod, answered: 1, origin: 'cdr', facts_json: JSON.stringify(rest) });
+    db.prepare('UPDATE calls SET bucket = ?, cause = ?, confidence = ?, verdict_json = ? WHERE id = 1').run(verdict.bucket, verdict.cause, verdict.confidence, JSON.stringify(verdict));
+    insertFilled(db, 'cdr_records', { source_id: 1, line: 1, format: rec.format, start_us: rec.startUs, disposition: rec.disposition, raw_json: '{}' });
+    db.prepare("UPDATE cdr_records SET call_row_id = 1, join_method = 'cdr_only' WHERE id = 1").run();
+    db.close();
+
+    const store = openIndex(file);
+    const call = store.getCall(1)!;
+    expect(call.facts).toEqual(facts);
+    expect(call.verdict).toEqual(verdict);
+    store.close();
+
+    const after = raw();
+    expect(after.pragma('user_version', { simple: true })).toBe(8);
+    expect(after.prepare("SELECT sql FROM sqlite_master WHERE name = 'cdr_records_call_id'").pluck().get()).toMatch(/WHERE call_id IS NOT NULL$/);
+    const plan = (after.prepare("EXPLAIN QUERY PLAN SELECT r.id FROM calls c JOIN cdr_records r ON r.call_id = c.call_id WHERE c.source_id = ? AND r.join_method = 'cdr_only'").all(1) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+    expect(plan).toMatch(/cdr_records_call_id/);
     after.close();
   });
 });

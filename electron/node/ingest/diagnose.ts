@@ -71,26 +71,49 @@ function normalizeNumber(s: string): string {
 
 /** Same party: equal, or for long numbers the same last 9 digits (+1 555… vs 555…). */
 export function sameNumber(a: string, b: string): boolean {
-  const x = normalizeNumber(a);
-  const y = normalizeNumber(b);
+  return sameNormalized(normalizeNumber(a), normalizeNumber(b));
+}
+
+const DIGITS = /^\d{6,}$/;
+
+/** sameNumber of two numbers already through normalizeNumber. */
+function sameNormalized(x: string, y: string): boolean {
   if (x === '' || y === '') return false;
   if (x === y) return true;
-  if (/^\d{6,}$/.test(x) && /^\d{6,}$/.test(y)) {
+  if (DIGITS.test(x) && DIGITS.test(y)) {
     const n = Math.min(9, x.length, y.length);
     return x.slice(-n) === y.slice(-n);
   }
   return false;
 }
 
+/** The candidate starting closest to `startUs` (the first of equals), null when none. */
+function closest(cs: readonly JoinCandidate[], startUs: number): JoinCandidate | null {
+  let best: JoinCandidate | null = null;
+  let bestD = Infinity;
+  for (const c of cs) {
+    const d = Math.abs(c.startUs - startUs);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
 /** Finds the captured call a CDR row describes: by Call-ID, else by numbers and start time. */
 export function findCapturedCall(store: IndexStore, r: Pick<CdrRecord, 'callId' | 'from' | 'to' | 'startUs'>): { call: JoinCandidate; method: JoinMethod; deltaMs: number } | null {
-  const closest = (cs: JoinCandidate[]) => cs.sort((a, b) => Math.abs(a.startUs - r.startUs) - Math.abs(b.startUs - r.startUs))[0];
   if (r.callId) {
-    const c = closest(store.inputs.capturedCallsByCallId(r.callId));
+    const c = closest(store.inputs.capturedCallsByCallId(r.callId), r.startUs);
     if (c) return { call: c, method: 'call_id', deltaMs: (c.startUs - r.startUs) / 1000 };
   }
   const w = JOIN_WINDOW_MS * 1000;
-  const c = closest(store.inputs.capturedCallsBetween(r.startUs - w, r.startUs + w).filter((x) => sameNumber(x.fromUser, r.from) && sameNumber(x.toUser, r.to)));
+  const inWindow = store.inputs.capturedCallsBetween(r.startUs - w, r.startUs + w);
+  if (inWindow.length === 0) return null;
+  // The row's numbers are normalized once, not once per captured call of the window.
+  const from = normalizeNumber(r.from);
+  const to = normalizeNumber(r.to);
+  const c = closest(inWindow.filter((x) => sameNormalized(normalizeNumber(x.fromUser), from) && sameNormalized(normalizeNumber(x.toUser), to)), r.startUs);
   return c ? { call: c, method: 'numbers_time', deltaMs: (c.startUs - r.startUs) / 1000 } : null;
 }
 

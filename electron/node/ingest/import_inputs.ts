@@ -11,7 +11,7 @@ import type { CdrFormat, CdrRecord, RowProblem } from '../../../shared/model/cdr
 import type { Stat } from '../../../shared/model/stats.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import type { IndexStore, SourceFormat } from '../store/index_store.ts';
-import { MAX_ROW_PROBLEMS } from '../store/input_store.ts';
+import { MAX_ROW_PROBLEMS, storedCdr } from '../store/input_store.ts';
 import { classify } from '../../../shared/diagnosis/classifier.ts';
 import { classifyCallRow, findCapturedCall, verdictFor } from './diagnose.ts';
 import { hashFile } from './file_source.ts';
@@ -152,9 +152,9 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
       out.joined++;
       return;
     }
-    const facts = cdrToFacts(rec, name);
-    const rowId = store.insertCall(sourceId, facts, undefined, anyEvents ? verdictFor(store, facts, settings) : classify(facts, settings, null));
-    store.inputs.insertCdrRecord(sourceId, rec, rowId, 'cdr_only', null);
+    // A call of its own: its facts are not stored, the index rebuilds them from the row.
+    const facts = cdrToFacts(storedCdr(rec), name);
+    store.inputs.insertCdrOnlyCall(sourceId, rec, facts, anyEvents ? verdictFor(store, facts, settings) : classify(facts, settings, null));
     out.calls++;
   };
   const onProblem = (sourceId: number, p: RowProblem): void => {

@@ -18,6 +18,9 @@ import type { SipMessage, SipTransport } from '../../../shared/model/sip.ts';
 import type { Severity, Stat } from '../../../shared/model/stats.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
 import { decodeBins, encodeBins } from './bin_codec.ts';
+import { bool, CALL_INSERT, callRowValues, FACTS_FROM_CDR_ROW, real } from './call_row.ts';
+import { CdrCallFacts } from './cdr_call_facts.ts';
+import { decodeVerdict } from './verdict_codec.ts';
 import { CallQueryStore } from './call_query.ts';
 import { InputStore } from './input_store.ts';
 import { SettingsStore } from './settings_store.ts';
@@ -370,21 +373,9 @@ class ChunkedInsert {
   }
 }
 
-/** Non-finite floats (NaN delta of a one-packet stream) become NULL instead of failing the import. */
-function real(v: number | null | undefined): number | null {
-  return v === null || v === undefined || !Number.isFinite(v) ? null : v;
-}
-/** A PDD or duration is never stored negative (timestamps going backwards): NULL instead. */
-function nonNegative(v: number | null | undefined): number | null {
-  const r = real(v);
-  return r !== null && r < 0 ? null : r;
-}
 /** Reading back a NULL for a model field typed `number` restores the NaN it stood for. */
 function realBack(v: number | null): number {
   return v ?? NaN;
-}
-function bool(v: boolean): number {
-  return v ? 1 : 0;
 }
 function id(v: number | bigint): number {
   return Number(v);
@@ -747,6 +738,7 @@ class SqliteIndexReader implements IndexReader {
     gapsUnassociatedBySource: Stmt;
   };
   private readonly callLists = new Map<string, Stmt>();
+  private readonly cdrFacts: CdrCallFacts;
 
   constructor(
     protected readonly db: Db,
@@ -756,6 +748,7 @@ class SqliteIndexReader implements IndexReader {
     const ofCallStreams = 'stream_id IN (SELECT id FROM streams WHERE call_row_id = ?)';
     const ofLoose = 'stream_id IN (SELECT id FROM streams WHERE call_row_id IS NULL)';
     const ofLooseBySource = 'stream_id IN (SELECT id FROM streams WHERE source_id = ? AND call_row_id IS NULL)';
+    this.cdrFacts = new CdrCallFacts(db);
     const gapsWhere = (w: string): Stmt => p(`SELECT stream_id, start_us, duration_ms, trailing FROM gaps WHERE ${w} ORDER BY stream_id, id`);
     this.q = {
       listSources: p(`SELECT ${SOURCE_COLS} FROM sources s ORDER BY s.imported_at, s.id`),
@@ -852,7 +845,8 @@ class SqliteIndexReader implements IndexReader {
     });
     // The facts are rebuilt exactly as the engine produced them (no index ids mixed in), so
     // the classifier sees the same input whether it runs at ingest or later from the index.
-    const stored = JSON.parse(row.facts_json) as Omit<CallFacts, 'messages' | 'streams'>;
+    const stored = row.facts_json === FACTS_FROM_CDR_ROW ? this.cdrFacts.factsOf(callRowId) : (JSON.parse(row.facts_json) as Omit<CallFacts, 'messages' | 'streams'>);
+    if (stored === null) return null;
     const facts: CallFacts = {
       ...stored,
       // Calls indexed before ICMP-quoted SIP was decoded have no such field: none were seen.
@@ -866,7 +860,7 @@ class SqliteIndexReader implements IndexReader {
       messages,
       streams,
       rtcp: (this.q.rtcpOfCall.all(callRowId) as RtcpRow[]).map(toRtcp),
-      verdict: row.verdict_json === null ? null : (JSON.parse(row.verdict_json) as unknown),
+      verdict: row.verdict_json === null ? null : decodeVerdict(row.verdict_json, row.bucket, row.cause),
     };
   }
 
@@ -893,33 +887,6 @@ class SqliteIndexReader implements IndexReader {
 }
 
 // ─── Writer ────────────────────────────────────────────────────────────────────────────
-
-function callSummaryValues(sourceId: number, f: CallFacts): unknown[] {
-  let worstLoss: number | null = null;
-  let worstJitter: number | null = null;
-  let minMos: number | null = null;
-  let longestGap: number | null = null;
-  for (const s of f.streams) {
-    // Duplicates make tshark's "lost" negative; for "worst loss" they count as no loss.
-    const loss = s.expected > 0 ? (Math.max(0, s.lost) / s.expected) * 100 : 0;
-    worstLoss = worstLoss === null ? loss : Math.max(worstLoss, loss);
-    if (Number.isFinite(s.maxJitterMs)) worstJitter = worstJitter === null ? s.maxJitterMs : Math.max(worstJitter, s.maxJitterMs);
-    if (s.mos !== null && Number.isFinite(s.mos)) minMos = minMos === null ? s.mos : Math.min(minMos, s.mos);
-    longestGap = longestGap === null ? s.longestGapMs : Math.max(longestGap, s.longestGapMs);
-  }
-  return [
-    sourceId, f.callId, f.kind, f.from, f.to, f.fromUri, f.toUri, f.callerAddr, f.calleeAddr,
-    f.startUs, f.endUs, f.inviteUs, f.answerUs, bool(f.answered), nonNegative(f.postDialDelayMs), f.finalStatus, f.finalReason,
-    f.endMethod, f.endedBy, f.q850Cause, nonNegative(f.durationMs) ?? 0, f.sipMessages, f.sipRetransmissions, f.streams.length,
-    real(worstLoss), real(worstJitter), real(minMos), real(longestGap),
-  ];
-}
-
-const CALL_INSERT = `INSERT INTO calls (source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr,
-  callee_addr, start_us, end_us, invite_us, answer_us, answered, pdd_ms, final_status, final_reason, end_method,
-  ended_by, q850_cause, duration_ms, sip_messages, sip_retransmissions, stream_count, worst_loss_pct,
-  worst_jitter_ms, min_mos, longest_gap_ms, facts_json, origin, bucket, cause, confidence, verdict_json)
-  VALUES (${new Array<string>(34).fill('?').join(', ')})`;
 
 function streamValues(
   sourceId: number,
@@ -1009,10 +976,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
 
   insertCall(sourceId: number, facts: CallFacts, sip?: SipDetailLookup, verdict?: Verdict | null): number {
     const { messages, streams, ...rest } = facts;
-    const values = callSummaryValues(sourceId, facts);
-    const v = verdict ?? null;
-    values.push(JSON.stringify(rest), facts.origin ?? 'capture', v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? JSON.stringify(v) : null);
-    const callRowId = id(this.w.insertCall.run(values).lastInsertRowid);
+    const callRowId = id(this.w.insertCall.run(callRowValues(sourceId, facts, JSON.stringify(rest), verdict ?? null)).lastInsertRowid);
 
     const flat: unknown[] = [];
     messages.forEach((m, i) => {

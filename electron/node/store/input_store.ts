@@ -4,7 +4,10 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentEvent, CdrFormat, CdrRecord, RowProblem } from '../../../shared/model/cdr.ts';
+import type { CallFacts } from '../../../shared/model/call.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
+import { CALL_INSERT, callRowValues, FACTS_FROM_CDR_ROW } from './call_row.ts';
+import { encodeVerdict } from './verdict_codec.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -38,7 +41,7 @@ export const CAPTURED_IN_WINDOW_SQL = `SELECT id, call_id, from_user, to_user, s
 /** At most this many malformed rows are kept line by line per source; the rest are counted. */
 export const MAX_ROW_PROBLEMS = 1000;
 
-interface CdrRow {
+export interface CdrRow {
   id: number;
   source_id: number;
   line: number;
@@ -77,7 +80,7 @@ interface EventRow {
   raw_json: string;
 }
 
-function toCdr(r: CdrRow): StoredCdrRecord {
+export function toCdr(r: CdrRow): StoredCdrRecord {
   return {
     id: r.id,
     sourceId: r.source_id,
@@ -122,6 +125,12 @@ function toEvent(r: EventRow): AgentEvent {
 
 const finite = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 
+/** A CDR row as it reads back from the index (a non-finite number is stored as NULL). */
+export function storedCdr(r: CdrRecord): CdrRecord {
+  const same = r.answerUs === finite(r.answerUs) && r.endUs === finite(r.endUs) && r.durationS === finite(r.durationS) && r.billsecS === finite(r.billsecS);
+  return same ? r : { ...r, answerUs: finite(r.answerUs), endUs: finite(r.endUs), durationS: finite(r.durationS), billsecS: finite(r.billsecS) };
+}
+
 export class InputStore {
   private readonly s: Record<string, Stmt>;
 
@@ -155,6 +164,7 @@ export class InputStore {
       insertProblem: p('INSERT INTO source_row_problems (source_id, line, message) VALUES (?, ?, ?)'),
       problemsOf: p('SELECT line, message FROM source_row_problems WHERE source_id = ? ORDER BY line'),
       setVerdict: p('UPDATE calls SET bucket = ?, cause = ?, confidence = ?, verdict_json = ? WHERE id = ?'),
+      insertCall: p(CALL_INSERT),
       setOrigin: p('UPDATE calls SET origin = ? WHERE id = ?'),
       deleteCall: p('DELETE FROM calls WHERE id = ?'),
       capturedByCallId: p("SELECT id, call_id, from_user, to_user, start_us FROM calls WHERE call_id = ? AND origin = 'capture' AND kind = 'call'"),
@@ -185,6 +195,17 @@ export class InputStore {
       callRowId, method, finite(deltaMs),
     );
     return Number(res.lastInsertRowid);
+  }
+
+  /**
+   * A CDR row that joined no captured call, standing as a call of its own. `facts` must be
+   * cdrToFacts(storedCdr(r), name of the source): they are not written, but rebuilt from the
+   * row when the call is read (cdr_call_facts.ts). Returns the call's row id.
+   */
+  insertCdrOnlyCall(sourceId: number, r: CdrRecord, facts: CallFacts, verdict: Verdict | null): number {
+    const callRowId = Number(this.s.insertCall.run(callRowValues(sourceId, facts, FACTS_FROM_CDR_ROW, verdict)).lastInsertRowid);
+    this.insertCdrRecord(sourceId, r, callRowId, 'cdr_only', null);
+    return callRowId;
   }
 
   /**
@@ -260,7 +281,7 @@ export class InputStore {
   }
 
   setVerdict(callRowId: number, v: Verdict | null): void {
-    this.s.setVerdict.run(v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? JSON.stringify(v) : null, callRowId);
+    this.s.setVerdict.run(v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? encodeVerdict(v) : null, callRowId);
   }
 
   setOrigin(callRowId: number, origin: 'capture' | 'cdr'): void {

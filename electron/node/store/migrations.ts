@@ -367,6 +367,24 @@ function m007ImportOwnerAndJoinIndexes(db: Db): void {
   `);
 }
 
+// Issue 10, defect 6 (CDR import at 50 000 rows/s): a CDR-only call stored its facts (1 KB of
+// JSON) and its whole verdict (0.9 KB) beside the CDR row they were computed from, so a daily
+// export wrote about 4.7 KB per row. From v8 on, nothing in the tables changes but how two
+// columns are filled (older builds would misread them, hence the version):
+// - calls.facts_json of a CDR-only call is '' (FACTS_FROM_CDR_ROW): its facts are rebuilt from
+//   its CDR row when it is read (cdr_call_facts.ts);
+// - calls.verdict_json holds only confidence, evidence and path: the bucket name, problem flag
+//   and fix follow from the bucket and cause columns (verdict_codec.ts).
+// Rows written before keep their full JSON and are read as they are. A CDR row with no Call-ID
+// (FreeSWITCH's default template, Asterisk Master.csv) is no longer an entry of the Call-ID index:
+// every lookup in it is by equality, which a NULL never matches.
+function m008CdrCallsDerived(db: Db): void {
+  db.exec(`
+    DROP INDEX cdr_records_call_id;
+    CREATE INDEX cdr_records_call_id ON cdr_records(call_id) WHERE call_id IS NOT NULL;
+  `);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: m001Initial },
   { version: 2, name: 'CDR records, agent events, call origin', up: m002Inputs },
@@ -375,6 +393,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'capture coverage: window, filter, signalling-only', up: m005CaptureCoverage },
   { version: 6, name: 'sip_messages_quoted', up: m006SipMessagesQuoted },
   { version: 7, name: 'importing process on sources, CDR join indexes', up: m007ImportOwnerAndJoinIndexes },
+  { version: 8, name: 'CDR-only calls read from their CDR row, verdicts without derived fields', up: m008CdrCallsDerived },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
