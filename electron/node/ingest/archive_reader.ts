@@ -69,6 +69,7 @@ class TempFile {
 }
 
 class Cancelled extends Error {}
+class StopReading extends Error {}
 
 /**
  * Reads the archive at `path`, calling `onMember` for each member in archive order and waiting
@@ -168,6 +169,8 @@ async function readTar(path: string, gzip: boolean, budget: ArchiveBudget, tempP
         // The gzip stream as a whole: one tar.gz is one deflate stream, so its ratio is judged whole.
         if (gzip) budget.checkRatio(inflated, input.bytesRead, 'archive');
         for (const d of parser.push(chunk)) await handDone(d);
+        // Damage or a bound stopped the parser: reading the rest would only cost time.
+        if (parser.stopped !== null) throw new StopReading();
       })().then(() => cb(), (e: Error) => cb(e));
     },
   });
@@ -177,11 +180,13 @@ async function readTar(path: string, gzip: boolean, budget: ArchiveBudget, tempP
     else await pipeline(input, sink);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (!(typeof code === 'string' && code.startsWith('Z_'))) {
+    if (e instanceof StopReading) {
+      // parser.end() names why
+    } else if (!(typeof code === 'string' && code.startsWith('Z_'))) {
       for (const t of files.values()) t.close();
       throw e;
     }
-    streamProblem = /unexpected end/.test((e as Error).message) ? 'gzip data ends early (the file was cut short)' : `gzip data is damaged (${(e as Error).message})`;
+    else streamProblem = /unexpected end/.test((e as Error).message) ? 'gzip data ends early (the file was cut short)' : `gzip data is damaged (${(e as Error).message})`;
   }
   const end = parser.end();
   for (const d of end.done) await handDone(d);

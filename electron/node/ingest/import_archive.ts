@@ -82,7 +82,8 @@ export async function importPath(store: IndexStore, path: string, opts: PathImpo
       }
       const o = await importFile(store, m.file, { ...importOpts, as: inner, damage: m.damage && `member ${m.damage}` });
       if (isUnrecognised(o)) {
-        res.skipped.push({ ...inner, reason: o.error ?? 'not an input' });
+        // A damaged member of which nothing recognisable was read is skipped for its damage.
+        res.skipped.push({ ...inner, reason: m.damage ? `${m.damage}; nothing usable was read` : (o.error ?? 'not an input') });
         return;
       }
       onOutcome?.(o);

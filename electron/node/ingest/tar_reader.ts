@@ -93,9 +93,20 @@ export class TarParser {
 
   constructor(private readonly budget: ArchiveBudget, private readonly open: OpenMember) {}
 
-  /** Parses `chunk`; returns the members whose data is complete. A damaged header stops parsing. */
+  /** Parses `chunk`; returns the members whose data is complete. A damaged header or a bound crossed stops parsing (`stopped`). */
   push(chunk: Uint8Array): TarDone[] {
     const done: TarDone[] = [];
+    try {
+      this.parse(chunk, done);
+    } catch (e) {
+      // A bound crossed mid-chunk: the members finished before it in this chunk still count.
+      if (!(e instanceof ArchiveLimitError)) throw e;
+      this.stopped = e.message;
+    }
+    return done;
+  }
+
+  private parse(chunk: Uint8Array, done: TarDone[]): void {
     let o = 0;
     while (o < chunk.length && !this.ended && this.stopped === null) {
       if (this.remaining > 0) {
@@ -129,7 +140,6 @@ export class TarParser {
       this.onHeader(done);
       this.offset += BLOCK;
     }
-    return done;
   }
 
   /** The end of the input: a problem when it came inside a member or a header, or without the end blocks. */
