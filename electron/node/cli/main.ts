@@ -135,6 +135,9 @@ function reportRecovered(store: IndexStore, write: (line: string) => void): void
   }
 }
 
+/** Skipped files named one per line on stderr before the rest are only counted. */
+const MAX_SKIPPED_LINES = 20;
+
 /**
  * Imports every file (a folder: what is in it; an archive: each member), reporting problems
  * on stderr, one line each, named by the path as given (`bundle.zip!inner/x.pcap` for a
@@ -149,7 +152,13 @@ async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]
   const outcomes: AnyOutcome[] = [];
   const problems: InputProblem[] = [];
   const say = (line: string): void => void process.stderr.write(`calltrace: ${line}\n`);
-  for (const s of skipped) say(`${s.path}: skipped (${s.reason})`);
+  // A folder of notes or an archive of thousands of files must not bury the real problems:
+  // the first skipped files are named, the rest counted (--json lists them all).
+  let skipLines = 0;
+  const saySkipped = (list: SkippedInput[]): void => {
+    for (const s of list) if (skipLines++ < MAX_SKIPPED_LINES) say(`${s.path}: skipped (${s.reason})`);
+  };
+  saySkipped(skipped);
   for (const f of files) {
     try {
       const r = await importPath(store, f, { settings: args.settings, mapping: args.mapping, ...testHooks() });
@@ -159,7 +168,7 @@ async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]
         else if (o.status === 'duplicate') say(`${o.path}: already indexed (same content), showing the indexed calls`);
         if (o.status === 'failed') problems.push({ name: o.name, path: o.path, error: o.error ?? 'could not be read' });
       }
-      for (const s of r.skipped) say(`${s.path}: skipped (${s.reason})`);
+      saySkipped(r.skipped);
       for (const p of r.problems) say(`${p.path}: ${p.error}`);
       pushAll(skipped, r.skipped);
       pushAll(problems, r.problems);
@@ -170,6 +179,7 @@ async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]
       say(`${f}: ${error}`);
     }
   }
+  if (skipLines > MAX_SKIPPED_LINES) say(`${skipLines - MAX_SKIPPED_LINES} more file(s) skipped (not inputs); --json lists them all under "skipped"`);
   const ids = [...new Set(outcomes.map((o) => o.sourceId).filter((x): x is number => x !== null))];
   return { ids, anyRead: outcomes.some((o) => o.sourceId !== null), skipped, problems };
 }
