@@ -228,6 +228,25 @@ describe('hostile archives', () => {
     store.close();
   });
 
+  it('skips members whose data overlaps another (the non-recursive zip bomb), reading the first once', async () => {
+    const z = makeZip([{ name: 'a.pcapng', data: sip486 }, { name: 'b.pcapng', data: agentBye }]);
+    // A third directory entry pointing at the first member's data, as overlapping bombs do.
+    const cdStart = z.readUInt32LE(z.length - 6);
+    const first = z.subarray(cdStart, cdStart + 46 + 'a.pcapng'.length);
+    const again = Buffer.from(first);
+    again.write('c.pcapng', 46);
+    const cd = Buffer.concat([z.subarray(cdStart, z.length - 22), again]);
+    const end = Buffer.from(z.subarray(z.length - 22));
+    end.writeUInt16LE(3, 8);
+    end.writeUInt16LE(3, 10);
+    end.writeUInt32LE(cd.length, 12);
+    const store = openIndex(':memory:');
+    const r = await importPath(store, write('overlap.zip', Buffer.concat([z.subarray(0, cdStart), cd, end])), opts());
+    expect(names(r)).toEqual(['overlap.zip!a.pcapng', 'overlap.zip!b.pcapng']);
+    expect(r.skipped.map((s) => `${s.name}: ${s.reason}`)).toEqual(['overlap.zip!c.pcapng: its data overlaps another member (a zip-bomb construction); not read']);
+    store.close();
+  });
+
   it('stops a tar.gz whose stream inflates past the ratio bound, keeping the members before', async () => {
     const t = gzipSync(makeTar([{ name: 'a.pcapng', data: sip486 }, { name: 'zeros', data: new Uint8Array(8 * 1024 * 1024) }]));
     const store = openIndex(':memory:');

@@ -23,6 +23,8 @@ export interface ZipMember {
   crc: number;
   localOffset: number;
   kind: 'file' | 'dir' | 'link';
+  /** Its data overlaps an earlier member's (a zip-bomb construction): not read. */
+  overlaps?: boolean;
 }
 
 export interface ZipDirectory {
@@ -142,7 +144,21 @@ export function readZipDirectory(fd: number, fileSize: number, budget: ArchiveBu
     members.push(m);
     pos += 46 + nameLen + extraLen + commentLen;
   }
+  markOverlaps(members);
   return { members, problem: null };
+}
+
+/**
+ * Members whose data overlaps another's: no zip tool writes them, but a non-recursive zip bomb
+ * is built that way (many directory entries pointing into one highly compressed kernel, each
+ * inflating it again). They are skipped, so the bomb costs one member, not thousands.
+ */
+function markOverlaps(members: ZipMember[]): void {
+  const order = members.filter((m) => m.kind !== 'dir').sort((a, b) => a.localOffset - b.localOffset);
+  for (let i = 1; i < order.length; i++) {
+    // A lower bound of where the previous member's data ends (its local name and extra fields add to it).
+    if (order[i].localOffset < order[i - 1].localOffset + 30 + order[i - 1].compressedSize) order[i].overlaps = true;
+  }
 }
 
 /**
@@ -176,6 +192,7 @@ function walkLocalHeaders(fd: number, fileSize: number, budget: ArchiveBudget, w
 
 /** Why a member is not extracted (encrypted, unknown compression), or null. */
 export function unsupportedReason(m: ZipMember): string | null {
+  if (m.overlaps) return 'its data overlaps another member (a zip-bomb construction); not read';
   if (m.flags & 0x01) return 'encrypted (no password can be given)';
   if (m.method !== 0 && m.method !== 8) return `compression method ${m.method} (only stored and deflate are read)`;
   return null;
