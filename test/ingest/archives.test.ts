@@ -320,5 +320,7 @@ describe('folders', () => {
       ['notes.txt', 'not a capture, archive, CDR export or agent-event file'],
       ['pipe', 'not a regular file (FIFO, socket or device)'],
     ]);
+    // Named explicitly, a FIFO is skipped too: opening it would wait for a writer for ever.
+    expect(expandInputs([join(root, 'pipe')])).toEqual({ files: [], skipped: [{ name: join(root, 'pipe'), path: join(root, 'pipe'), reason: 'not a regular file (FIFO, socket or device)' }] });
   });
 });

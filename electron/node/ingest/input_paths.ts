@@ -87,13 +87,15 @@ export function expandInputs(paths: readonly string[], opts: { tabularIsInput?: 
     }
   };
   for (const p of paths) {
-    let dir = false;
+    let st = null;
     try {
-      dir = statSync(p).isDirectory();
+      st = statSync(p);
     } catch {
       // reported per file by the import ("cannot read the file")
     }
-    if (dir) walk(p);
+    if (st?.isDirectory()) walk(p);
+    // Named explicitly, a FIFO or device would still block the import's first read.
+    else if (st && !st.isFile()) out.skipped.push({ name: p, path: p, reason: 'not a regular file (FIFO, socket or device)' });
     else out.files.push(p);
   }
   return out;
