@@ -88,7 +88,8 @@ export async function importPath(store: IndexStore, path: string, opts: PathImpo
       }
       onOutcome?.(o);
       res.outcomes.push(o);
-      damaged();
+      // A capture carries the damage as its own error (status partial): not said twice.
+      if (!m.damage || !(o.error ?? '').includes(m.damage)) damaged();
     }, importOpts.shouldStop);
     if (problem) res.problems.push({ ...shown, error: `${LABEL[k]}: ${problem}` });
   };
