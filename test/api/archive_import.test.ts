@@ -37,4 +37,13 @@ describe('importPaths with a folder', () => {
     const zipDone = t.events.find((e) => e.name === 'importProgress' && e.payload.file === 'attachments.zip' && e.payload.state !== 'running');
     expect(zipDone?.payload).toMatchObject({ state: 'done', message: expect.stringMatching(/^attachments\.zip: 1 source\(s\) imported; 1 member\(s\) skipped \(first: attachments\.zip!a\/readme\.txt: not a capture/) });
   });
+
+  it('imports an uploaded archive (the browser page) member by member, under the name it was uploaded with', async () => {
+    const data = makeZip([{ name: 'x/cancel_487.pcapng', data: readFileSync(join(CAPTURES, 'cancel_487.pcapng')) }]);
+    const job = await t.backend.handlers.importUpload({ name: 'upload.zip', data: new Uint8Array(data) });
+    expect(job.files).toEqual(['upload.zip']);
+    await t.backend.imports.idle();
+    const sources = await t.backend.handlers.listSources();
+    expect(sources.map((s) => s.name)).toContain('upload.zip!x/cancel_487.pcapng');
+  });
 });
