@@ -55,6 +55,12 @@ async function openDialog(): Promise<void> {
   if (!r.canceled) importPaths(r.filePaths);
 }
 
+/** Linux and Windows dialogs pick files or folders, not both: folders have their own entry. */
+async function openFolderDialog(): Promise<void> {
+  const r = await dialog.showOpenDialog({ title: 'Open a folder (everything in it is imported)', properties: ['openDirectory', 'multiSelections'] });
+  if (!r.canceled) importPaths(r.filePaths);
+}
+
 async function buildMenu(): Promise<void> {
   const recent = backend ? await backend.handlers.recentFiles() : [];
   const template: MenuItemConstructorOptions[] = [
@@ -62,6 +68,7 @@ async function buildMenu(): Promise<void> {
       label: 'File',
       submenu: [
         { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => void openDialog() },
+        { label: 'Open Folder…', accelerator: 'CmdOrCtrl+Shift+O', click: () => void openFolderDialog() },
         {
           label: 'Open Recent',
           enabled: recent.length > 0,

@@ -2,7 +2,7 @@
 // (README: never by name), so the extension list only keeps obviously unrelated files (a
 // screenshot dropped by mistake) from being uploaded; it is not how a format is chosen.
 
-export const ACCEPTED_EXTENSIONS = ['.pcap', '.pcapng', '.cap', '.gz', '.csv', '.json', '.jsonl'] as const;
+export const ACCEPTED_EXTENSIONS = ['.pcap', '.pcapng', '.cap', '.gz', '.csv', '.json', '.jsonl', '.zip', '.tar', '.tgz'] as const;
 
 /** For <input accept>. */
 export const ACCEPT_ATTRIBUTE = ACCEPTED_EXTENSIONS.join(',');
@@ -12,9 +12,10 @@ export function isAcceptedName(name: string): boolean {
   return ACCEPTED_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }
 
-export function partitionByName<T extends { name: string }>(files: readonly T[]): { accepted: T[]; rejected: T[] } {
+/** A dropped folder is taken whatever its name: the back end imports what is in it. */
+export function partitionByName<T extends { name: string }>(files: readonly T[], isFolder: (f: T) => boolean = () => false): { accepted: T[]; rejected: T[] } {
   const accepted: T[] = [];
   const rejected: T[] = [];
-  for (const f of files) (isAcceptedName(f.name) ? accepted : rejected).push(f);
+  for (const f of files) (isFolder(f) || isAcceptedName(f.name) ? accepted : rejected).push(f);
   return { accepted, rejected };
 }

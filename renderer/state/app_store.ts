@@ -224,10 +224,18 @@ export async function removeSource(id: number): Promise<void> {
   void refreshSources();
 }
 
-/** Files from the picker or a drop: unrelated names are refused here with a reason. */
-export async function importFiles(files: readonly File[]): Promise<void> {
-  const { accepted, rejected } = partitionByName(files);
-  if (rejected.length) notify('error', `Not imported: ${rejected.map((f) => f.name).join(', ')} — calltrace reads .pcap, .pcapng, .cap, .gz captures, CDR .csv and agent-event .json/.jsonl files.`);
+/**
+ * Files from the picker or a drop: unrelated names are refused here with a reason. `folders`
+ * are dropped directories: the desktop app imports them by path (everything in them,
+ * recursively); a browser page cannot read a directory, so there they are refused with what to do.
+ */
+export async function importFiles(files: readonly File[], folders: ReadonlySet<File> = new Set()): Promise<void> {
+  const byPath = api().kind === 'ipc';
+  if (!byPath && folders.size > 0) {
+    notify('error', `Not imported: ${[...folders].map((f) => f.name).join(', ')} — a browser page cannot read a dropped folder: drop the files in it, or start \`calltrace serve FOLDER\`.`);
+  }
+  const { accepted, rejected } = partitionByName(files.filter((f) => byPath || !folders.has(f)), (f) => folders.has(f));
+  if (rejected.length) notify('error', `Not imported: ${rejected.map((f) => f.name).join(', ')} — calltrace reads .pcap, .pcapng, .cap, .gz captures, .zip, .tar, .tgz archives of them, CDR .csv and agent-event .json/.jsonl files.`);
   if (!accepted.length) return;
   const names = accepted.map((f) => f.name);
   set((s) => ({ uploading: [...s.uploading, ...names] }));

@@ -1,11 +1,12 @@
 // The real command line, as a user runs it: `npm run -s calltrace -- analyze …`.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/oracle.ts';
+import { makeZip } from '../support/archive_writer.ts';
 
 const FIX = join(REPO_ROOT, 'test/fixtures/captures');
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-cli-'));
@@ -21,7 +22,7 @@ describe('calltrace analyze', () => {
     const r = calltrace('analyze', join(FIX, 'agent_bye.pcapng'), '--json');
     expect(r.code, r.err).toBe(0);
     const doc = JSON.parse(r.out);
-    expect(Object.keys(doc).sort()).toEqual(['calls', 'sources', 'unassociatedStreams']);
+    expect(Object.keys(doc).sort()).toEqual(['calls', 'inputProblems', 'skipped', 'sources', 'unassociatedStreams']);
     const call = doc.calls.find((c: { kind: string }) => c.kind === 'call');
     for (const k of ['callId', 'from', 'to', 'startTime', 'answered', 'durationMs', 'finalStatus', 'endMethod', 'endedBy', 'q850Cause', 'sipMessages', 'streams']) {
       expect(call, k).toHaveProperty(k);
@@ -51,6 +52,36 @@ describe('calltrace analyze', () => {
     expect(r.code).toBe(0);
     expect(r.err.trim()).toBe(`calltrace: ${bad}: not a capture (pcap, pcapng, Network Monitor), CDR export or agent-event file — first bytes 68 65 6c 6c`);
     expect(JSON.parse(r.out).calls.length).toBeGreaterThan(0);
+  });
+
+  it('imports each member of an archive as its own source, skipped members listed with the reason', () => {
+    const zip = join(tmp, 'archive.zip');
+    writeFileSync(zip, makeZip([
+      { name: 'inner/sip_486.pcapng', data: readFileSync(join(FIX, 'sip_486.pcapng')) },
+      { name: 'inner/agent_bye.pcapng', data: readFileSync(join(FIX, 'agent_bye.pcapng')), method: 0 },
+      { name: 'inner/notes.txt', data: Buffer.from('not an input\n') },
+    ]));
+    const r = calltrace('analyze', zip, '--json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.sources.map((s: { name: string; path: string }) => [s.name, s.path])).toEqual([
+      ['archive.zip!inner/sip_486.pcapng', `${zip}!inner/sip_486.pcapng`],
+      ['archive.zip!inner/agent_bye.pcapng', `${zip}!inner/agent_bye.pcapng`],
+    ]);
+    expect(new Set(doc.calls.map((c: { source: string }) => c.source))).toEqual(new Set(['archive.zip!inner/sip_486.pcapng', 'archive.zip!inner/agent_bye.pcapng']));
+    expect(doc.skipped).toEqual([{ name: 'archive.zip!inner/notes.txt', path: `${zip}!inner/notes.txt`, reason: expect.stringMatching(/^not a capture/) }]);
+    expect(doc.inputProblems).toEqual([]);
+    expect(r.err.trim()).toMatch(new RegExp(`^calltrace: ${zip.replace(/[.]/g, '\\.')}!inner/notes\\.txt: skipped \\(not a capture`));
+    // The table names each member as its source.
+    const t = calltrace('analyze', zip);
+    expect(t.out).toMatch(/== archive\.zip!inner\/sip_486\.pcapng {2}pcapng/);
+    // A cut archive: one line naming it, the members before the cut kept, exit 0.
+    const cut = join(tmp, 'cut.zip');
+    writeFileSync(cut, readFileSync(zip).subarray(0, 30 + 'inner/sip_486.pcapng'.length + 600));
+    const c = calltrace('analyze', cut, '--json');
+    expect(c.code, c.err).toBe(0);
+    expect(JSON.parse(c.out).inputProblems.map((p: { name: string }) => p.name)).toContain('cut.zip');
+    expect(c.err).toMatch(/cut\.zip: zip: zip central directory not found/);
   });
 
   it('exits non-zero when nothing could be read', () => {

@@ -14,8 +14,8 @@ import { inputSeed, mutate, Rng } from './mutate.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(HERE, '..', '..');
-const SEED_DIRS = ['test/fixtures/captures', 'test/fixtures/synthetic', 'test/fixtures/cdr'];
-const SEED_EXT = /\.(pcap|pcapng|pcap\.gz|pcapng\.gz|csv|jsonl|json|txt)$/;
+const SEED_DIRS = ['test/fixtures/captures', 'test/fixtures/synthetic', 'test/fixtures/cdr', 'test/fixtures/archives'];
+const SEED_EXT = /\.(pcap|pcapng|pcap\.gz|pcapng\.gz|csv|jsonl|json|txt|zip|tgz)$/;
 
 export interface Seed {
   name: string;

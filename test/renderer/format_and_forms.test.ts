@@ -57,6 +57,10 @@ describe('files and wire', () => {
     expect(isAcceptedName('events.jsonl')).toBe(true);
     expect(isAcceptedName('screenshot.png')).toBe(false);
     expect(partitionByName([{ name: 'a.csv' }, { name: 'b.txt' }]).rejected).toEqual([{ name: 'b.txt' }]);
+    // Archives are taken (their members are imported), and a dropped folder whatever its name.
+    expect(['t.zip', 't.tar', 't.tgz', 't.tar.gz'].every(isAcceptedName)).toBe(true);
+    const folder = { name: 'ticket-1234' };
+    expect(partitionByName([folder, { name: 'b.txt' }], (f) => f === folder)).toEqual({ accepted: [folder], rejected: [{ name: 'b.txt' }] });
   });
   it('takes the token from the page URL', () => {
     expect(tokenFromUrl('http://127.0.0.1:4321/?token=abc123')).toBe('abc123');

@@ -4,8 +4,11 @@
 
 import { isAbsolute, resolve } from 'node:path';
 
-/** Extensions the app registers and offers in the open dialog (content decides, not the name). */
-export const CAPTURE_EXTENSIONS = ['pcap', 'pcapng', 'cap', 'gz'] as const;
+/**
+ * Extensions the open dialog offers (content decides, not the name). The file associations
+ * are build/electron-builder.json's: archives are not among them, calltrace must not claim every .zip.
+ */
+export const CAPTURE_EXTENSIONS = ['pcap', 'pcapng', 'cap', 'gz', 'zip', 'tar', 'tgz'] as const;
 
 export interface AppArgs {
   db?: string;

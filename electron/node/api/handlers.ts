@@ -8,7 +8,7 @@
 // a bad one with ApiFailure('bad_request'), never a crash deep in SQL.
 
 import { cdrRowOf } from './cdr_row.ts';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type {
@@ -22,6 +22,7 @@ import type { CallStream } from '../../../shared/model/call.ts';
 import type { RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';
 import { peerOf, summaryInput } from '../ingest/diagnose.ts';
+import { expandInputs } from '../ingest/input_paths.ts';
 import { SORT_COLUMN } from '../store/call_query.ts';
 import type { CallSummary, IndexStore, SourceRecord } from '../store/index_store.ts';
 import { ApiFailure } from './api_error.ts';
@@ -56,8 +57,6 @@ export interface UploadStaging {
 /** The largest page the call list may ask for (the table virtualises; a page is a screenful or a few). */
 export const MAX_PAGE = 10_000;
 
-/** File names a folder drop stands for (what the CLI's `analyze DIR` picks). */
-const IMPORTABLE = /\.(pcap|pcapng|cap|gz|csv|json|jsonl)$/i;
 
 // ─── Argument checks ─────────────────────────────────────────────────────────────────────
 
@@ -164,19 +163,14 @@ function plainStream<T extends RtpStreamStats>(s: T & { id?: number; sourceId?: 
   return rest as unknown as T;
 }
 
+/**
+ * The files a list of paths stands for: a folder is every input under it, recursively
+ * (input_paths.ts: by content, hidden entries passed over, link loops ended), so dropping or
+ * opening a folder in the app imports what the CLI would. Archives stay one file here: the
+ * worker imports their members.
+ */
 function expandPaths(paths: string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let dir = false;
-    try {
-      dir = statSync(p).isDirectory();
-    } catch {
-      // Reported per file by the import ("cannot read the file").
-    }
-    if (!dir) out.push(p);
-    else for (const f of readdirSync(p).sort()) if (IMPORTABLE.test(f) && !/^(labels|expected)\.json$/.test(f)) out.push(join(p, f));
-  }
-  return out;
+  return expandInputs(paths).files;
 }
 
 /** A file name safe to create in our own temp directory (the upload's name is the page's word). */

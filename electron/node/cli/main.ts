@@ -6,14 +6,16 @@
 // Exit status is non-zero only when nothing at all could be read (bad input is reported per
 // file on stderr, one line each, and everything good is still printed).
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { pushAll } from '../../../shared/util/array_math.ts';
 import { summarize } from '../../../shared/diagnosis/call_summary.ts';
 import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
 import { validateMapping, type ColumnMapping } from '../../../shared/cdr/index.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { summaryInput } from '../ingest/diagnose.ts';
-import { importFile, type AnyOutcome } from '../ingest/import_file.ts';
+import type { AnyOutcome } from '../ingest/import_file.ts';
+import { importPath, type InputProblem } from '../ingest/import_archive.ts';
+import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
 import { openIndex, type IndexStore } from '../store/index_store.ts';
 import { serve } from '../api/serve.ts';
 import { buildAnalyzeDocument } from './call_document.ts';
@@ -35,7 +37,9 @@ const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] [--all]
   --port N    serve on this port (default: a free one)
   FILE        captures (pcap, pcapng, Network Monitor, gzip-compressed), CDR exports
               (Asterisk, CEL, FreeSWITCH, Cisco CUCM, Twilio, VOS3000) and agent
-              close-of-call events, recognised by content, alone or mixed
+              close-of-call events, recognised by content, alone or mixed; archives
+              (.zip, .tar, .tar.gz) import each member as a source of its own
+  DIR         every input under it, recursively (hidden entries passed over)
   --json      one JSON document instead of the table
   --db PATH   keep the index in this SQLite file (default: in memory, gone at exit)
   --all       the table also lists non-call dialogs (REGISTER, OPTIONS, SUBSCRIBE…)
@@ -109,23 +113,6 @@ function parseArgs(argv: string[]): Args | string {
   return a;
 }
 
-/** Directories stand for the files inside them (sorted, not recursive). */
-function expand(paths: string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      out.push(p); // reported as unreadable by the import
-      continue;
-    }
-    if (!st.isDirectory()) out.push(p);
-    else for (const f of readdirSync(p).sort()) if (/\.(pcap|pcapng|cap|gz|csv|json|jsonl)$/i.test(f) && !/^labels\.json$|^expected\.json$/.test(f)) out.push(join(p, f));
-  }
-  return out;
-}
-
 /**
  * Test hooks for the crash-safety test (test/ingest/crash_safety.test.ts), never set by users:
  * CALLTRACE_TEST_SLICE_CALLS commits every N calls on their own, and
@@ -148,27 +135,53 @@ function reportRecovered(store: IndexStore, write: (line: string) => void): void
   }
 }
 
-/** Imports every file, reporting problems per file on stderr; returns the sources read. */
-async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]; anyRead: boolean } | null> {
-  const files = expand(args.files);
-  if (files.length === 0) {
+/** Skipped files named one per line on stderr before the rest are only counted. */
+const MAX_SKIPPED_LINES = 20;
+
+/**
+ * Imports every file (a folder: what is in it; an archive: each member), reporting problems
+ * on stderr, one line each, named by the path as given (`bundle.zip!inner/x.pcap` for a
+ * member); returns the sources read and what was skipped.
+ */
+async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]; anyRead: boolean; skipped: SkippedInput[]; problems: InputProblem[] } | null> {
+  const { files, skipped } = expandInputs(args.files, { tabularIsInput: args.mapping !== undefined });
+  if (files.length === 0 && skipped.length === 0) {
     process.stderr.write(`calltrace: ${args.command} needs at least one file\n${USAGE}\n`);
     return null;
   }
   const outcomes: AnyOutcome[] = [];
+  const problems: InputProblem[] = [];
+  const say = (line: string): void => void process.stderr.write(`calltrace: ${line}\n`);
+  // A folder of notes or an archive of thousands of files must not bury the real problems:
+  // the first skipped files are named, the rest counted (--json lists them all).
+  let skipLines = 0;
+  const saySkipped = (list: SkippedInput[]): void => {
+    for (const s of list) if (skipLines++ < MAX_SKIPPED_LINES) say(`${s.path}: skipped (${s.reason})`);
+  };
+  saySkipped(skipped);
   for (const f of files) {
-    let o: AnyOutcome;
     try {
-      o = await importFile(store, f, { settings: args.settings, mapping: args.mapping, ...testHooks() });
+      const r = await importPath(store, f, { settings: args.settings, mapping: args.mapping, ...testHooks() });
+      for (const o of r.outcomes) {
+        outcomes.push(o);
+        if (o.error) say(`${o.path}: ${o.error}`);
+        else if (o.status === 'duplicate') say(`${o.path}: already indexed (same content), showing the indexed calls`);
+        if (o.status === 'failed') problems.push({ name: o.name, path: o.path, error: o.error ?? 'could not be read' });
+      }
+      saySkipped(r.skipped);
+      for (const p of r.problems) say(`${p.path}: ${p.error}`);
+      pushAll(skipped, r.skipped);
+      pushAll(problems, r.problems);
     } catch (e) {
-      o = { path: f, name: f, status: 'failed', sourceId: null, error: `could not be indexed (${(e as Error).message})`, calls: 0, packets: 0, warnings: [], kind: 'capture' };
+      const error = `could not be indexed (${(e as Error).message})`;
+      outcomes.push({ path: f, name: f, status: 'failed', sourceId: null, error, calls: 0, packets: 0, warnings: [], kind: 'capture' });
+      problems.push({ name: f, path: f, error });
+      say(`${f}: ${error}`);
     }
-    outcomes.push(o);
-    if (o.error) process.stderr.write(`calltrace: ${f}: ${o.error}\n`);
-    else if (o.status === 'duplicate') process.stderr.write(`calltrace: ${f}: already indexed (same content), showing the indexed calls\n`);
   }
+  if (skipLines > MAX_SKIPPED_LINES) say(`${skipLines - MAX_SKIPPED_LINES} more file(s) skipped (not inputs); --json lists them all under "skipped"`);
   const ids = [...new Set(outcomes.map((o) => o.sourceId).filter((x): x is number => x !== null))];
-  return { ids, anyRead: outcomes.some((o) => o.sourceId !== null) };
+  return { ids, anyRead: outcomes.some((o) => o.sourceId !== null), skipped, problems };
 }
 
 async function run(args: Args): Promise<number> {
@@ -177,7 +190,7 @@ async function run(args: Args): Promise<number> {
   try {
     const r = await importAll(store, args);
     if (!r) return 2;
-    const doc = buildAnalyzeDocument(store, r.ids);
+    const doc = { ...buildAnalyzeDocument(store, r.ids), skipped: r.skipped, inputProblems: r.problems };
     if (args.command === 'analyze') {
       process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
     } else {

@@ -47,6 +47,10 @@ export interface ImportOptions {
   sliceCalls?: number;
   /** Called after each committed slice but the last (which finishes the source), with the count so far. */
   onSlice?: (slices: number) => void;
+  /** The source's path and name when not the file's own: an archive member read from a temporary file. */
+  as?: { path: string; name: string };
+  /** Damage known before decoding (an archive member cut short): the source is partial with it. */
+  damage?: string | null;
 }
 
 /** zlib for compressed HEP payloads (HEPv3 chunk 0x0010): zlib or raw deflate. */
@@ -115,8 +119,8 @@ export function detectFormat(path: string): { format: SourceFormat | null; why: 
  * end to be indexed already (two imports of one file at once) remove what was committed.
  */
 export async function importCapture(store: IndexStore, path: string, opts: ImportOptions = {}): Promise<ImportOutcome> {
-  const name = basename(path);
-  const out: ImportOutcome = { path, name, status: 'failed', sourceId: null, error: null, calls: 0, packets: 0, warnings: [] };
+  const shown = opts.as ?? { path, name: basename(path) };
+  const out: ImportOutcome = { ...shown, status: 'failed', sourceId: null, error: null, calls: 0, packets: 0, warnings: [] };
   const cannotRead = (e: unknown): ImportOutcome => ({
     ...out, error: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
   });
@@ -179,7 +183,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
   let coverageSoFar: () => CaptureCoverage | null = () => null;
   const unassociatedStreams: RtpStreamStats[] = [];
   const unassociatedRtcp: RtcpReport[] = [];
-  const slices = new CallSlices(store, { path, name, sizeBytes, format }, {
+  const slices = new CallSlices(store, { ...shown, sizeBytes, format }, {
     settings, coverage: () => coverageSoFar(), sliceCalls: opts.sliceCalls, onCall: opts.onCall, onSlice: opts.onSlice,
   });
   // The real hash when it is already known, else a provisional one: it cannot collide with
@@ -237,7 +241,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
     if (slices.sourceId === null && !slices.open(hash ?? provisionalHash())) return duplicateOf(slices.duplicate!);
     out.sourceId = slices.sourceId;
     const stats = summary?.stats.list() ?? analyzer.stats.list();
-    const fatal = engineError ?? read.error ?? summary?.fatal ?? null;
+    const fatal = engineError ?? read.error ?? summary?.fatal ?? opts.damage ?? null;
     const packets = summary?.packets ?? 0;
     out.packets = packets;
     const coverage = summary?.coverage ?? null;

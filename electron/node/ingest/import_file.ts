@@ -11,8 +11,8 @@ import { checkTextInput, importInputFile, readHead, type InputImportOptions, typ
 
 export type AnyOutcome = (ImportOutcome & { kind: 'capture' }) | InputOutcome;
 
-function failed(path: string, error: string): AnyOutcome {
-  return { path, name: basename(path), status: 'failed', sourceId: null, error, calls: 0, packets: 0, warnings: [], kind: 'capture' };
+function failed(path: string, error: string, as?: { path: string; name: string }): AnyOutcome {
+  return { path: as?.path ?? path, name: as?.name ?? basename(path), status: 'failed', sourceId: null, error, calls: 0, packets: 0, warnings: [], kind: 'capture' };
 }
 
 export async function importFile(store: IndexStore, path: string, opts: ImportOptions & InputImportOptions = {}): Promise<AnyOutcome> {
@@ -25,12 +25,12 @@ export async function importFile(store: IndexStore, path: string, opts: ImportOp
     n = readSync(fd, head, 0, head.length, 0);
     closeSync(fd);
   } catch (e) {
-    return failed(path, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    return failed(path, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, opts.as);
   }
-  if (n === 0) return failed(path, 'the file is empty');
+  if (n === 0) return failed(path, 'the file is empty', opts.as);
   if (sniffFormat(head.subarray(0, n)) !== 'unknown') return { ...(await importCapture(store, path, opts)), kind: 'capture' };
   const binary = checkTextInput(path);
-  if (binary) return failed(path, binary);
+  if (binary) return failed(path, binary, opts.as);
   const out = importInputFile(store, path, opts);
   // "Unknown CDR format, supply a mapping" only makes sense for something table-like.
   const firstLine = readHead(path, size).split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
@@ -40,4 +40,13 @@ export async function importFile(store: IndexStore, path: string, opts: ImportOp
     return { ...out, error: `not a capture (pcap, pcapng, Network Monitor), CDR export or agent-event file — first bytes ${hex}` };
   }
   return out;
+}
+
+/**
+ * True when the file was recognised as none of the inputs (as opposed to a capture or CDR
+ * export that is damaged): inside a folder or an archive such a file is listed as skipped,
+ * not reported as a failure.
+ */
+export function isUnrecognised(o: AnyOutcome): boolean {
+  return o.status === 'failed' && o.sourceId === null && /^(not a capture|the file is empty|unknown CDR format)/.test(o.error ?? '');
 }

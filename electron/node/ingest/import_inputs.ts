@@ -24,6 +24,8 @@ export interface InputImportOptions {
   settings?: DiagnosisSettings;
   /** Column mapping for a CSV of no known format. */
   mapping?: ColumnMapping;
+  /** The source's path and name when not the file's own: an archive member read from a temporary file. */
+  as?: { path: string; name: string };
 }
 
 export interface InputOutcome extends ImportOutcome {
@@ -104,12 +106,12 @@ class NothingToImport extends Error {}
  */
 export function importInputFile(store: IndexStore, path: string, opts: InputImportOptions = {}): InputOutcome {
   const settings = opts.settings ?? DEFAULT_SETTINGS;
-  const name = basename(path);
-  const base: InputOutcome = { path, name, status: 'failed', sourceId: null, error: null, calls: 0, packets: 0, warnings: [], kind: 'cdr', rowsIn: 0, rowsBad: 0, rowsUsed: 0, records: 0, joined: 0, problems: [] };
+  const { path: shownPath, name } = opts.as ?? { path, name: basename(path) };
+  const base: InputOutcome = { path: shownPath, name, status: 'failed', sourceId: null, error: null, calls: 0, packets: 0, warnings: [], kind: 'cdr', rowsIn: 0, rowsBad: 0, rowsUsed: 0, records: 0, joined: 0, problems: [] };
   const { contentHash, sizeBytes } = hashFile(path);
   const existing = store.findSourceByHash(contentHash);
   if (existing) return { ...base, status: 'duplicate', sourceId: existing.id, calls: existing.calls };
-  const meta = { path, name, contentHash, sizeBytes };
+  const meta = { path: shownPath, name, contentHash, sizeBytes };
 
   const head = readHead(path, sizeBytes);
   const kind = opts.mapping ? 'cdr' : detectInputKind(head.slice(0, 65536));

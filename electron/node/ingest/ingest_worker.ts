@@ -11,7 +11,8 @@ import type { ImportProgress } from '../../../shared/api/contract.ts';
 import { MAX_RECENT_FILES, PROGRESS_INTERVAL_MS, RECENT_FILES_KEY, SETTINGS_KEY, type WorkerInit, type WorkerJob, type WorkerMessage } from '../api/worker_protocol.ts';
 import { openIndex, useNativeBinding } from '../store/index_store.ts';
 import { reclassifyAll } from './diagnose.ts';
-import { importFile, type AnyOutcome } from './import_file.ts';
+import type { AnyOutcome } from './import_file.ts';
+import { importPath, type PathResult } from './import_archive.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -40,6 +41,31 @@ function recordRecent(paths: string[]): void {
   store.settings.set(RECENT_FILES_KEY, next);
 }
 
+/**
+ * An archive is one file of the job: its members' outcomes become one progress line (sources
+ * imported, duplicates, members skipped, the first problem) so the queue keeps one entry per
+ * file the user chose.
+ */
+function archiveOutcome(f: { path: string; name: string }, r: PathResult): AnyOutcome {
+  const read = r.outcomes.filter((o) => o.sourceId !== null && o.status !== 'duplicate');
+  const dup = r.outcomes.filter((o) => o.status === 'duplicate').length;
+  const failed = r.outcomes.filter((o) => o.status === 'failed');
+  const parts = [`${read.length} source(s) imported`];
+  if (dup > 0) parts.push(`${dup} already indexed`);
+  if (r.skipped.length > 0) parts.push(`${r.skipped.length} member(s) skipped (first: ${r.skipped[0].name}: ${r.skipped[0].reason})`);
+  const firstProblem = r.problems[0] ?? failed.map((o) => ({ name: o.name, error: o.error ?? 'could not be read' }))[0];
+  if (firstProblem) parts.push(`${firstProblem.name}: ${firstProblem.error}`);
+  const any = read.length > 0 || dup > 0;
+  return {
+    path: f.path, name: f.name, kind: 'capture', warnings: [],
+    status: !any ? 'failed' : read.length === 0 ? 'duplicate' : firstProblem || failed.length > 0 ? 'partial' : 'ok',
+    sourceId: (read[read.length - 1] ?? r.outcomes.find((o) => o.sourceId !== null))?.sourceId ?? null,
+    error: any && !firstProblem && r.skipped.length === 0 ? null : parts.join('; '),
+    calls: read.reduce((n, o) => n + o.calls, 0),
+    packets: read.reduce((n, o) => n + o.packets, 0),
+  };
+}
+
 async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<unknown> {
   const cancelled = (): boolean => Atomics.load(cancelFlag, 0) === job.seq;
   const results: Array<{ file: string; state: ImportProgress['state']; sourceId: number | null; message: string | null }> = [];
@@ -65,8 +91,9 @@ async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<u
       post({ type: 'progress', progress: { ...p } });
     };
     let outcome: AnyOutcome;
+    let all: AnyOutcome[];
     try {
-      outcome = await importFile(store, f.path, {
+      const r = await importPath(store, f.path, {
         settings: job.settings,
         shouldStop: cancelled,
         onProgress: (bytesRead, total, packets) => {
@@ -80,15 +107,18 @@ async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<u
           maybePost();
         },
       });
+      all = r.outcomes;
+      outcome = r.outcomes.length === 1 && r.skipped.length === 0 && r.problems.length === 0 ? r.outcomes[0] : archiveOutcome(f, r);
     } catch (e) {
       outcome = { path: f.path, name: f.name, status: 'failed', sourceId: null, error: `could not be indexed (${(e as Error).message})`, calls: 0, packets: 0, warnings: [], kind: 'capture' };
+      all = [outcome];
     }
     let state: ImportProgress['state'];
     let message = outcome.error;
     let sourceId = outcome.sourceId;
     if (cancelled() && outcome.status !== 'duplicate') {
       // Cancel means "I did not want this file": what was read so far is removed again.
-      if (outcome.sourceId !== null) store.deleteSource(outcome.sourceId);
+      for (const o of all) if (o.sourceId !== null && o.status !== 'duplicate') store.deleteSource(o.sourceId);
       state = 'cancelled';
       message = null;
       sourceId = null;
@@ -100,7 +130,7 @@ async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<u
       message = `${f.name}: ${outcome.error ?? 'could not be read'}`;
     } else {
       state = 'done';
-      if (outcome.status === 'partial' && outcome.error) message = `${f.name}: ${outcome.error}`;
+      if (outcome.error) message = `${f.name}: ${outcome.error}`;
       p.packets = outcome.packets;
       p.callsFound = outcome.calls;
       p.bytesRead = p.totalBytes || p.bytesRead;

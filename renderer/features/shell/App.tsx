@@ -78,7 +78,13 @@ export function App({ handle }: { handle: ClientHandle }) {
     e.preventDefault();
     depth.current = 0;
     setDragging(false);
-    void importFiles([...e.dataTransfer.files]);
+    // A dropped directory arrives as a File too; only its entry says it is a folder.
+    const folders = new Set<File>();
+    for (const item of [...e.dataTransfer.items]) {
+      const f = item.kind === 'file' && item.webkitGetAsEntry?.()?.isDirectory ? item.getAsFile() : null;
+      if (f) folders.add(f);
+    }
+    void importFiles([...e.dataTransfer.files], folders);
   };
 
   return (

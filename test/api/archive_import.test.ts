@@ -1,0 +1,49 @@
+// Opening (or dropping) a folder in the app imports what is in it, recursively, through the
+// same worker path as files; an archive in it imports each member as its own source.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeZip } from '../support/archive_writer.ts';
+import { CAPTURES, startBackend, tempDir, type TestBackend } from './support.ts';
+
+let t: TestBackend;
+const drop = tempDir('calltrace-drop-');
+
+beforeAll(async () => {
+  t = await startBackend();
+});
+afterAll(async () => {
+  await t.cleanup();
+  drop.cleanup();
+});
+
+describe('importPaths with a folder', () => {
+  it('imports the folder recursively, archive members as sources of their own', async () => {
+    const root = join(drop.dir, 'ticket-1234');
+    mkdirSync(join(root, 'more'), { recursive: true });
+    writeFileSync(join(root, 'more/sip_486.pcapng'), readFileSync(join(CAPTURES, 'sip_486.pcapng')));
+    writeFileSync(join(root, 'notes.txt'), 'customer says calls drop\n');
+    writeFileSync(join(root, 'attachments.zip'), makeZip([
+      { name: 'a/agent_bye.pcapng', data: readFileSync(join(CAPTURES, 'agent_bye.pcapng')) },
+      { name: 'a/readme.txt', data: Buffer.from('hello\n') },
+    ]));
+    const job = await t.backend.handlers.importPaths({ paths: [root] });
+    // The folder stands for its inputs (notes.txt is not one); the archive is one file of the job.
+    expect(job.files).toEqual(['attachments.zip', 'sip_486.pcapng']);
+    await t.backend.imports.idle();
+    const sources = await t.backend.handlers.listSources();
+    expect(sources.map((s) => s.name).sort()).toEqual(['attachments.zip!a/agent_bye.pcapng', 'sip_486.pcapng']);
+    const zipDone = t.events.find((e) => e.name === 'importProgress' && e.payload.file === 'attachments.zip' && e.payload.state !== 'running');
+    expect(zipDone?.payload).toMatchObject({ state: 'done', message: expect.stringMatching(/^attachments\.zip: 1 source\(s\) imported; 1 member\(s\) skipped \(first: attachments\.zip!a\/readme\.txt: not a capture/) });
+  });
+
+  it('imports an uploaded archive (the browser page) member by member, under the name it was uploaded with', async () => {
+    const data = makeZip([{ name: 'x/cancel_487.pcapng', data: readFileSync(join(CAPTURES, 'cancel_487.pcapng')) }]);
+    const job = await t.backend.handlers.importUpload({ name: 'upload.zip', data: new Uint8Array(data) });
+    expect(job.files).toEqual(['upload.zip']);
+    await t.backend.imports.idle();
+    const sources = await t.backend.handlers.listSources();
+    expect(sources.map((s) => s.name)).toContain('upload.zip!x/cancel_487.pcapng');
+  });
+});
