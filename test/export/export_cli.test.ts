@@ -94,6 +94,20 @@ describe('calltrace export', () => {
     expect(filesIn(dir)).toEqual(['copy.pcapng', 'lib.db']);
   });
 
+  it('reads a capture from where it is named now when the library indexed the same bytes elsewhere', () => {
+    const dir = mkdtempSync(join(tmp, 'moved-'));
+    const first = join(dir, 'first.pcapng');
+    const moved = join(dir, 'moved.pcapng');
+    copyFileSync(MIXED, first);
+    const db = join(dir, 'lib.db');
+    expect(calltrace('analyze', first, '--db', db).code).toBe(0);
+    copyFileSync(first, moved);
+    unlinkSync(first);
+    const r = calltrace('export', moved, '--db', db, '--call', AGENT, '--pcap', join(dir, 'x.pcapng'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/402 packet\(s\) of 1 call\(s\)/);
+  });
+
   it('exits 1 when none of the files can be read', () => {
     const r = calltrace('export', join(tmp, 'missing.pcapng'), '--call', AGENT, '--pcap', join(tmp, 'm.pcapng'));
     expect(r.code).toBe(1);

@@ -79,19 +79,29 @@ export async function runExport(argv: readonly string[], io: { out: Write; err: 
   const store = openIndex(args.db ?? ':memory:');
   try {
     let sourceIds: number[] | undefined;
+    /** The path each named file was given as: read from there, even when the library indexed the same bytes elsewhere. */
+    const givenPath = new Map<number, string>();
     if (args.files.length > 0) {
       sourceIds = [];
       for (const f of args.files) {
         const o = await importFile(store, f);
         if (o.error) io.err(`calltrace: ${f}: ${o.error}\n`);
-        if (o.sourceId !== null) sourceIds.push(o.sourceId);
+        if (o.sourceId !== null) {
+          sourceIds.push(o.sourceId);
+          givenPath.set(o.sourceId, f);
+        }
       }
       if (sourceIds.length === 0) {
         io.err('calltrace: export: none of the files could be read\n');
         return 1;
       }
     }
-    const groups = findCallsToExport(store, args.callIds, sourceIds);
+    // The content hash is checked on every read, so the file named now stands in for the
+    // path recorded at an earlier import (moved since, or indexed from another directory).
+    const groups = findCallsToExport(store, args.callIds, sourceIds).map((g) => {
+      const path = givenPath.get(g.source.id);
+      return path === undefined ? g : { ...g, source: { ...g.source, path } };
+    });
     if (args.pcap !== null) {
       const r = await exportCallsToPcapng(groups, args.pcap);
       const calls = groups.reduce((n, g) => n + g.calls.length, 0);
