@@ -135,6 +135,10 @@ describe.runIf(tsharkPresent)('export --pcap on project fixtures, checked by tsh
     { file: `${FIX}/synthetic/pcap_nanosecond.pcap`, callIds: ['pcap-nanosecond-1026@calltrace.test'] },
     { file: `${FIX}/synthetic/pcapng_two_links.pcapng`, callIds: ['pcapng-two-links-1028@calltrace.test'] },
     { file: `${FIX}/synthetic/sip_tcp.pcap`, callIds: ['sip-tcp-1019@calltrace.test'], expectFilter: 'tcp.len > 0' },
+    // An INVITE in two SCTP DATA chunks of two packets.
+    { file: `${FIX}/synthetic/sip_sctp.pcap`, callIds: ['sip-sctp-1024@calltrace.test'], expectFilter: 'sctp' },
+    // SIP over WebSocket: the Upgrade handshake goes too, or tshark reads no WebSocket.
+    { file: `${FIX}/synthetic/sip_websocket.pcap`, callIds: ['sip-websocket-1020@calltrace.test'], expectFilter: 'websocket' },
     { file: `${FIX}/field/g722_two_interfaces.pcapng`, callIds: ['g722-wrap-4711@10.20.0.10'] },
     { file: `${FIX}/field/icmp_port_unreachable.pcap`, callIds: ['bye-bounce-1@10.50.0.10'], expectFilter: 'icmp.type == 3' },
   ];
@@ -154,6 +158,8 @@ describe.runIf(tsharkPresent && corpusPresent)(`export --pcap on corpus captures
     { file: `${P}/sngrep_ipv6frag_sll.pcap`, callIds: ['71846-1647924829-397430@fd17:625c:f037:2:a00:27ff:feb9:1521'], expectFilter: 'ipv6.fragment' },
     // SIP messages segmented over TCP (port 6060, so tshark needs the hint).
     { file: `${P}/heplify_sip_tcp_segmented_port6060.pcap`, callIds: ['17c0b3b3-dfd2-42ac-9018-6156179021c0'], hint: ['-d', 'tcp.port==6060,sip'], expectFilter: 'tcp.segments' },
+    { file: `${P}/heplify_sip_websocket.pcap`, callIds: ['kovfhoptshgn59q712sr'], expectFilter: 'websocket' },
+    { file: `${P}/heplify_sip_sctp_sll.pcap`, callIds: ['717B2539AD2002C9152DC497@0870ffffffff'], expectFilter: 'sctp' },
     { file: `${P}/ws_sip_rtp_g711.pcap`, callIds: [] },
   ];
   for (const c of cases) {

@@ -61,6 +61,7 @@ export function findCallsToExport(store: IndexReader, callIds: readonly string[]
 export function packetSpec(calls: readonly CallDetail[]): CallPacketSpec {
   const sipFrames: number[] = [];
   const tcpFlows = new Set<string>();
+  const wsFlows = new Set<string>();
   const rtp: CallPacketSpec['rtp'][number][] = [];
   const rtcpFrames: number[] = [];
   for (const c of calls) {
@@ -68,11 +69,15 @@ export function packetSpec(calls: readonly CallDetail[]): CallPacketSpec {
       sipFrames.push(m.frame);
       // Stored endpoints are endpointKey(ip, port), the halves of TcpReassembler.flowKey.
       if (m.transport === 'tcp' && !m.quoted) tcpFlows.add(`${m.src}>${m.dst}`);
+      if (m.transport === 'ws' && !m.quoted) {
+        wsFlows.add(`${m.src}>${m.dst}`);
+        wsFlows.add(`${m.dst}>${m.src}`);
+      }
     }
     for (const s of c.streams) rtp.push({ src: s.src, srcPort: s.srcPort, dst: s.dst, dstPort: s.dstPort, ssrc: s.ssrc, firstFrame: s.firstFrame, lastFrame: s.lastFrame });
     for (const r of c.rtcp) rtcpFrames.push(r.frame);
   }
-  return { callIds: [...new Set(calls.map((c) => c.callId))], sipFrames, tcpFlows: [...tcpFlows], rtp, rtcpFrames };
+  return { callIds: [...new Set(calls.map((c) => c.callId))], sipFrames, tcpFlows: [...tcpFlows], wsFlows: [...wsFlows], rtp, rtcpFrames };
 }
 
 /**

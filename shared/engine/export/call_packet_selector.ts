@@ -26,6 +26,7 @@ import { PacketDecoder } from '../net/packet_decoder.ts';
 import { TcpReassembler, type TcpDeliver, type TcpEvents } from '../net/tcp_reassembler.ts';
 import { parseSipMessage } from '../sip/sip_parser.ts';
 import { SipStreamFramer } from '../sip/sip_stream_framer.ts';
+import { WebSocketStreamDecoder } from '../sip/websocket_decoder.ts';
 import { pushAll } from '../../util/array_math.ts';
 
 /** Why a frame is in the export (a redaction pass rewrites each kind differently). */
@@ -50,6 +51,11 @@ export interface CallPacketSpec {
   sipFrames: readonly number[];
   /** TCP directions (TcpReassembler.flowKey) that carried the calls' SIP over TCP. */
   tcpFlows: readonly string[];
+  /**
+   * TCP directions of connections that carried the calls' SIP over WebSocket (both directions:
+   * tshark needs the Upgrade request and its 101 answer to read the frames as WebSocket).
+   */
+  wsFlows?: readonly string[];
   rtp: readonly RtpStreamKey[];
   /** Frames of the calls' RTCP reports, as stored. */
   rtcpFrames: readonly number[];
@@ -78,7 +84,10 @@ const K_CARRIER = 3;
 const MAX_TRACKED_DELIVERIES = 8192;
 
 interface Delivery { frame: number; carriers: readonly number[] }
-interface TcpTrack { framer: SipStreamFramer; deliveries: Delivery[] }
+/** One watched TCP direction: SIP framed by Content-Length, or WebSocket frames (RFC 7118). */
+type TcpTrack =
+  | { kind: 'sip'; framer: SipStreamFramer; deliveries: Delivery[] }
+  | { kind: 'ws'; ws: WebSocketStreamDecoder; deliveries: Delivery[] };
 
 function tupleKey(src: string, srcPort: number, dst: string, dstPort: number): string {
   return `${src}|${srcPort}|${dst}|${dstPort}`;
@@ -94,6 +103,7 @@ export class CallPacketSelector {
   private readonly callIds: Set<string>;
   private readonly rtpByTuple = new Map<string, RtpStreamKey[]>();
   private readonly tcpFlows = new Set<string>();
+  private readonly wsFlows = new Set<string>();
   private readonly tcpTracks = new Map<string, TcpTrack>();
   /** Selected frames as frame * 4 + kind, appended in any order and sorted at the end. */
   private sel = new Float64Array(1024);
@@ -108,6 +118,10 @@ export class CallPacketSelector {
     this.rtcp = new Set(spec.rtcpFrames);
     this.callIds = new Set(spec.callIds);
     for (const f of spec.tcpFlows) this.tcpFlows.add(f);
+    for (const f of spec.wsFlows ?? []) {
+      this.wsFlows.add(f);
+      this.tcpFlows.add(f);
+    }
     for (const s of spec.rtp) {
       const k = tupleKey(s.src, s.srcPort, s.dst, s.dstPort);
       const list = this.rtpByTuple.get(k);
@@ -207,10 +221,26 @@ export class CallPacketSelector {
   private track(flowKey: string): TcpTrack {
     let t = this.tcpTracks.get(flowKey);
     if (!t) {
-      t = { framer: new SipStreamFramer(), deliveries: [] };
+      t = this.wsFlows.has(flowKey)
+        ? { kind: 'ws', ws: new WebSocketStreamDecoder(), deliveries: [] }
+        : { kind: 'sip', framer: new SipStreamFramer(), deliveries: [] };
       this.tcpTracks.set(flowKey, t);
     }
     return t;
+  }
+
+  /** Writes every segment delivered since the message's first byte, if it is one of the chosen calls'. */
+  private keepMessage(t: TcpTrack, bytes: Uint8Array, frame: number, firstFrame: number | null): void {
+    if (!this.sip.has(frame)) return;
+    // Another call's message may complete in the same segment: only the chosen Call-IDs.
+    const msg = parseSipMessage(bytes, { frame, tsUs: 0, transport: 'tcp', src: '', srcPort: 0, dst: '', dstPort: 0 });
+    if (!msg || !this.callIds.has(msg.callId)) return;
+    let i = 0;
+    if (firstFrame !== null) {
+      i = t.deliveries.length - 1;
+      while (i > 0 && t.deliveries[i].frame !== firstFrame) i--;
+    }
+    for (let j = i; j < t.deliveries.length; j++) for (const f of t.deliveries[j].carriers) this.add(f, K_CARRIER);
   }
 
   private readonly deliver: TcpDeliver = (flowKey, _dir, bytes, frame, tsUs) => {
@@ -219,20 +249,27 @@ export class CallPacketSelector {
     const carriers = frame === this.frame && this.fragFrames ? [frame, ...this.fragFrames] : [frame];
     t.deliveries.push({ frame, carriers });
     if (t.deliveries.length > MAX_TRACKED_DELIVERIES) t.deliveries.splice(0, t.deliveries.length - MAX_TRACKED_DELIVERIES);
-    const messages = t.framer.push(bytes, frame, tsUs);
-    for (const m of messages) {
-      if (!this.sip.has(m.frame)) continue;
-      // Another call's message may complete in the same segment: only the chosen Call-IDs.
-      const msg = parseSipMessage(m.bytes, { frame: m.frame, tsUs: m.tsUs, transport: 'tcp', src: '', srcPort: 0, dst: '', dstPort: 0 });
-      if (!msg || !this.callIds.has(msg.callId)) continue;
-      let i = t.deliveries.length - 1;
-      while (i > 0 && t.deliveries[i].frame !== m.firstFrame) i--;
-      for (let j = i; j < t.deliveries.length; j++) for (const f of t.deliveries[j].carriers) this.add(f, K_CARRIER);
+    let completed: number;
+    let pending: number;
+    if (t.kind === 'sip') {
+      const messages = t.framer.push(bytes, frame, tsUs);
+      for (const m of messages) this.keepMessage(t, m.bytes, m.frame, m.firstFrame);
+      completed = messages.length;
+      pending = t.framer.pendingBytes;
+    } else {
+      // The opening handshake is written whole: without it tshark does not read WebSocket.
+      const handshake = t.ws.state === 'start' || t.ws.state === 'handshake';
+      const messages = t.ws.push(bytes, frame, tsUs);
+      if (handshake) for (const f of carriers) this.add(f, K_CARRIER);
+      // A WebSocket message starts after the previous boundary (deliveries are trimmed there).
+      for (const m of messages) this.keepMessage(t, m.payload, m.frame, null);
+      completed = messages.length;
+      pending = t.ws.pendingBytes;
     }
     // What is still pending started in this delivery when a message ended in it (the framer's
     // own rule), else it is the message in progress: keep its deliveries.
-    if (t.framer.pendingBytes === 0) t.deliveries.length = 0;
-    else if (messages.length > 0) t.deliveries.splice(0, t.deliveries.length - 1);
+    if (pending === 0) t.deliveries.length = 0;
+    else if (completed > 0) t.deliveries.splice(0, t.deliveries.length - 1);
   };
 
   private readonly tcpEvents: TcpEvents = {

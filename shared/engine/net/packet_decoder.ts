@@ -68,8 +68,8 @@ export interface PacketDecoderOptions {
    */
   emitIcmpQuotes?: boolean;
   /**
-   * Called when an IP datagram is reassembled while decoding a packet, before its segment is
-   * emitted, with the frames of all its fragments (the current one last). For an export that
+   * Called when an IP datagram (or an SCTP user message) is reassembled while decoding a
+   * packet, before its segment is emitted, with the frames of all its pieces. For an export that
    * must write every fragment of a selected message; the import leaves it unset.
    */
   onReassembled?: (frames: readonly number[]) => void;
@@ -506,7 +506,10 @@ export class PacketDecoder {
       const vtag = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
       const dirKey = `${this.src} ${sp} ${this.dst} ${dp} ${vtag}`;
       const msg = this.sctpFrag.add(dirKey, d.streamId, d.tsn, d.flags, b.subarray(d.off, d.end), pkt.frame, pkt.tsUs);
-      if (msg) emit(this.segment(pkt, 'sctp', sp, dp, msg, 0, msg.length));
+      if (msg) {
+        this.onReassembled?.(this.sctpFrag.lastMessageFrames);
+        emit(this.segment(pkt, 'sctp', sp, dp, msg, 0, msg.length));
+      }
     }, (st) => count(this.stats, st, pkt.frame));
   }
 
