@@ -108,6 +108,16 @@ describe('calltrace export', () => {
     expect(r.out).toMatch(/402 packet\(s\) of 1 call\(s\)/);
   });
 
+  it('never writes the export over the capture it comes from', () => {
+    const dir = mkdtempSync(join(tmp, 'self-'));
+    const copy = join(dir, 'copy.pcapng');
+    copyFileSync(MIXED, copy);
+    const r = calltrace('export', copy, '--call', AGENT, '--pcap', copy);
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toBe(`calltrace: ${copy}: this is the capture the calls come from; choose another file for the export`);
+    expect(readFileSync(copy).equals(readFileSync(MIXED))).toBe(true);
+  });
+
   it('exits 1 when none of the files can be read', () => {
     const r = calltrace('export', join(tmp, 'missing.pcapng'), '--call', AGENT, '--pcap', join(tmp, 'm.pcapng'));
     expect(r.code).toBe(1);

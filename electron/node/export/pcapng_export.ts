@@ -13,7 +13,7 @@
 // a failed export never leaves a half file under the name asked for.
 
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { bucketName } from '../../../shared/diagnosis/buckets.ts';
 import { PcapngWriter } from '../../../shared/engine/capture/capture_writer.ts';
 import { SelectedPacketWriter, type PacketTransform } from '../../../shared/engine/export/selected_packet_writer.ts';
@@ -68,6 +68,10 @@ export function sectionComment(groups: readonly SourceCalls[]): string {
 
 export async function exportCallsToPcapng(groups: readonly SourceCalls[], outPath: string, opts: PcapngExportOptions = {}): Promise<PcapngExportResult> {
   if (groups.length === 0) throw new ExportError('no calls to export');
+  // The rename at the end would replace the capture itself (and the index would lose it).
+  for (const g of groups) {
+    if (resolve(g.source.path) === resolve(outPath)) throw new ExportError(`${outPath}: this is the capture the calls come from; choose another file for the export`);
+  }
   // Pass 1 for every capture first: a moved or changed file fails before anything is written.
   const selections = [];
   for (const g of groups) selections.push(await selectCallPackets(g));
