@@ -244,6 +244,30 @@ export class PcapngWriter {
   }
 
   /**
+   * Interface Statistics Block with times already in the interface's units (before
+   * if_tsoffset), as a reader found them: an export carries the original recording window.
+   */
+  isbTicks(ifId: number, o: { startTicks?: bigint; endTicks?: bigint; drops?: number }): Uint8Array {
+    const t = o.endTicks ?? o.startTicks ?? 0n;
+    const hiLo = (v: bigint): Uint8Array => {
+      const b = new Uint8Array(8);
+      const d = new DataView(b.buffer);
+      d.setUint32(0, Number((v >> 32n) & 0xffffffffn), this.le);
+      d.setUint32(4, Number(v & 0xffffffffn), this.le);
+      return b;
+    };
+    const opts: Opt[] = [];
+    if (o.startTicks !== undefined) opts.push({ code: 2, value: hiLo(o.startTicks) });
+    if (o.endTicks !== undefined) opts.push({ code: 3, value: hiLo(o.endTicks) });
+    if (o.drops !== undefined) opts.push({ code: 5, value: this.u64(BigInt(o.drops)) });
+    return this.block(5, 12, (v) => {
+      v.setUint32(0, ifId, this.le);
+      v.setUint32(4, Number((t >> 32n) & 0xffffffffn), this.le);
+      v.setUint32(8, Number(t & 0xffffffffn), this.le);
+    }, opts);
+  }
+
+  /**
    * Interface Statistics Block with isb_starttime (2), isb_endtime (3), isb_ifrecv (4) and
    * isb_ifdrop (5). `windowInMicroseconds` writes the start/end (and the block's own
    * timestamp) in µs whatever the interface's resolution, as dumpcap does for nanosecond

@@ -77,8 +77,19 @@ export class SelectedPacketWriter {
     this.reader.push(chunk);
   }
 
+  /**
+   * Ends the read, then writes an ISB per interface used whose original recorded its window
+   * (isb_starttime / isb_endtime) or drops: the recording went on around the call, and the
+   * diagnosis reads that window (a call that goes silent while the capture records on).
+   */
   end(): CaptureReaderResult {
-    return this.reader.end();
+    const res = this.reader.end();
+    for (const [info, out] of this.ifaces) {
+      if (info.isbStartRaw === null && info.isbEndRaw === null && info.drops === null) continue;
+      const ticks = (raw: number | null): bigint | undefined => (raw === null ? undefined : BigInt(Math.round(raw)));
+      this.o.out(this.o.writer.isbTicks(out.id, { startTicks: ticks(info.isbStartRaw), endTicks: ticks(info.isbEndRaw), drops: info.drops ?? undefined }));
+    }
+    return res;
   }
 
   /** Selected frames the file did not hold this time (0 when the file is the one selected from). */
