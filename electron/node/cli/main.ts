@@ -2,6 +2,7 @@
 //   analyze FILE... [--json] [--db PATH] [--all] [--settings FILE] [--own CIDR,…] [--mapping FILE]
 //   report  FILE... [--json] [--db PATH] [--settings FILE] [--own CIDR,…] [--mapping FILE]
 //   serve   [FILE...] [--port N] [--db PATH] [--settings FILE] [--own CIDR,…]
+//   export  FILE... --call CALL-ID [--call …] [--pcap OUT.pcapng] [--html OUT.html] [--redact] [--db PATH]
 // Files are recognised by content (captures, CDR exports, agent events), alone or mixed.
 // Exit status is non-zero only when nothing at all could be read (bad input is reported per
 // file on stderr, one line each, and everything good is still printed).
@@ -18,6 +19,7 @@ import { importPath, type InputProblem } from '../ingest/import_archive.ts';
 import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
 import { openIndex, type IndexStore } from '../store/index_store.ts';
 import { serve } from '../api/serve.ts';
+import { EXPORT_USAGE, runExport } from '../export/export_command.ts';
 import { buildAnalyzeDocument } from './call_document.ts';
 import { formatCallTable } from './call_table.ts';
 import { formatReport } from './report_table.ts';
@@ -25,6 +27,7 @@ import { formatReport } from './report_table.ts';
 const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] [--all] [options]
        calltrace report  FILE|DIR... [--json] [--db PATH] [options]
        calltrace serve   [FILE|DIR...] [--port N] [--db PATH] [options]
+       calltrace export  FILE... --call CALL-ID [--call …] --pcap OUT.pcapng [--db PATH]
        calltrace --version | help | -h
 
   analyze     index the files and print their calls with verdicts (bucket, cause, fix)
@@ -34,6 +37,8 @@ const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] [--all]
               UI and its API on 127.0.0.1 and prints the address to open (with its
               one-time token); the library defaults to
               $XDG_DATA_HOME/calltrace/library.db; Ctrl-C stops it
+  export      write the packets of the calls with these Call-IDs to a pcapng file
+              (calltrace export -h for its options)
   --port N    serve on this port (default: a free one)
   FILE        captures (pcap, pcapng, Network Monitor, gzip-compressed), CDR exports
               (Asterisk, CEL, FreeSWITCH, Cisco CUCM, Twilio, VOS3000) and agent
@@ -220,7 +225,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // -h / --help anywhere (calltrace analyze -h) asks for the usage, as with most tools.
+  if (argv[0] === 'export' && argv.some((a) => a === '-h' || a === '--help')) {
+    process.stdout.write(EXPORT_USAGE + '\n');
+    return 0;
+  }
   if (argv.some((a) => a === '-h' || a === '--help')) argv = ['help'];
+  // export has options of its own (--call, --pcap …): parsed by its module.
+  if (argv[0] === 'export') return runExport(argv.slice(1));
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     process.stderr.write(`calltrace: ${args}\n${USAGE}\n`);

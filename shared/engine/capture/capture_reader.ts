@@ -125,6 +125,16 @@ export class CaptureReader {
   private allIfs: InterfaceInfo[] = [];
 
   private readonly pkt: CapturedPacket = { frame: 0, tsUs: 0, linkType: 0, buf: new Uint8Array(0), off: 0, capLen: 0, origLen: 0, interfaceId: 0 };
+  /**
+   * The current record's timestamp exactly as stored (see rawTimestamp()). tsUs is a double:
+   * at today's dates its step is 0.25 µs, so a nanosecond time cannot be written back from
+   * it; an export that must keep the original times reads these instead. Two stores per
+   * record, no allocation.
+   */
+  private rawA = 0;
+  private rawB = 0;
+  /** 0: no stored time (SPB, Network Monitor); 1: pcap seconds + fraction; 2: pcapng 64-bit hi/lo. */
+  private rawForm = 0;
 
   constructor(
     private readonly stats: Stats,
@@ -143,6 +153,29 @@ export class CaptureReader {
   /** Records read so far (progress while a file is still being read). */
   get packets(): number {
     return this.frame;
+  }
+
+  /**
+   * The interface of the record being delivered, for a callback that must describe it
+   * (an export writing one IDB per interface used). pcapng interface ids restart with each
+   * section, so the id alone does not name an interface; the object returned does (the same
+   * object for every record of that interface).
+   */
+  interfaceOf(interfaceId: number): InterfaceInfo | null {
+    if (this.format === 'pcapng') return this.sectionIfs[interfaceId] ?? null;
+    return this.pcapIf;
+  }
+
+  /**
+   * The timestamp of the record being delivered, as the file stores it, valid only during
+   * the onPacket callback: pcapng 64-bit units of its interface before if_tsoffset
+   * ({form: 'ticks'}), classic pcap seconds and fraction ({form: 'secFrac'}), or null when
+   * the record has none of its own (SPB, Network Monitor: tsUs is then all there is).
+   */
+  rawTimestamp(): { form: 'ticks'; hi: number; lo: number } | { form: 'secFrac'; sec: number; frac: number } | null {
+    if (this.rawForm === 2) return { form: 'ticks', hi: this.rawA, lo: this.rawB };
+    if (this.rawForm === 1) return { form: 'secFrac', sec: this.rawA, frac: this.rawB };
+    return null;
   }
 
   /** Feeds the next chunk of the file. Chunks may be cut anywhere. */
@@ -322,6 +355,9 @@ export class CaptureReader {
       }
       if (pos + hdrLen + incl > buf.length) break;
       const tsUs = nanos ? sec * 1e6 + frac / 1000 : sec * 1e6 + frac;
+      this.rawA = sec;
+      this.rawB = frac;
+      this.rawForm = 1;
       this.emit(tsUs, linkType, buf, pos + hdrLen, incl, orig, 0);
       pos += hdrLen + incl;
     }
@@ -377,6 +413,7 @@ export class CaptureReader {
       }
       const total = hdrLen + incl + trailer;
       if (pos + total > buf.length) break;
+      this.rawForm = 0;
       this.emit(startUs + deltaUs, this.pcapIf!.linkType, buf, pos + hdrLen, incl, orig, 0);
       pos += total;
     }
@@ -462,6 +499,9 @@ export class CaptureReader {
         if (28 + capLen > len - 4) return this.badBlock('EPB', pos);
         const ifc = this.sectionIfs[ifId];
         if (!ifc) return this.badBlock('EPB (unknown interface)', pos);
+        this.rawA = hi;
+        this.rawB = lo;
+        this.rawForm = 2;
         this.emit(toUs(hi, lo, ifc), ifc.linkType, buf, pos + 28, capLen, origLen, ifId);
         return;
       }
@@ -471,6 +511,7 @@ export class CaptureReader {
         if (!ifc || len < 16) return this.badBlock('SPB', pos);
         const origLen = dv.getUint32(pos + 8, le);
         const capLen = Math.min(origLen, len - 16, ifc.snaplen || origLen);
+        this.rawForm = 0;
         this.emit(this.lastUs ?? 0, ifc.linkType, buf, pos + 12, capLen, origLen, 0);
         return;
       }
@@ -484,6 +525,9 @@ export class CaptureReader {
         const origLen = dv.getUint32(pos + 24, le);
         const ifc = this.sectionIfs[ifId];
         if (!ifc || 28 + capLen > len - 4) return this.badBlock('PB', pos);
+        this.rawA = hi;
+        this.rawB = lo;
+        this.rawForm = 2;
         this.emit(toUs(hi, lo, ifc), ifc.linkType, buf, pos + 28, capLen, origLen, ifId);
         return;
       }

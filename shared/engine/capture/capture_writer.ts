@@ -90,6 +90,9 @@ const enc = (s: string): Uint8Array => {
   return out;
 };
 
+/** UTF-8, as pcapng requires for every string option (opt_comment, §3.5). */
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
 /** One pcapng option: code(2) length(2) value padded to 4. */
 interface Opt { code: number; value: Uint8Array }
 
@@ -136,8 +139,10 @@ export class PcapngWriter {
   }
 
   /** Section Header Block; section length -1 (unknown), as streaming writers do. */
-  shb(o: { userAppl?: string } = {}): Uint8Array {
+  shb(o: { userAppl?: string; comment?: string } = {}): Uint8Array {
     const opts: Opt[] = o.userAppl ? [{ code: 4, value: enc(o.userAppl) }] : [];
+    // opt_comment (code 1): shown by capinfos and Wireshark's capture file properties.
+    if (o.comment) opts.unshift({ code: 1, value: utf8(o.comment) });
     return this.block(0x0a0d0d0a, 16, (v) => {
       v.setUint32(0, 0x1a2b3c4d, this.le);
       v.setUint16(4, 1, this.le);
@@ -185,9 +190,19 @@ export class PcapngWriter {
 
   /** Enhanced Packet Block. */
   epb(ifId: number, tsUs: number, data: Uint8Array, origLen?: number): Uint8Array {
+    return this.epbTicks(ifId, this.ticks(ifId, tsUs), data, origLen);
+  }
+
+  /**
+   * Enhanced Packet Block with its timestamp given in the interface's own units, before
+   * if_tsoffset (exactly what a reader found in the original record: an export keeps the
+   * original times to the last unit this way), and an optional opt_comment (code 1, UTF-8,
+   * tshark's frame.comment).
+   */
+  epbTicks(ifId: number, t: bigint, data: Uint8Array, origLen?: number, comment?: string): Uint8Array {
     const snap = this.ifaces[ifId]?.snaplen ?? 0;
     const cap = snap > 0 ? Math.min(snap, data.length) : data.length;
-    const t = this.ticks(ifId, tsUs);
+    const opts: Opt[] = comment ? [{ code: 1, value: utf8(comment) }] : [];
     return this.block(6, 20 + cap, (v, b) => {
       v.setUint32(0, ifId, this.le);
       v.setUint32(4, Number(t >> 32n), this.le);
@@ -195,7 +210,7 @@ export class PcapngWriter {
       v.setUint32(12, cap, this.le);
       v.setUint32(16, origLen ?? data.length, this.le);
       b.set(data.subarray(0, cap), 20);
-    });
+    }, opts);
   }
 
   /** Simple Packet Block: interface 0, no timestamp; captured length implied by the block length. */
@@ -226,6 +241,30 @@ export class PcapngWriter {
         p += 4 + pad4(r.value.length);
       }
     });
+  }
+
+  /**
+   * Interface Statistics Block with times already in the interface's units (before
+   * if_tsoffset), as a reader found them: an export carries the original recording window.
+   */
+  isbTicks(ifId: number, o: { startTicks?: bigint; endTicks?: bigint; drops?: number }): Uint8Array {
+    const t = o.endTicks ?? o.startTicks ?? 0n;
+    const hiLo = (v: bigint): Uint8Array => {
+      const b = new Uint8Array(8);
+      const d = new DataView(b.buffer);
+      d.setUint32(0, Number((v >> 32n) & 0xffffffffn), this.le);
+      d.setUint32(4, Number(v & 0xffffffffn), this.le);
+      return b;
+    };
+    const opts: Opt[] = [];
+    if (o.startTicks !== undefined) opts.push({ code: 2, value: hiLo(o.startTicks) });
+    if (o.endTicks !== undefined) opts.push({ code: 3, value: hiLo(o.endTicks) });
+    if (o.drops !== undefined) opts.push({ code: 5, value: this.u64(BigInt(o.drops)) });
+    return this.block(5, 12, (v) => {
+      v.setUint32(0, ifId, this.le);
+      v.setUint32(4, Number((t >> 32n) & 0xffffffffn), this.le);
+      v.setUint32(8, Number(t & 0xffffffffn), this.le);
+    }, opts);
   }
 
   /**

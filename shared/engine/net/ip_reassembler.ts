@@ -29,7 +29,7 @@ export const DEFAULT_FRAGMENT_LIMITS: FragmentLimits = {
 /** Largest reassembled payload: the 16-bit length fields of both versions (no jumbograms). */
 const MAX_DATAGRAM = 65535;
 
-interface Piece { off: number; data: Uint8Array }
+interface Piece { off: number; data: Uint8Array; frame: number }
 
 interface Pending {
   firstTs: number;
@@ -44,6 +44,12 @@ interface Pending {
 export interface Reassembled {
   proto: number;
   data: Uint8Array;
+  /**
+   * Frames whose fragments made the datagram, in arrival order (the completing one last). Only
+   * an export needs them (each fragment of a call's SIP is written); fragments are rare, so
+   * keeping one number per piece costs the import nothing measurable.
+   */
+  frames: number[];
 }
 
 export class IpReassembler {
@@ -100,14 +106,14 @@ export class IpReassembler {
     }
     if (overlap) count(this.stats, NET.fragOverlap, frame);
     if (offset === 0 || p.proto < 0) p.proto = proto;
-    p.pieces.push({ off: offset, data: copyBytes(data) });
+    p.pieces.push({ off: offset, data: copyBytes(data), frame });
     p.bytes += len;
     this.bytes += len;
     const done = this.complete(p);
     if (done) {
       this.drop(key, p);
       count(this.stats, NET.reassembled, frame);
-      return { proto: p.proto, data: done };
+      return { proto: p.proto, data: done, frames: p.pieces.map((q) => q.frame) };
     }
     this.enforceCaps(key, frame);
     return null;

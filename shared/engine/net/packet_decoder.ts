@@ -67,6 +67,12 @@ export interface PacketDecoderOptions {
    * ICMP message is counted (net.ip_other_proto when off).
    */
   emitIcmpQuotes?: boolean;
+  /**
+   * Called when an IP datagram (or an SCTP user message) is reassembled while decoding a
+   * packet, before its segment is emitted, with the frames of all its pieces. For an export that
+   * must write every fragment of a selected message; the import leaves it unset.
+   */
+  onReassembled?: (frames: readonly number[]) => void;
 }
 
 /**
@@ -131,6 +137,7 @@ function udpTunnel(port: number): number {
 export class PacketDecoder {
   private readonly addr = new AddressFormatter();
   private readonly frag: IpReassembler;
+  private readonly onReassembled: ((frames: readonly number[]) => void) | undefined;
   private readonly maxLayers: number;
   private readonly emitCut: boolean;
   private readonly reuse: boolean;
@@ -163,6 +170,7 @@ export class PacketDecoder {
     this.emitCut = options.emitSnaplenCut ?? false;
     this.reuse = options.reuseSegments ?? false;
     this.icmpQuotes = options.emitIcmpQuotes ?? false;
+    this.onReassembled = options.onReassembled;
   }
 
   decode(pkt: CapturedPacket, emit: (seg: L4Segment) => void): void {
@@ -262,6 +270,7 @@ export class PacketDecoder {
             const key = `4 ${this.src} ${this.dst} ${h.proto} ${h.id}`;
             const r = this.frag.add(key, h.fragOffset, h.moreFragments, h.proto, b.subarray(off, end), frame, pkt.tsUs);
             if (!r) { break; }
+            this.onReassembled?.(r.frames);
             b = r.data; off = 0; end = b.length;
           }
           kind = K_IPPROTO;
@@ -286,6 +295,7 @@ export class PacketDecoder {
             const key = `6 ${this.src} ${this.dst} ${h.fragId}`;
             const r = this.frag.add(key, h.fragOffset, h.moreFragments, h.proto, b.subarray(off, end), frame, pkt.tsUs);
             if (!r) { break; }
+            this.onReassembled?.(r.frames);
             b = r.data; off = 0; end = b.length; next = r.proto;
           }
           kind = K_IPPROTO;
@@ -496,7 +506,10 @@ export class PacketDecoder {
       const vtag = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
       const dirKey = `${this.src} ${sp} ${this.dst} ${dp} ${vtag}`;
       const msg = this.sctpFrag.add(dirKey, d.streamId, d.tsn, d.flags, b.subarray(d.off, d.end), pkt.frame, pkt.tsUs);
-      if (msg) emit(this.segment(pkt, 'sctp', sp, dp, msg, 0, msg.length));
+      if (msg) {
+        this.onReassembled?.(this.sctpFrag.lastMessageFrames);
+        emit(this.segment(pkt, 'sctp', sp, dp, msg, 0, msg.length));
+      }
     }, (st) => count(this.stats, st, pkt.frame));
   }
 

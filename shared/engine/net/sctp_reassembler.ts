@@ -8,7 +8,7 @@ import type { Stats } from '../../model/stats.ts';
 import { NET, count } from './net_stats.ts';
 import { SCTP_FLAG_B, SCTP_FLAG_E } from './sctp.ts';
 
-interface Frag { flags: number; data: Uint8Array; firstTs: number }
+interface Frag { flags: number; data: Uint8Array; firstTs: number; frame: number }
 
 export interface SctpReassemblyLimits {
   maxFragments: number;
@@ -28,6 +28,12 @@ export class SctpReassembler {
     this.o = { ...DEFAULTS, ...limits };
   }
 
+  /**
+   * Frames whose DATA chunks made the message add() returned last, in TSN order (for an export
+   * that writes every packet of a selected message; fragmented messages are rare).
+   */
+  lastMessageFrames: number[] = [];
+
   get size(): number {
     return this.frags.size;
   }
@@ -38,7 +44,7 @@ export class SctpReassembler {
     const base = `${dirKey}|${streamId}|`;
     const key = base + tsn;
     if (this.frags.has(key)) { count(this.stats, NET.sctpDuplicate, frame); return null; }
-    this.frags.set(key, { flags, data: copyBytes(data), firstTs: tsUs });
+    this.frags.set(key, { flags, data: copyBytes(data), firstTs: tsUs, frame });
     this.bytes += data.length;
     // Walk back to the B fragment and forward to the E fragment over consecutive TSNs.
     let first = tsn;
@@ -69,6 +75,7 @@ export class SctpReassembler {
       this.bytes -= parts[i].data.length;
     }
     count(this.stats, NET.sctpReassembled, frame);
+    this.lastMessageFrames = parts.map((p) => p.frame);
     return out;
   }
 

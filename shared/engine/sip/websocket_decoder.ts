@@ -87,6 +87,11 @@ export class WebSocketStreamDecoder {
     return this.st;
   }
 
+  /** Bytes held for a frame or handshake not yet complete (0 at a message boundary). */
+  get pendingBytes(): number {
+    return this.q.pending;
+  }
+
   push(chunk: Uint8Array, frame: number, tsUs: number): WsMessage[] {
     const out: WsMessage[] = [];
     let data = chunk;
