@@ -5,8 +5,8 @@
 
 import type { CallDetail } from '../../../shared/api/contract.ts';
 import type { Evidence } from '../../../shared/model/verdict.ts';
-import { gapEndUs } from './timeline_geometry.ts';
-import { gapKey, streamKey, streamKeyOf } from './stream_key.ts';
+import { gapEndUs } from '../../../shared/layout/timeline_geometry.ts';
+import { gapKey, streamKey, streamKeyOf } from '../../../shared/layout/stream_key.ts';
 
 export type EvidenceTarget =
   | { kind: 'arrow'; index: number; tsUs: number | null }
