@@ -16,6 +16,7 @@ import type { Stat } from '../../../shared/model/stats.ts';
 import { INVALID_TIME, isoFromUs } from '../../../shared/model/time.ts';
 import type { Bucket } from '../../../shared/model/verdict.ts';
 import { html, type Html } from '../../../shared/report/html.ts';
+import { minOf } from '../../../shared/util/array_math.ts';
 import { ladderSvg } from '../../../shared/report/ladder_svg.ts';
 import { timelineSvg } from '../../../shared/report/timeline_svg.ts';
 
@@ -230,8 +231,7 @@ export const WIRESHARK_COLUMNS = [
 const OUR_COLUMNS = ['Direction', 'Seq errors', 'Est. MOS (E-model)', 'Worst 5 s MOS', 'Longest gap', 'Silence before end'] as const;
 
 function metricsTable(streams: readonly CallStream[], captureFirstUs: number | null): Html {
-  if (streams.length === 0) return html`<p class="muted">No RTP stream was associated with this call.</p>`;
-  const t0 = captureFirstUs ?? streams.reduce((a, s) => Math.min(a, s.firstUs), Infinity);
+  const t0 = captureFirstUs ?? minOf(streams, (s) => s.firstUs, 0);
   const rel = (us: number): string => fixed((us - t0) / 1e6, 6);
   const rows = streams.map((s) => {
     const lostPct = s.expected > 0 ? (100 * s.lost) / s.expected : 0;
@@ -243,7 +243,7 @@ function metricsTable(streams: readonly CallStream[], captureFirstUs: number | n
     return html`<tr data-testid="stream-row" data-ssrc="${ssrcHex(s.ssrc)}">${cells.map((x, i) => html`<td class="${i === 2 || i === 4 || i === 16 ? '' : 'num'}">${x}</td>`)}</tr>`;
   });
   return html`<p class="small muted">The first ${WIRESHARK_COLUMNS.length} columns are Wireshark's RTP Streams (tshark -z rtp,streams), computed the same way; times count from the capture's first packet, as there. The last ones are ours.</p>
-<div class="ladder-scroll"><table class="metrics" data-testid="stream-metrics"><thead><tr>${WIRESHARK_COLUMNS.map((h) => html`<th>${h}</th>`)}${OUR_COLUMNS.map((h) => html`<th class="ours">${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
+<div class="ladder-scroll"><table class="metrics" data-testid="stream-metrics"><thead><tr>${WIRESHARK_COLUMNS.map((h) => html`<th>${h}</th>`)}${OUR_COLUMNS.map((h) => html`<th class="ours">${h}</th>`)}</tr></thead><tbody>${rows.length > 0 ? rows : html`<tr><td colspan="${WIRESHARK_COLUMNS.length + OUR_COLUMNS.length}" class="muted">No RTP stream was associated with this call.</td></tr>`}</tbody></table></div>`;
 }
 
 function cdrBlock(d: CallDetail): Html {
