@@ -13,10 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallDetail } from '../../shared/api/contract.ts';
 import { callDetailOf } from '../../electron/node/api/call_detail.ts';
 import { buildHtmlReport, mapStrings } from '../../electron/node/export/html_report.ts';
-import { utc, WIRESHARK_COLUMNS } from '../../electron/node/export/report_sections.ts';
+import { MAX_LADDER_MESSAGES, utc, WIRESHARK_COLUMNS } from '../../electron/node/export/report_sections.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { escapeHtml, html } from '../../shared/report/html.ts';
 import { HOSTILE, buildHostileCallCapture } from '../support/hostile_call_capture.ts';
+import { reInviteStormCapture } from '../support/hostile_inputs.ts';
 import { REPO_ROOT } from '../support/oracle.ts';
 import { FIXED_DATE, importForReport } from '../support/write_report.ts';
 import { checkSelfContained } from './report_checks.ts';
@@ -187,6 +188,29 @@ describe('hostile SIP: markup from the capture comes out as text', () => {
     }
     // No alert( inside any tag: only in text.
     for (const m of page.matchAll(/<[a-zA-Z][^>]*>/g)) expect(m[0]).not.toContain('alert(');
+  });
+});
+
+describe('a very large call', () => {
+  it('draws the first MAX_LADDER_MESSAGES messages, says so, and stays a page a browser opens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'calltrace-report-'));
+    const store = openIndex(':memory:');
+    try {
+      const file = join(dir, 'storm.pcap');
+      writeFileSync(file, reInviteStormCapture('storm@report', 1700)); // 5 105 SIP messages
+      const ids = await importForReport(store, [file]);
+      const page = buildHtmlReport(store, ids, { generatedAt: FIXED_DATE });
+      checkSelfContained(page);
+      expect((page.match(/data-testid="ladder-arrow"/g) ?? []).length).toBe(MAX_LADDER_MESSAGES);
+      expect((page.match(/<details class="raw-msg"/g) ?? []).length).toBe(MAX_LADDER_MESSAGES);
+      expect(page).toContain(`This call has 5105 SIP messages: the ladder and the raw messages show the first ${MAX_LADDER_MESSAGES}.`);
+      // One marker per kind and pixel column, not one per re-INVITE.
+      expect((page.match(/data-testid="timeline-event"/g) ?? []).length).toBeLessThan(3 * 1040);
+      expect(page.length).toBeLessThan(20_000_000);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
