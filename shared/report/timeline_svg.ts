@@ -12,15 +12,26 @@ import { relativeTime } from '../layout/ladder_layout.ts';
 import {
   densitySeries, formatGapDuration, gapBoxes, laneOrder, missingDirections, sipEvents, stackLabels, timeDomain, timeScale, timeTicks,
 } from '../layout/timeline_geometry.ts';
+import { streamKey } from '../layout/stream_key.ts';
 import { maxOf } from '../util/array_math.ts';
 import { html, join, n, type Html } from './html.ts';
+
+const idAttr = (id: string | undefined): Html | string => (id ? html` id="${id}"` : '');
 
 export const TIMELINE = { width: 1040, gutter: 8, axisH: 22, markerRowH: 14, markerRows: 3, laneH: 92, titleH: 16, densityH: 44, lossH: 14 } as const;
 
 type TimelineInput = Pick<CallDetail, 'messages' | 'streams' | 'capture' | 'media'>;
 
+/** Fragment ids for lanes and gaps (by stream key / gap key), so evidence can link to them. */
+export interface TimelineIds {
+  lane(streamKey: string): string | undefined;
+  gap(gapKey: string): string | undefined;
+}
+
+const NO_IDS: TimelineIds = { lane: () => undefined, gap: () => undefined };
+
 /** The timeline, or null when the call has nothing to place on a time axis. */
-export function timelineSvg(detail: TimelineInput, width: number = TIMELINE.width): Html | null {
+export function timelineSvg(detail: TimelineInput, ids: TimelineIds = NO_IDS, width: number = TIMELINE.width): Html | null {
   const domain = timeDomain(detail);
   if (!domain) return null;
   const T = TIMELINE;
@@ -72,10 +83,10 @@ export function timelineSvg(detail: TimelineInput, width: number = TIMELINE.widt
       .map((b) => html`<rect class="loss" x="${n(scale.x(b.fromUs))}" y="${n(base + 2)}" width="${n(Math.max(1.5, scale.x(b.toUs) - scale.x(b.fromUs)))}" height="${n(Math.max(2, (b.lost / maxLost) * T.lossH))}"><title>${b.lost} lost in this second</title></rect>`);
     const gaps = gapBoxes(s, scale).map(
       (g) =>
-        html`<g class="gap${g.trailing ? ' trailing' : ''}" data-testid="gap-band" data-duration-ms="${n(g.durationMs)}"><title>${g.title} (from ${relativeTime(g.startUs, originUs)} s)</title><rect x="${n(g.x)}" y="${n(top + T.titleH)}" width="${n(g.width)}" height="${T.densityH}"/>${g.width > 34 ? html`<text x="${n(g.x + g.width / 2)}" y="${n(top + T.titleH + T.densityH / 2 + 4)}" text-anchor="middle">${formatGapDuration(g.durationMs)}</text>` : ''}</g>`,
+        html`<g class="gap${g.trailing ? ' trailing' : ''}"${idAttr(ids.gap(g.key))} data-testid="gap-band" data-duration-ms="${n(g.durationMs)}"><title>${g.title} (from ${relativeTime(g.startUs, originUs)} s)</title><rect x="${n(g.x)}" y="${n(top + T.titleH)}" width="${n(g.width)}" height="${T.densityH}"/>${g.width > 34 ? html`<text x="${n(g.x + g.width / 2)}" y="${n(top + T.titleH + T.densityH / 2 + 4)}" text-anchor="middle">${formatGapDuration(g.durationMs)}</text>` : ''}</g>`,
     );
     const title = `${s.direction === 'caller' ? 'caller → callee' : 'callee → caller'} · ${endpoint(s.src, s.srcPort)} → ${endpoint(s.dst, s.dstPort)} · ${s.encoding || `PT ${s.payloadType}`} · ${s.packets} pkts, lost ${s.lost}${s.mos !== null ? ` · est. MOS ${s.mos.toFixed(2)}` : ''}${s.minWindowMos !== null ? ` (worst 5 s ${s.minWindowMos.toFixed(2)})` : ''}`;
-    return html`<g class="lane" data-testid="timeline-lane"><rect class="lane-bg" x="${T.gutter}" y="${n(top + 2)}" width="${n(width - 2 * T.gutter)}" height="${T.laneH - 4}"/><text class="lane-title" x="${T.gutter + 4}" y="${n(top + 13)}">${title}</text><path class="density" d="${area}"/>${loss}${gaps}</g>`;
+    return html`<g class="lane"${idAttr(ids.lane(streamKey(s)))} data-testid="timeline-lane"><rect class="lane-bg" x="${T.gutter}" y="${n(top + 2)}" width="${n(width - 2 * T.gutter)}" height="${T.laneH - 4}"/><text class="lane-title" x="${T.gutter + 4}" y="${n(top + 13)}">${title}</text><path class="density" d="${area}"/>${loss}${gaps}</g>`;
   });
   const emptyLanes = missing.map((side, k) => {
     const top = laneTop(lanes.length + k);

@@ -87,6 +87,27 @@ describe.each(['normal_clearing.pcapng', 'one_way_audio.pcapng', 'sip_503.pcapng
   });
 });
 
+describe('report of rtp_timeout_oneway.pcapng: evidence links to its gap on the timeline', () => {
+  it('the gap evidence points at a gap band of the measured duration', async () => {
+    const store = openIndex(':memory:');
+    try {
+      const ids = await importForReport(store, [join(DIR, 'rtp_timeout_oneway.pcapng')]);
+      const d = callDetailOf(store, ids[0])!;
+      const page = buildHtmlReport(store, ids, { generatedAt: FIXED_DATE });
+      checkSelfContained(page);
+      checkCallContent(page, d, 'rtp_timeout_oneway.pcapng');
+      const gapRef = d.verdict!.evidence.find((e) => e.ref?.kind === 'gap')!.ref as { durationMs: number };
+      const link = /<a class="ev-link" href="#(c1-s\d+-g\d+)">the gap<\/a>/.exec(page);
+      expect(link, 'a link to the gap').not.toBeNull();
+      const band = new RegExp(`<g class="gap[^"]*" id="${link![1]}" data-testid="gap-band" data-duration-ms="([\\d.]+)">`).exec(page);
+      expect(band, 'the gap band it names').not.toBeNull();
+      expect(Math.abs(Number(band![1]) - gapRef.durationMs)).toBeLessThanOrEqual(1);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('report of one-way audio: the metrics agree with tshark -z rtp,streams', () => {
   it('Start time, SSRC, Pkts, Lost, Max Delta and jitter columns match', async () => {
     const file = join(DIR, 'one_way_audio.pcapng');

@@ -63,6 +63,7 @@ svg .tick{stroke:var(--border);stroke-width:1}svg .tick-lbl{font-family:var(--mo
 svg .lane-bg{fill:var(--bg);stroke:var(--border)}svg .lane-title{font-size:11.5px}svg .lane.missing .lane-bg{fill:none;stroke:var(--danger);stroke-dasharray:5 4}
 svg .density{fill:var(--accent);fill-opacity:.55}svg .loss{fill:var(--danger)}
 svg .gap rect{fill:var(--danger);fill-opacity:.18;stroke:var(--danger);stroke-width:1}svg .gap.trailing rect{fill:var(--warn);fill-opacity:.2;stroke:var(--warn)}
+svg .gap:target rect,svg .lane:target .lane-bg{stroke:var(--accent);stroke-width:3}
 svg .gap text{font-family:var(--mono);font-size:11px;font-weight:600}
 svg .event line{stroke:var(--fg-muted);stroke-dasharray:3 3;stroke-width:1}svg .event text{font-size:10.5px}
 svg .ev-invite line,svg .ev-reinvite line{stroke:var(--accent)}svg .ev-answer line{stroke:var(--ok)}svg .ev-failure line{stroke:var(--danger)}svg .ev-bye line,svg .ev-cancel line{stroke:var(--warn)}

@@ -18,7 +18,9 @@ import type { Bucket } from '../../../shared/model/verdict.ts';
 import { html, type Html } from '../../../shared/report/html.ts';
 import { minOf } from '../../../shared/util/array_math.ts';
 import { ladderSvg } from '../../../shared/report/ladder_svg.ts';
-import { timelineSvg } from '../../../shared/report/timeline_svg.ts';
+import { timelineSvg, type TimelineIds } from '../../../shared/report/timeline_svg.ts';
+import { evidenceTarget, type EvidenceTarget } from '../../../shared/layout/evidence_target.ts';
+import { gapKey, streamKey } from '../../../shared/layout/stream_key.ts';
 
 /** The capture a call came from, as the report shows it. */
 export interface ReportSource {
@@ -134,7 +136,7 @@ ${factsTable(d)}
 <h3>SIP ladder</h3>
 ${ladderBlock(c)}
 <h3>RTP gap timeline</h3>
-${timelineBlock(d)}
+${timelineBlock(c)}
 <h3>RTP streams</h3>
 ${metricsTable(d.streams, c.source?.firstUs ?? null)}
 ${d.cdr.length > 0 ? cdrBlock(d) : ''}
@@ -163,7 +165,7 @@ function verdictBlock(c: ReportCall): Html {
   }
   const origin = d.messages[0]?.tsUs ?? null;
   const evidence = v.evidence.map((e) => {
-    const ref = e.ref?.kind === 'sip' && e.ref.messageIndex < Math.min(d.messages.length, MAX_LADDER_MESSAGES) ? html` <a class="ev-link" href="#${messageAnchor(c.n, e.ref.messageIndex)}">message #${e.ref.messageIndex}</a>` : '';
+    const ref = evidenceLink(c, evidenceTarget(e, d));
     const time = e.tsUs !== null ? html`<time>${clock(e.tsUs)}${origin !== null ? ` · ${relativeTime(e.tsUs, origin)} s` : ''}</time>` : '';
     return html`<li data-testid="evidence-item">${e.text}${time}${ref}</li>`;
   });
@@ -177,6 +179,33 @@ ${notices}
 <ol class="evidence" data-testid="evidence">${evidence.length > 0 ? evidence : html`<li class="muted">No evidence items.</li>`}</ol>
 <p class="small muted">Decision path: ${v.path.join(' → ')} (the last rule matched).</p>
 </div>`;
+}
+
+/** Where an evidence item links: its ladder arrow's raw message, or its gap or lane on the timeline. */
+function evidenceLink(c: ReportCall, t: EvidenceTarget): Html | string {
+  if (t.kind === 'arrow') return t.index < MAX_LADDER_MESSAGES ? html` <a class="ev-link" href="#${messageAnchor(c.n, t.index)}">message #${t.index}</a>` : '';
+  const ids = timelineIds(c);
+  if (t.kind === 'gap') {
+    const id = ids.gap(t.gapKey);
+    return id ? html` <a class="ev-link" href="#${id}">the gap</a>` : '';
+  }
+  if (t.kind === 'stream') {
+    const id = ids.lane(t.streamKey);
+    return id ? html` <a class="ev-link" href="#${id}">the stream</a>` : '';
+  }
+  return '';
+}
+
+/** Timeline ids by position in the call's stream list: never from capture text. */
+function timelineIds(c: ReportCall): TimelineIds {
+  const lanes = new Map<string, string>();
+  const gaps = new Map<string, string>();
+  c.detail.streams.forEach((s, k) => {
+    const sk = streamKey(s);
+    lanes.set(sk, `c${c.n}-s${k}`);
+    (s.trailingGap ? [...s.gaps, s.trailingGap] : s.gaps).forEach((g, j) => gaps.set(gapKey(sk, g.startUs), `c${c.n}-s${k}-g${j}`));
+  });
+  return { lane: (k) => lanes.get(k), gap: (k) => gaps.get(k) };
 }
 
 function factsTable(d: CallDetail): Html {
@@ -217,8 +246,8 @@ function ladderBlock(c: ReportCall): Html {
 <details class="raw-list"><summary>All ${shown.length} raw SIP messages</summary>${raw}</details>`;
 }
 
-function timelineBlock(d: CallDetail): Html {
-  const svg = timelineSvg(d);
+function timelineBlock(c: ReportCall): Html {
+  const svg = timelineSvg(c.detail, timelineIds(c));
   if (!svg) return html`<p class="muted">Nothing to place on a time axis.</p>`;
   return html`<p class="small muted">Per stream: packets per second (blue), lost packets per second (red ticks), gaps over 200 ms (red boxes), the silence from the last packet to the call's end (amber). Dashed lines: SIP moments.</p><div class="timeline-wrap">${svg}</div>`;
 }
