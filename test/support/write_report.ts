@@ -25,10 +25,11 @@ export async function importForReport(store: IndexStore, captures: readonly stri
     sourceIds.push(o.sourceId);
   }
   if (callIds.length > 0) {
-    return callIds.map((id) => {
+    // Every row of a Call-ID: one per capture that saw it (both legs of a trace, say).
+    return callIds.flatMap((id) => {
       const rows = store.findCallsByCallId(id);
       if (rows.length === 0) throw new Error(`no call ${id} in ${captures.join(', ')}`);
-      return rows[0].id;
+      return rows.map((r) => r.id);
     });
   }
   return sourceIds.flatMap((sid) => store.listCalls({ sourceId: sid, limit: 100_000 }).filter((c) => c.kind === 'call').map((c) => c.id));

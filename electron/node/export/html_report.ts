@@ -14,7 +14,8 @@
 //
 // Wiring `export … --html OUT.html` (electron/node/cli): import the capture(s) into the
 // index as `analyze` does, map each `--call CALL-ID` to row ids with
-// store.findCallsByCallId(callId), then
+// store.findCallsByCallId(callId) (every row: one per capture that saw the Call-ID; none is
+// the CLI's "no such call" error), then
 //   writeFileSync(out, buildHtmlReport(store, ids, { redaction, generatedAt: new Date() }));
 // test/support/write_report.ts does exactly that for a fixture.
 //

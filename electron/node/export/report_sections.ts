@@ -5,6 +5,7 @@
 
 import type { CallDetail, LadderMessage } from '../../../shared/api/contract.ts';
 import { bucketName } from '../../../shared/diagnosis/buckets.ts';
+import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
 import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
 import { clock, dur, ssrcHex } from '../../../shared/diagnosis/evidence_text.ts';
 import { q850Label } from '../../../shared/diagnosis/q850_causes.ts';
@@ -177,7 +178,7 @@ ${notices}
 <div class="fix" data-testid="verdict-fix"><h4>Recommended fix</h4><p><strong>${v.fix.title}</strong></p><p>${v.fix.text}</p>${checks.length > 0 ? html`<h4>Check first</h4><ul>${checks}</ul>` : ''}</div>
 <h4>Evidence</h4>
 <ol class="evidence" data-testid="evidence">${evidence.length > 0 ? evidence : html`<li class="muted">No evidence items.</li>`}</ol>
-<p class="small muted">Decision path: ${v.path.join(' → ')} (the last rule matched).</p>
+${decisionPath(v.path)}
 </div>`;
 }
 
@@ -206,6 +207,12 @@ function timelineIds(c: ReportCall): TimelineIds {
     (s.trailingGap ? [...s.gaps, s.trailingGap] : s.gaps).forEach((g, j) => gaps.set(gapKey(sk, g.startUs), `c${c.n}-s${k}-g${j}`));
   });
   return { lane: (k) => lanes.get(k), gap: (k) => gaps.get(k) };
+}
+
+/** The rules tried, the matched one with its question (diagnosis.md §3, shared/diagnosis/decision_tree.ts). */
+function decisionPath(path: readonly string[]): Html {
+  const last = path.length > 0 ? DECISION_TREE.find((r) => r.id === path[path.length - 1]) : undefined;
+  return html`<p class="small muted" data-testid="decision-path">Decision path: ${path.join(' → ')}${last ? html`. Matched ${last.id}: “${last.question}”` : ''}</p>`;
 }
 
 function factsTable(d: CallDetail): Html {
