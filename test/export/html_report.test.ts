@@ -14,6 +14,7 @@ import type { CallDetail } from '../../shared/api/contract.ts';
 import { callDetailOf } from '../../electron/node/api/call_detail.ts';
 import { buildHtmlReport, mapStrings } from '../../electron/node/export/html_report.ts';
 import { MAX_LADDER_MESSAGES, utc, WIRESHARK_COLUMNS } from '../../electron/node/export/report_sections.ts';
+import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { escapeHtml, html } from '../../shared/report/html.ts';
 import { HOSTILE, buildHostileCallCapture } from '../support/hostile_call_capture.ts';
@@ -26,19 +27,26 @@ const DIR = join(REPO_ROOT, 'test/fixtures/captures');
 const labels = JSON.parse(readFileSync(join(DIR, 'labels.json'), 'utf8')) as { captures: Array<{ file: string; calls: Array<{ callId: string; bucket: number | null; cause: string }> }> };
 const sha256File = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 
-/** What every call section must carry, checked against the index's own CallDetail. */
-function checkCallContent(page: string, d: CallDetail, file: string): void {
+const has = (page: string, s: string, what: string) => expect(page.includes(escapeHtml(s)), `${what}: ${s}`).toBe(true);
+
+/** The verdict as the index holds it: bucket, cause, fix and its checks, every evidence sentence. */
+function checkVerdictText(page: string, d: CallDetail): void {
   const v = d.verdict!;
   expect(v, `${d.row.callId} has a verdict`).not.toBeNull();
-  const has = (s: string, what: string) => expect(page.includes(escapeHtml(s)), `${what}: ${s}`).toBe(true);
-  has(v.cause, 'cause');
-  has(v.bucketName, 'bucket name');
-  has(v.fix.title, 'fix title');
-  has(v.fix.text, 'fix text');
-  for (const c of v.fix.checks) has(c, 'fix check');
+  has(page, v.cause, 'cause');
+  has(page, v.bucketName, 'bucket name');
+  has(page, v.fix.title, 'fix title');
+  has(page, v.fix.text, 'fix text');
+  for (const c of v.fix.checks) has(page, c, 'fix check');
   expect(v.evidence.length).toBeGreaterThan(0);
-  for (const e of v.evidence) has(e.text, 'evidence');
-  has(d.row.callId, 'Call-ID');
+  for (const e of v.evidence) has(page, e.text, 'evidence');
+  has(page, d.row.callId, 'Call-ID');
+}
+
+/** What every call section must carry, checked against the index's own CallDetail. */
+function checkCallContent(page: string, d: CallDetail, file: string): void {
+  checkVerdictText(page, d);
+  const has = (s: string, what: string) => expect(page.includes(escapeHtml(s)), `${what}: ${s}`).toBe(true);
   // Every SIP message of the call is an arrow of the ladder, and its raw text is in the page.
   expect(d.messages.length).toBe(d.row.sipMessages);
   for (const m of d.messages) {
@@ -209,6 +217,30 @@ describe('hostile SIP: markup from the capture comes out as text', () => {
     }
     // No alert( inside any tag: only in text.
     for (const m of page.matchAll(/<[a-zA-Z][^>]*>/g)) expect(m[0]).not.toContain('alert(');
+  });
+});
+
+describe('calls known only from a CDR row', () => {
+  it('report without a ladder or streams, naming the CDR file and its sha256', async () => {
+    const store = openIndex(':memory:');
+    try {
+      await importFile(store, join(DIR, 'normal_clearing.pcapng'));
+      const cdr = join(REPO_ROOT, 'test/fixtures/cdr/twilio_calls.csv');
+      const o = await importFile(store, cdr);
+      expect(o.sourceId).not.toBeNull();
+      const calls = store.listCalls({ limit: 100 });
+      const cdrOnly = calls.filter((c) => c.origin === 'cdr');
+      expect(cdrOnly.length).toBeGreaterThan(0);
+      const page = buildHtmlReport(store, calls.map((c) => c.id), { generatedAt: FIXED_DATE });
+      checkSelfContained(page);
+      expect((page.match(/data-testid="call-section"/g) ?? []).length).toBe(calls.length);
+      expect(page).toContain('This call is known only from a CDR row of twilio_calls.csv');
+      expect(page).toContain(sha256File(cdr));
+      expect(page).toContain(sha256File(join(DIR, 'normal_clearing.pcapng')));
+      for (const c of cdrOnly) checkVerdictText(page, callDetailOf(store, c.id)!);
+    } finally {
+      store.close();
+    }
   });
 });
 

@@ -35,7 +35,7 @@ import { html, join, trusted } from '../../../shared/report/html.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import type { Bucket } from '../../../shared/model/verdict.ts';
 import { callDetailOf } from '../api/call_detail.ts';
-import { storedSettings } from '../api/handlers.ts';
+import { sourceKind, storedSettings } from '../api/handlers.ts';
 import { peerOf } from '../ingest/diagnose.ts';
 import type { IndexStore } from '../store/index_store.ts';
 import { REPORT_CSP, REPORT_CSS, REPORT_SCRIPT } from './report_assets.ts';
@@ -90,9 +90,9 @@ function packageVersion(): string {
 
 function reportSource(store: IndexStore, sourceId: number): ReportSource | null {
   const s = store.getSource(sourceId);
-  if (!s || s.format.startsWith('cdr:') || s.format === 'agent_events') return null;
+  if (!s) return null;
   return {
-    id: s.id, name: s.name, format: s.format, sizeBytes: s.sizeBytes, status: s.status, error: s.error, packets: s.packets,
+    id: s.id, kind: sourceKind(s.format), name: s.name, format: s.format, sizeBytes: s.sizeBytes, status: s.status, error: s.error, packets: s.packets,
     firstUs: s.firstUs, lastUs: s.lastUs, contentHash: s.contentHash, captureDrops: s.captureDrops, coverage: s.coverage,
     warnings: store.sourceStats(s.id).filter((w) => w.severity !== 'info'),
   };
@@ -144,7 +144,7 @@ export function buildHtmlReport(store: IndexStore, callRowIds: readonly number[]
 <body>
 <header class="report">
 <h1>${calls.length === 1 ? 'Why did this call end?' : `Why did these ${calls.length} calls end?`}</h1>
-<p class="muted small">calltrace ${opts.version ?? packageVersion()} incident report · generated ${utc(generatedAt.getTime() * 1000)} · ${calls.length === 1 ? '1 call' : `${calls.length} calls`} from ${usedSources.length === 1 ? `1 capture` : `${usedSources.length} captures`} · self-contained: this file loads nothing from anywhere</p>
+<p class="muted small">calltrace ${opts.version ?? packageVersion()} incident report · generated ${utc(generatedAt.getTime() * 1000)} · ${calls.length === 1 ? '1 call' : `${calls.length} calls`} from ${usedSources.length === 1 ? '1 file' : `${usedSources.length} files`} · self-contained: this file loads nothing from anywhere</p>
 ${redactionBlock(opts.redaction ? opts.redaction.applied : null)}
 ${toc}
 </header>

@@ -3,7 +3,7 @@
 // verdict with evidence and fix, the SIP ladder with the raw messages, the RTP gap timeline,
 // the stream metrics under Wireshark's column names, and the capture it came from.
 
-import type { CallDetail, LadderMessage } from '../../../shared/api/contract.ts';
+import type { CallDetail, LadderMessage, SourceKind } from '../../../shared/api/contract.ts';
 import { bucketName } from '../../../shared/diagnosis/buckets.ts';
 import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
 import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
@@ -23,9 +23,10 @@ import { timelineSvg, type TimelineIds } from '../../../shared/report/timeline_s
 import { evidenceTarget, type EvidenceTarget } from '../../../shared/layout/evidence_target.ts';
 import { gapKey, streamKey } from '../../../shared/layout/stream_key.ts';
 
-/** The capture a call came from, as the report shows it. */
+/** The file a call came from (a capture, or a CDR / agent-event export), as the report shows it. */
 export interface ReportSource {
   id: number;
+  kind: SourceKind;
   name: string;
   format: string;
   sizeBytes: number;
@@ -110,7 +111,7 @@ export function summarySection(calls: readonly ReportCall[], sum: Summary, sourc
 ${q850Rows.length > 0 ? html`<h3>Q.850 causes</h3><table><thead><tr><th>cause</th><th>calls</th></tr></thead><tbody>${q850Rows}</tbody></table>` : ''}
 <h3>Calls</h3>
 <table><thead><tr><th>#</th><th>Call-ID</th><th>from → to</th><th>start</th><th>bucket</th><th>cause</th><th>answered for</th></tr></thead><tbody>${callRows}</tbody></table>
-<h3>Captures</h3>
+<h3>Files</h3>
 ${sourcesTable(sources)}
 </section>`;
 }
@@ -118,9 +119,10 @@ ${sourcesTable(sources)}
 function sourcesTable(sources: readonly ReportSource[]): Html {
   const rows = sources.map((s) => {
     const w = s.coverage?.window ?? null;
-    return html`<tr data-testid="source-row"><td>${s.name}</td><td class="mono">${s.contentHash}</td><td class="mono">${utc(w?.startUs ?? s.firstUs)} → ${utc(w?.endUs ?? s.lastUs)}</td></tr>`;
+    const window = s.kind === 'capture' ? `${utc(w?.startUs ?? s.firstUs)} → ${utc(w?.endUs ?? s.lastUs)}` : '–';
+    return html`<tr data-testid="source-row"><td>${s.name}</td><td>${s.kind === 'capture' ? s.format : s.kind === 'cdr' ? 'CDR export' : 'agent events'}</td><td class="mono">${s.contentHash}</td><td class="mono">${window}</td></tr>`;
   });
-  return html`<table><thead><tr><th>file</th><th>sha256</th><th>capture window</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table><thead><tr><th>file</th><th>kind</th><th>sha256</th><th>capture window</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 // ─── One call ────────────────────────────────────────────────────────────────────────────
@@ -142,7 +144,7 @@ ${timelineBlock(c)}
 ${metricsTable(d.streams, c.source?.firstUs ?? null)}
 ${d.cdr.length > 0 ? cdrBlock(d) : ''}
 <h3>Capture</h3>
-${c.source ? captureBlock(c.source) : html`<p class="muted">This call is known only from a CDR row: there is no capture behind it.</p>`}
+${c.source?.kind === 'capture' ? captureBlock(c.source) : html`<p class="muted" data-testid="capture">This call is known only from a CDR row${c.source ? html` of ${c.source.name} (${c.source.format}, sha256 <span class="mono" data-testid="source-hash">${c.source.contentHash}</span>)` : ''}: there is no capture behind it.</p>`}
 </section>`;
 }
 
