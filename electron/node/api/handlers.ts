@@ -7,25 +7,25 @@
 // Arguments come from a page (IPC or HTTP), so each handler checks their shape and answers
 // a bad one with ApiFailure('bad_request'), never a crash deep in SQL.
 
-import { cdrRowOf } from './cdr_row.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type {
-  ApiHandlers, CallDetail, CallFilter, CallQuery, CallRow, CdrRow, DecisionRuleInfo, ImportJob, LadderMessage, SourceDetail, SourceInfo, SourceKind,
+  ApiHandlers, CallFilter, CallQuery, DecisionRuleInfo, ImportJob, SourceDetail, SourceInfo, SourceKind,
 } from '../../../shared/api/contract.ts';
 import { summarize, type Summary } from '../../../shared/diagnosis/call_summary.ts';
 import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
 import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
 import { decisionTreeMermaid } from '../../../shared/diagnosis/decision_tree_mermaid.ts';
-import type { CallStream } from '../../../shared/model/call.ts';
 import type { RtpStreamStats } from '../../../shared/model/media.ts';
-import { DEFAULT_SETTINGS, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';
+import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { peerOf, summaryInput } from '../ingest/diagnose.ts';
 import { expandInputs } from '../ingest/input_paths.ts';
 import { SORT_COLUMN } from '../store/call_query.ts';
-import type { CallSummary, IndexStore, SourceRecord } from '../store/index_store.ts';
+import type { IndexStore, SourceRecord } from '../store/index_store.ts';
 import { ApiFailure } from './api_error.ts';
+import { callDetailOf, plainStream } from './call_detail.ts';
+import { callRow } from './call_row.ts';
 import type { EventHub } from './event_hub.ts';
 import type { ImportController } from './import_controller.ts';
 import { RECENT_FILES_KEY, SETTINGS_KEY } from './worker_protocol.ts';
@@ -147,22 +147,6 @@ function sourceInfo(store: IndexStore, s: SourceRecord): SourceInfo {
   };
 }
 
-export function callRow(c: CallSummary): CallRow {
-  return {
-    id: c.id, sourceId: c.sourceId, origin: c.origin, kind: c.kind, callId: c.callId, from: c.fromUser, to: c.toUser,
-    callerAddr: c.callerAddr, calleeAddr: c.calleeAddr, startUs: c.startUs, durationMs: c.durationMs, answered: c.answered,
-    finalStatus: c.finalStatus, endMethod: c.endMethod, endedBy: c.endedBy, q850Cause: c.q850Cause, pddMs: c.pddMs,
-    bucket: c.bucket, cause: c.cause, confidence: c.confidence, worstLossPct: c.worstLossPct, worstJitterMs: c.worstJitterMs,
-    minMos: c.minMos, longestGapMs: c.longestGapMs, sipMessages: c.sipMessages, streamCount: c.streamCount,
-  };
-}
-
-/** Strips the index's own keys so the page gets the model types and nothing else. */
-function plainStream<T extends RtpStreamStats>(s: T & { id?: number; sourceId?: number; callRowId?: number | null }): T {
-  const { id: _i, sourceId: _s, callRowId: _c, ...rest } = s;
-  return rest as unknown as T;
-}
-
 /**
  * The files a list of paths stands for: a folder is every input under it, recursively
  * (input_paths.ts: by content, hidden entries passed over, link loops ended), so dropping or
@@ -275,38 +259,8 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
 
     async getCall(args) {
       const id = int(record(args, 'arguments').id, 'id');
-      const d = store.getCall(id);
-      if (!d) throw new ApiFailure('not_found', `there is no call #${id} in the library`);
-      const src = store.getSource(d.sourceId);
-      const names = new Map<number, string>();
-      const nameOf = (sid: number): string => {
-        if (!names.has(sid)) names.set(sid, store.getSource(sid)?.name ?? `source #${sid}`);
-        return names.get(sid)!;
-      };
-      const messages: LadderMessage[] = d.messages.map((m, index) => ({
-        frame: m.frame, tsUs: m.tsUs, src: m.src, dst: m.dst, label: m.label, cseq: m.cseq, cseqMethod: m.cseqMethod,
-        retransmission: m.retransmission, ...(m.quoted ? { quoted: true } : {}), index, transport: m.transport, raw: m.raw,
-      }));
-      const cdr: CdrRow[] = store.inputs.cdrRecordsOfCall(id).map((r) => cdrRowOf(r, nameOf));
-      const detail: CallDetail = {
-        row: callRow(d),
-        sourceName: src?.name ?? `source #${d.sourceId}`,
-        messages,
-        streams: d.streams.map((s) => plainStream<CallStream>(s)),
-        rtcp: d.rtcp.map((r) => {
-          const { id: _i, sourceId: _s, callRowId: _c, ...rest } = r;
-          return rest;
-        }),
-        verdict: (d.verdict as Verdict | null) ?? null,
-        cdr,
-        capture: {
-          firstUs: src?.coverage?.window?.startUs ?? src?.firstUs ?? null,
-          lastUs: src?.coverage?.window?.endUs ?? src?.lastUs ?? null,
-          coverage: d.origin === 'cdr' ? null : src?.coverage ?? null,
-        },
-        natMismatch: d.facts.natMismatch ?? [],
-        media: d.origin === 'cdr' ? null : d.facts.media,
-      };
+      const detail = callDetailOf(store, id);
+      if (!detail) throw new ApiFailure('not_found', `there is no call #${id} in the library`);
       return detail;
     },
 

@@ -9,10 +9,10 @@ import type { CallDetail } from '../../../shared/api/contract.ts';
 import { useCallStore, useCallStoreApi } from './call_store.ts';
 import { cssVarLookup, downloadBlob, svgToPngBlob } from './export_image.ts';
 import { exportFileName, resolveCssVars, standaloneSvg } from './export_svg_text.ts';
-import { layoutLadder, relativeTime, timeAtY, visibleArrows, yForTime, type LadderLayout } from './ladder_layout.ts';
+import { layoutLadder, relativeTime, timeAtY, visibleArrows, yForTime, type LadderLayout } from '../../../shared/layout/ladder_layout.ts';
 import { LadderSvg } from './LadderSvg.tsx';
 import { RawMessagePanel } from './RawMessagePanel.tsx';
-import { streamKey } from './stream_key.ts';
+import { streamKey } from '../../../shared/layout/stream_key.ts';
 
 /** Renders the whole ladder off screen and returns standalone SVG text with resolved colours. */
 function exportSvgText(layout: LadderLayout, themeSource: Element): string {

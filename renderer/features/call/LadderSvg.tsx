@@ -4,7 +4,7 @@
 // not drawn here: it moves on every mouse move and lives in an overlay, so this stays memoized.
 
 import { memo } from 'react';
-import type { ArrowTone, LadderArrow, LadderLayout, LadderStreamBar } from './ladder_layout.ts';
+import type { ArrowTone, LadderArrow, LadderLayout, LadderStreamBar } from '../../../shared/layout/ladder_layout.ts';
 import type { Highlight } from './call_store.ts';
 
 export const TONE_COLOR: Record<ArrowTone, string> = {

@@ -4,7 +4,7 @@
 import { useMemo } from 'react';
 import type { LadderMessage } from '../../../shared/api/contract.ts';
 import { formatTimeUs } from '../../lib/format.ts';
-import { relativeTime } from './ladder_layout.ts';
+import { relativeTime } from '../../../shared/layout/ladder_layout.ts';
 import { summarizeSdp } from './sdp_summary.ts';
 
 export function RawMessagePanel({ message, originUs, onClose }: { message: LadderMessage; originUs: number; onClose: () => void }) {

@@ -9,8 +9,8 @@ import type { CallStream } from '../../../shared/model/call.ts';
 import { endpoint } from '../../../shared/diagnosis/evidence_text.ts';
 import { formatMos, formatPct } from '../../lib/format.ts';
 import { useCallStore, useCallStoreApi } from './call_store.ts';
-import { relativeTime } from './ladder_layout.ts';
-import { streamKey } from './stream_key.ts';
+import { relativeTime } from '../../../shared/layout/ladder_layout.ts';
+import { streamKey } from '../../../shared/layout/stream_key.ts';
 import { maxOf, minOf } from '../../../shared/util/array_math.ts';
 import {
   densitySeries,
@@ -29,7 +29,7 @@ import {
   type SipEvent,
   type SipEventKind,
   type TimeScale,
-} from './timeline_geometry.ts';
+} from '../../../shared/layout/timeline_geometry.ts';
 
 /** Vertical layout of the plot, in CSS pixels. */
 export const TL = { axisH: 20, markerRowH: 16, markerRows: 3, laneH: 96, densityH: 42, chartH: 24, mosH: 20, lanePad: 5 } as const;

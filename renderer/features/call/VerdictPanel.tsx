@@ -8,8 +8,8 @@ import type { Evidence } from '../../../shared/model/verdict.ts';
 import { clock } from '../../../shared/diagnosis/evidence_text.ts';
 import { useCallStore, useCallStoreApi } from './call_store.ts';
 import { DecisionTreeView } from './DecisionTreeView.tsx';
-import { evidenceTarget, type EvidenceTarget } from './evidence_target.ts';
-import { relativeTime } from './ladder_layout.ts';
+import { evidenceTarget, type EvidenceTarget } from '../../../shared/layout/evidence_target.ts';
+import { relativeTime } from '../../../shared/layout/ladder_layout.ts';
 
 export type TreeState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; rules: DecisionRuleInfo[] };
 

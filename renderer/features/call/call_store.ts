@@ -5,8 +5,8 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { EvidenceTarget } from './evidence_target.ts';
-import { stepSelection } from './ladder_layout.ts';
+import type { EvidenceTarget } from '../../../shared/layout/evidence_target.ts';
+import { stepSelection } from '../../../shared/layout/ladder_layout.ts';
 
 export type Highlight =
   | { kind: 'arrow'; index: number }

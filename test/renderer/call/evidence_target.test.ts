@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evidenceTarget, targetTime } from '../../../renderer/features/call/evidence_target.ts';
-import { gapKey, streamKey } from '../../../renderer/features/call/stream_key.ts';
+import { evidenceTarget, targetTime } from '../../../shared/layout/evidence_target.ts';
+import { gapKey, streamKey } from '../../../shared/layout/stream_key.ts';
 import { detail, stream, T0 } from './call_fixture.ts';
 
 const gapStart = T0 + 2_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrowTone, carriesSdp, FULL_RENDER_LIMIT, hostOf, layoutLadder, portOf, relativeTime, stepSelection, timeAtY, visibleArrows, yForTime } from '../../../renderer/features/call/ladder_layout.ts';
+import { arrowTone, carriesSdp, FULL_RENDER_LIMIT, hostOf, layoutLadder, portOf, relativeTime, stepSelection, timeAtY, visibleArrows, yForTime } from '../../../shared/layout/ladder_layout.ts';
 import { A, B, basicMessages, msg, stream, T0 } from './call_fixture.ts';
 
 describe('endpoints', () => {

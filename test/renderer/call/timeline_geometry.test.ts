@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { densitySeries, formatGapDuration, gapBoxes, laneOrder, missingDirections, sipEvents, stackLabels, timeDomain, timeScale, timeTicks, windowMos } from '../../../renderer/features/call/timeline_geometry.ts';
+import { densitySeries, formatGapDuration, gapBoxes, laneOrder, missingDirections, sipEvents, stackLabels, timeDomain, timeScale, timeTicks, windowMos } from '../../../shared/layout/timeline_geometry.ts';
 import { A, B, basicMessages, detail, msg, stream, T0 } from './call_fixture.ts';
 
 describe('timeDomain', () => {

@@ -3,9 +3,9 @@
 // The canvas component only paints what these return; the numbers come from the per-second
 // bins and the gap lists, never from packets (architecture convention 7).
 
-import type { CallDetail, LadderMessage } from '../../../shared/api/contract.ts';
-import type { CallStream, MediaExpectation } from '../../../shared/model/call.ts';
-import { codecForEncoding, eModel } from '../../../shared/engine/rtp/mos.ts';
+import type { CallDetail, LadderMessage } from '../api/contract.ts';
+import type { CallStream, MediaExpectation } from '../model/call.ts';
+import { codecForEncoding, eModel } from '../engine/rtp/mos.ts';
 import { gapKey, streamKey } from './stream_key.ts';
 
 export interface TimeDomain {

@@ -3,8 +3,8 @@
 // goes. Refs are resolved defensively: a messageIndex from an older index may be out of
 // range, so the frame number is the fallback, and a gap is matched to the nearest start.
 
-import type { CallDetail } from '../../../shared/api/contract.ts';
-import type { Evidence } from '../../../shared/model/verdict.ts';
+import type { CallDetail } from '../api/contract.ts';
+import type { Evidence } from '../model/verdict.ts';
 import { gapEndUs } from './timeline_geometry.ts';
 import { gapKey, streamKey, streamKeyOf } from './stream_key.ts';
 

@@ -8,11 +8,11 @@
 //
 // Everything is O(messages + streams): a 2 000-message call lays out in well under a frame.
 
-import type { LadderMessage } from '../../../shared/api/contract.ts';
-import type { CallStream } from '../../../shared/model/call.ts';
-import { endpoint } from '../../../shared/diagnosis/evidence_text.ts';
+import type { LadderMessage } from '../api/contract.ts';
+import type { CallStream } from '../model/call.ts';
+import { endpoint } from '../diagnosis/evidence_text.ts';
 import { streamKey } from './stream_key.ts';
-import { minOf } from '../../../shared/util/array_math.ts';
+import { minOf } from '../util/array_math.ts';
 
 export interface LadderOptions {
   /** One column per host instead of per ip:port (SIP on 5060 and RTP on 6000 of one box read as one). */

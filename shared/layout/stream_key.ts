@@ -2,8 +2,8 @@
 // fixtures (and real gateways) reuse one SSRC in both directions, so sender and receiver are
 // part of the key, written as the evidence refs write them (ip:port, IPv6 in brackets).
 
-import type { RtpStreamStats } from '../../../shared/model/media.ts';
-import { endpoint, ssrcHex } from '../../../shared/diagnosis/evidence_text.ts';
+import type { RtpStreamStats } from '../model/media.ts';
+import { endpoint, ssrcHex } from '../diagnosis/evidence_text.ts';
 
 export function streamKeyOf(ssrc: number, src: string, dst: string): string {
   return `${ssrcHex(ssrc)}|${src}|${dst}`;
