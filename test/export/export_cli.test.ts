@@ -127,11 +127,10 @@ describe('calltrace export', () => {
 
   const bad: Array<[string[], string]> = [
     [[MIXED, '--pcap', 'x.pcapng'], 'export needs --call CALL-ID (the SIP Call-ID of a call to export)'],
-    [[MIXED, '--call', AGENT], 'export needs an output: --pcap OUT.pcapng'],
+    [[MIXED, '--call', AGENT], 'export needs an output: --pcap OUT.pcapng or --html OUT.html'],
     [['--call', AGENT, '--pcap', 'x.pcapng'], 'export needs the capture FILE... the calls are in (or a library with --db)'],
     [[MIXED, '--call'], '--call needs a value'],
     [[MIXED, '--call', AGENT, '--pcap', 'x.pcapng', '--json'], 'unknown option --json for export'],
-    [[MIXED, '--call', AGENT, '--html', 'x.html'], '--html: the HTML report is not yet available'],
     [[MIXED, '--call', AGENT, '--pcap', 'x.pcapng', '--redact'], '--redact: redaction is not yet available'],
   ];
   for (const [args, message] of bad) {
@@ -142,6 +141,21 @@ describe('calltrace export', () => {
       expect(r.out).toBe('');
     });
   }
+
+  it('--html writes the self-contained report of the chosen call beside the pcapng', () => {
+    const html = join(tmp, 'agent.html');
+    const pcap = join(tmp, 'agent_with_report.pcapng');
+    const r = calltrace('export', MIXED, '--call', AGENT, '--pcap', pcap, '--html', html);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`wrote ${html}: the report of 1 call(s)`);
+    const text = readFileSync(html, 'utf8');
+    expect(text).toMatch(/^<!DOCTYPE html>/i);
+    expect(text).toContain('Content-Security-Policy');
+    expect(text).toContain(AGENT);
+    expect(text).toContain('agent_bye');
+    expect(text).not.toMatch(/https?:|\ssrc="(?!data:)/);
+    expect(readdirSync(tmp).filter((f) => f.includes('.part-'))).toEqual([]);
+  });
 
   it('prints its usage with -h', () => {
     const r = calltrace('export', '-h');

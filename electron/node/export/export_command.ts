@@ -3,8 +3,10 @@
 // Indexes FILE... (or uses the library given with --db, FILE... then optional), finds the
 // calls by Call-ID and writes what was asked. Exit status: 0 written; 1 the export could not
 // be made (unknown Call-ID, a capture gone or changed since it was indexed, unreadable
-// input); 2 bad arguments, or an output that is not available yet (--html, --redact).
+// input); 2 bad arguments, or an option that is not available yet (--redact).
 
+import { renameSync, writeFileSync } from 'node:fs';
+import { buildHtmlReport } from './html_report.ts';
 import { importFile } from '../ingest/import_file.ts';
 import { openIndex } from '../store/index_store.ts';
 import { ExportError, findCallsToExport } from './call_packets.ts';
@@ -16,7 +18,7 @@ export const EXPORT_USAGE = `usage: calltrace export FILE... --call CALL-ID [--c
               is exported, e.g. both legs)
   --pcap OUT  write the calls' packets (SIP, the fragments and TCP segments that carried it,
               RTP/RTCP) to OUT as pcapng, with the original times and link types
-  --html OUT  the call report as one HTML file (not yet available)
+  --html OUT  the call report as one self-contained HTML file
   --redact    hide numbers, names and media in the outputs (not yet available)
   --db PATH   use (and add FILE... to) this library; without FILE... the calls are looked
               up among everything it holds`;
@@ -54,7 +56,7 @@ export function parseExportArgs(argv: readonly string[]): ExportArgs | string {
   }
   if (a.callIds.length === 0) return 'export needs --call CALL-ID (the SIP Call-ID of a call to export)';
   if (a.files.length === 0 && a.db === null) return 'export needs the capture FILE... the calls are in (or a library with --db)';
-  if (a.pcap === null && a.html === null) return 'export needs an output: --pcap OUT.pcapng';
+  if (a.pcap === null && a.html === null) return 'export needs an output: --pcap OUT.pcapng or --html OUT.html';
   return a;
 }
 
@@ -66,12 +68,8 @@ export async function runExport(argv: readonly string[], io: { out: Write; err: 
     io.err(`calltrace: ${args}\n${EXPORT_USAGE}\n`);
     return 2;
   }
-  // Placeholders the HTML report and redaction plug into (electron/node/export/html_report.ts,
-  // and a PacketTransform for redaction): refused up front, before any file is read.
-  if (args.html !== null) {
-    io.err('calltrace: --html: the HTML report is not yet available\n');
-    return 2;
-  }
+  // Redaction plugs in as a PacketTransform (pcapng) and a redactor (html_report.ts): refused
+  // up front, before any file is read, until it exists.
   if (args.redact) {
     io.err('calltrace: --redact: redaction is not yet available\n');
     return 2;
@@ -106,6 +104,16 @@ export async function runExport(argv: readonly string[], io: { out: Write; err: 
       const r = await exportCallsToPcapng(groups, args.pcap);
       const calls = groups.reduce((n, g) => n + g.calls.length, 0);
       io.out(`calltrace: wrote ${r.path}: ${r.packets} packet(s) of ${calls} call(s) from ${r.sources.map((s) => s.name).join(', ')}\n`);
+    }
+    if (args.html !== null) {
+      const ids = groups.flatMap((g) => g.calls.map((c) => c.id));
+      // Built whole in memory (a report is bounded: 5,000 messages a call), then written under a
+      // temporary name and renamed, so a failed export never leaves half a report.
+      const html = buildHtmlReport(store, ids, { generatedAt: new Date() });
+      const tmp = `${args.html}.part-${process.pid}`;
+      writeFileSync(tmp, html);
+      renameSync(tmp, args.html);
+      io.out(`calltrace: wrote ${args.html}: the report of ${ids.length} call(s)\n`);
     }
     return 0;
   } catch (e) {
