@@ -2,6 +2,7 @@
 // and the result shape every parser returns.
 
 import type { CdrFormat, CdrRecord, RowProblem } from '../model/cdr.ts';
+import { isoFromUs } from '../model/time.ts';
 import { CsvReader, readCsv, type CsvItem, type CsvReaderOptions } from './csv_reader.ts';
 
 /**
@@ -122,7 +123,8 @@ const bad = (why: string): TimeRead => ({ kind: 'bad', why });
 
 function inRange(us: number): TimeRead {
   if (!Number.isFinite(us)) return bad('not a time');
-  if (us < MIN_CDR_US || us >= MAX_CDR_US) return bad(`out of range (${new Date(Math.trunc(us / 1000)).toISOString().slice(0, 10)}; expected 1980–2099)`);
+  // isoFromUs never throws: a time computed from a damaged duration can pass Date's range.
+  if (us < MIN_CDR_US || us >= MAX_CDR_US) return bad(`out of range (${isoFromUs(us).replace(/T.*$/, '')}; expected 1980–2099)`);
   return { kind: 'ok', us };
 }
 

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCdrText, parseTimeUs } from '../../shared/cdr/index.ts';
-import { readTime } from '../../shared/cdr/cdr_common.ts';
+import { readTime, recordProblem } from '../../shared/cdr/cdr_common.ts';
+import type { CdrRecord } from '../../shared/model/cdr.ts';
 import { REPO_ROOT } from '../support/oracle.ts';
 
 const OWN = join(REPO_ROOT, 'test/fixtures/cdr');
@@ -35,6 +36,16 @@ describe('dates that do not exist are refused at the one place dates are parsed'
     const t = readTime(value);
     expect(t.kind).toBe('bad');
     expect(t.kind === 'bad' ? t.why : '').toMatch(why);
+  });
+
+  it('an end time computed from a damaged duration, past the range of dates, is a row problem, not a throw', () => {
+    // Found by `npm run fuzz -- --seconds 600 --seed 20261206` (input 10110): a VOS3000 row
+    // whose duration field lost its delimiter (41714644947000 s) made the end time 4e22 µs,
+    // and formatting it for the message threw RangeError, losing the whole file.
+    const start = Date.UTC(2024, 4, 2, 10, 0, 0) * 1000;
+    const r = { startUs: start, answerUs: null, endUs: start + 41714644947000e6, durationS: null, billsecS: null } as unknown as CdrRecord;
+    expect(() => recordProblem(r)).not.toThrow();
+    expect(recordProblem(r)).toMatch(/^end time out of range \(invalid time; expected 1980–2099\)/);
   });
 
   it('real dates still parse, leap day and leap second included', () => {
