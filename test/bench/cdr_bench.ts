@@ -43,20 +43,12 @@ const stamp = (us: number): string => new Date(Math.floor(us / 1000)).toISOStrin
 const caller = (i: number): string => `+1555${String(i % 1_000_000).padStart(7, '0')}`;
 const callee = (i: number): string => `1800${String(i % 100_000).padStart(6, '0')}`;
 
-/** Writes N FreeSWITCH default-template rows (15 columns, quoted, no header). */
-export async function writeFreeswitchCsv(path: string, rows: number, spanS: number, seed: number): Promise<void> {
-  const r = rng(seed);
+/** Writes `rows` lines made by `line(i)` to `path`, in 1 MB writes (a 500k-row export never sits in memory whole). */
+async function writeLines(path: string, rows: number, line: (i: number) => string): Promise<void> {
   const out = createWriteStream(path);
   let buf = '';
   for (let i = 0; i < rows; i++) {
-    const start = T0_US + Math.floor((i * spanS * 1e6) / rows);
-    const cause = CAUSES[Math.floor(r() * CAUSES.length)];
-    const answered = cause === 'NORMAL_CLEARING';
-    const talk = answered ? 5 + Math.floor(r() * 600) : 0;
-    const ring = 1 + Math.floor(r() * 20);
-    const end = start + (ring + talk) * 1e6;
-    const uuid = `${(i >>> 0).toString(16).padStart(8, '0')}-4c15-11ea-97a0-${Math.floor(r() * 0xffffffffffff).toString(16).padStart(12, '0')}`;
-    buf += `"Caller ${i}","${caller(i)}","${callee(i)}","default","${stamp(start)}","${answered ? stamp(start + ring * 1e6) : ''}","${stamp(end)}","${ring + talk}","${talk}","${cause}","${uuid}","","acct","PCMU","PCMU"\n`;
+    buf += line(i);
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise<void>((res) => out.once('drain', () => res()));
       buf = '';
@@ -69,14 +61,27 @@ export async function writeFreeswitchCsv(path: string, rows: number, spanS: numb
   });
 }
 
+/** Writes N FreeSWITCH default-template rows (15 columns, quoted, no header). */
+export async function writeFreeswitchCsv(path: string, rows: number, spanS: number, seed: number): Promise<void> {
+  const r = rng(seed);
+  await writeLines(path, rows, (i) => {
+    const start = T0_US + Math.floor((i * spanS * 1e6) / rows);
+    const cause = CAUSES[Math.floor(r() * CAUSES.length)];
+    const answered = cause === 'NORMAL_CLEARING';
+    const talk = answered ? 5 + Math.floor(r() * 600) : 0;
+    const ring = 1 + Math.floor(r() * 20);
+    const end = start + (ring + talk) * 1e6;
+    const uuid = `${(i >>> 0).toString(16).padStart(8, '0')}-4c15-11ea-97a0-${Math.floor(r() * 0xffffffffffff).toString(16).padStart(12, '0')}`;
+    return `"Caller ${i}","${caller(i)}","${callee(i)}","default","${stamp(start)}","${answered ? stamp(start + ring * 1e6) : ''}","${stamp(end)}","${ring + talk}","${talk}","${cause}","${uuid}","","acct","PCMU","PCMU"\n`;
+  });
+}
+
 const ASTERISK_DISPOSITION: Record<string, string> = { NORMAL_CLEARING: 'ANSWERED', USER_BUSY: 'BUSY', NO_ANSWER: 'NO ANSWER', ORIGINATOR_CANCEL: 'NO ANSWER', NO_USER_RESPONSE: 'FAILED' };
 
 /** Writes N Asterisk cdr_csv Master.csv rows (no header; 16 columns + uniqueid, userfield, peeraccount, linkedid, sequence: 21). */
 export async function writeAsteriskCsv(path: string, rows: number, spanS: number, seed: number): Promise<void> {
   const r = rng(seed);
-  const out = createWriteStream(path);
-  let buf = '';
-  for (let i = 0; i < rows; i++) {
+  await writeLines(path, rows, (i) => {
     const start = T0_US + Math.floor((i * spanS * 1e6) / rows);
     const disp = ASTERISK_DISPOSITION[CAUSES[Math.floor(r() * CAUSES.length)]];
     const answered = disp === 'ANSWERED';
@@ -85,17 +90,8 @@ export async function writeAsteriskCsv(path: string, rows: number, spanS: number
     const end = start + (ring + talk) * 1e6;
     const uid = `${Math.floor(start / 1e6)}.${i}`;
     const chan = i.toString(16).padStart(8, '0');
-    buf += `"","${caller(i)}","${callee(i)}","from-trunk","""Caller ${i}"" <${caller(i)}>","SIP/trunk-${chan}","SIP/agent-${chan}","Dial","SIP/agent,30",`;
-    buf += `"${stamp(start)}","${answered ? stamp(start + ring * 1e6) : ''}","${stamp(end)}",${ring + talk},${talk},"${disp}","DOCUMENTATION","${uid}","","","${uid}",${i}\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise<void>((res) => out.once('drain', () => res()));
-      buf = '';
-    }
-  }
-  out.end(buf);
-  await new Promise<void>((res, rej) => {
-    out.on('finish', () => res());
-    out.on('error', rej);
+    return `"","${caller(i)}","${callee(i)}","from-trunk","""Caller ${i}"" <${caller(i)}>","SIP/trunk-${chan}","SIP/agent-${chan}","Dial","SIP/agent,30",` +
+      `"${stamp(start)}","${answered ? stamp(start + ring * 1e6) : ''}","${stamp(end)}",${ring + talk},${talk},"${disp}","DOCUMENTATION","${uid}","","","${uid}",${i}\n`;
   });
 }
 

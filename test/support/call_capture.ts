@@ -4,7 +4,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { PcapWriter } from '../../shared/engine/capture/capture_writer.ts';
-import { ascii, concat, ethernet, ipv4, udp } from '../../shared/engine/capture/packet_builder.ts';
+import { ascii, concat, ethernet, ipv4, udp, rtp as rtpPacket } from '../../shared/engine/capture/packet_builder.ts';
 
 export interface CallCaptureSpec {
   callId: string;
@@ -56,15 +56,7 @@ export function buildCallCapture(spec: CallCaptureSpec): Uint8Array {
   ];
   // RTP both ways at 20 ms for the talk time.
   for (let i = 0, t = t0 + 1_020_000; t < t0 + 1_000_000 + talkUs; i++, t += 20_000) {
-    const rtp = (ssrc: number) => {
-      const h = new Uint8Array(12 + 160);
-      h[0] = 0x80;
-      h[2] = (i >> 8) & 0xff;
-      h[3] = i & 0xff;
-      new DataView(h.buffer).setUint32(4, i * 160);
-      new DataView(h.buffer).setUint32(8, ssrc);
-      return h;
-    };
+    const rtp = (ssrc: number) => rtpPacket({ pt: 0, seq: i, ts: i * 160, ssrc, payloadBytes: 160 });
     pkts.push([t, frame(a, b, 20000, 30000, rtp(0x1111))], [t + 300, frame(b, a, 30000, 20000, rtp(0x2222))]);
   }
   const tb = t0 + 1_000_000 + talkUs + 10_000;

@@ -5,7 +5,7 @@
 // shows is what the index really holds, not a hand-made object.
 
 import { PcapWriter } from '../../shared/engine/capture/capture_writer.ts';
-import { ascii, concat, ethernet, ipv4, udp } from '../../shared/engine/capture/packet_builder.ts';
+import { ascii, concat, ethernet, ipv4, udp, rtp as rtpPacket } from '../../shared/engine/capture/packet_builder.ts';
 
 export const HOSTILE = {
   script: '<script>alert(1)</script>',
@@ -47,16 +47,7 @@ export function buildHostileCallCapture(t0 = 1_795_000_000_000_000): Uint8Array 
     [t0 + 1_010_000, frame(A, B, 5060, 5060, msg(`ACK sip:agent@${B} SIP/2.0`, common('ACK', 1, true) + ua))],
   ];
   for (let i = 0, t = t0 + 1_020_000; t < t0 + 3_000_000; i++, t += 20_000) {
-    const rtp = (ssrc: number) => {
-      const h = new Uint8Array(12 + 160);
-      h[0] = 0x80;
-      h[1] = 96;
-      h[2] = (i >> 8) & 0xff;
-      h[3] = i & 0xff;
-      new DataView(h.buffer).setUint32(4, i * 160);
-      new DataView(h.buffer).setUint32(8, ssrc);
-      return h;
-    };
+    const rtp = (ssrc: number) => rtpPacket({ pt: 96, seq: i, ts: i * 160, ssrc, payloadBytes: 160 });
     pkts.push([t, frame(A, B, 20000, 30000, rtp(0x1111))], [t + 300, frame(B, A, 30000, 20000, rtp(0x2222))]);
   }
   pkts.push(

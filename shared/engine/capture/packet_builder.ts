@@ -480,3 +480,15 @@ export function sctp(srcPort: number, dstPort: number, chunks: SctpChunk[], vtag
   });
   return concat(be16(srcPort), be16(dstPort), be32(vtag), be32(0), ...parts);
 }
+
+/** An RTP packet (RFC 3550 §5.1, version 2, no CSRC or extension) with `payloadBytes` zero bytes of payload. */
+export function rtp(o: { pt: number; seq: number; ts: number; ssrc: number; payloadBytes: number; marker?: boolean }): Uint8Array {
+  const h = new Uint8Array(12 + o.payloadBytes);
+  const v = new DataView(h.buffer);
+  h[0] = 0x80;
+  h[1] = (o.marker ? 0x80 : 0) | (o.pt & 0x7f);
+  v.setUint16(2, o.seq & 0xffff);
+  v.setUint32(4, o.ts >>> 0);
+  v.setUint32(8, o.ssrc >>> 0);
+  return h;
+}
