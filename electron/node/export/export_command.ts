@@ -5,12 +5,10 @@
 // be made (unknown Call-ID, a capture gone or changed since it was indexed, unreadable
 // input); 2 bad arguments, or an option that is not available yet (--redact).
 
-import { renameSync, writeFileSync } from 'node:fs';
-import { buildHtmlReport } from './html_report.ts';
 import { importFile } from '../ingest/import_file.ts';
 import { openIndex } from '../store/index_store.ts';
 import { ExportError, findCallsToExport } from './call_packets.ts';
-import { exportCallsToPcapng } from './pcapng_export.ts';
+import { runExportJob } from './export_job.ts';
 
 export const EXPORT_USAGE = `usage: calltrace export FILE... --call CALL-ID [--call CALL-ID…] [--pcap OUT.pcapng] [--html OUT.html] [--redact] [--db PATH]
 
@@ -100,21 +98,9 @@ export async function runExport(argv: readonly string[], io: { out: Write; err: 
       const path = givenPath.get(g.source.id);
       return path === undefined ? g : { ...g, source: { ...g.source, path } };
     });
-    if (args.pcap !== null) {
-      const r = await exportCallsToPcapng(groups, args.pcap);
-      const calls = groups.reduce((n, g) => n + g.calls.length, 0);
-      io.out(`calltrace: wrote ${r.path}: ${r.packets} packet(s) of ${calls} call(s) from ${r.sources.map((s) => s.name).join(', ')}\n`);
-    }
-    if (args.html !== null) {
-      const ids = groups.flatMap((g) => g.calls.map((c) => c.id));
-      // Built whole in memory (a report is bounded: 5,000 messages a call), then written under a
-      // temporary name and renamed, so a failed export never leaves half a report.
-      const html = buildHtmlReport(store, ids, { generatedAt: new Date() });
-      const tmp = `${args.html}.part-${process.pid}`;
-      writeFileSync(tmp, html);
-      renameSync(tmp, args.html);
-      io.out(`calltrace: wrote ${args.html}: the report of ${ids.length} call(s)\n`);
-    }
+    const r = await runExportJob(store, groups, { pcap: args.pcap, html: args.html, redact: args.redact });
+    if (r.pcap) io.out(`calltrace: wrote ${r.pcap.path}: ${r.pcap.packets} packet(s) of ${r.calls} call(s) from ${r.pcap.sources.map((s) => s.name).join(', ')}\n`);
+    if (r.html) io.out(`calltrace: wrote ${r.html.path}: the report of ${r.html.calls} call(s)\n`);
     return 0;
   } catch (e) {
     if (e instanceof ExportError) {
