@@ -9,7 +9,7 @@
 // slice and make the process SIGKILL itself after N committed slices. No timing involved.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,6 +18,7 @@ import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { linuxStartToken, thisProcess } from '../../electron/node/store/import_owner.ts';
 import { openIndex } from '../../electron/node/store/index_store.ts';
 import { generateCapture } from '../bench/capture_generator.ts';
+import { makeZip } from '../support/archive_writer.ts';
 import { writeCallCapture } from '../support/call_capture.ts';
 import { REPO_ROOT } from '../support/oracle.ts';
 
@@ -81,6 +82,31 @@ describe('an import killed with SIGKILL, then the index reopened and the file im
       expect(third.err).toMatch(/already indexed/);
     });
   }
+});
+
+describe('an archive import killed with SIGKILL', () => {
+  it("leaves its staged members behind, and the next run removes them (temp_dirs.ts)", () => {
+    const tmpRoot = join(tmp, 'tmp-root');
+    mkdirSync(tmpRoot);
+    const zip = join(tmp, 'ticket.zip');
+    writeFileSync(zip, makeZip([{ name: 'captures/many_calls.pcap', data: readFileSync(CAPTURE) }]));
+    const env = { TMPDIR: tmpRoot, CALLTRACE_TEST_SLICE_CALLS: '1', CALLTRACE_TEST_KILL_AFTER_SLICES: '2' };
+    const killed = calltrace(['analyze', zip, '--json'], env);
+    expect(killed.signal).toBe('SIGKILL');
+    // (tsx keeps its compile cache in TMPDIR too: only our directories are looked at.)
+    const ours = (): string[] => readdirSync(tmpRoot).filter((n) => n.startsWith('calltrace-'));
+    const left = ours();
+    expect(left).toEqual([expect.stringMatching(/^calltrace-archive-\d+-[A-Za-z0-9]{6}$/)]);
+    expect(readdirSync(join(tmpRoot, left[0])).length).toBeGreaterThan(0);
+    // A dead run's directory is left a few minutes (a /tmp shared with another pid namespace):
+    // make it look older, as it would be when the user tries again.
+    utimesSync(join(tmpRoot, left[0]), 0, 0);
+
+    const again = calltrace(['analyze', zip, '--json'], { TMPDIR: tmpRoot });
+    expect(again.code, again.err).toBe(0);
+    expect(callsOf(again.out).map((c) => c.callId)).toEqual(clean.map((c) => c.callId));
+    expect(ours()).toEqual([]);
+  });
 });
 
 describe('opening the index tells an import running now from one that died', () => {

@@ -7,8 +7,7 @@
 // Arguments come from a page (IPC or HTTP), so each handler checks their shape and answers
 // a bad one with ApiFailure('bad_request'), never a crash deep in SQL.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type {
   ApiHandlers, CallFilter, CallQuery, DecisionRuleInfo, ImportJob, SourceDetail, SourceInfo, SourceKind,
@@ -21,6 +20,7 @@ import type { RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { peerOf, summaryInput } from '../ingest/diagnose.ts';
 import { expandInputs } from '../ingest/input_paths.ts';
+import { makeTempDir } from '../ingest/temp_dirs.ts';
 import { SORT_COLUMN } from '../store/call_query.ts';
 import type { IndexStore, SourceRecord } from '../store/index_store.ts';
 import { ApiFailure } from './api_error.ts';
@@ -169,7 +169,7 @@ export function safeUploadName(name: string): string {
 export function createUploadStaging(ctx: HandlerContext & { settings: SettingsHolder }): UploadStaging {
   return {
     stage(name) {
-      return join(mkdtempSync(join(ctx.tempDir ?? tmpdir(), 'calltrace-upload-')), safeUploadName(name));
+      return join(makeTempDir('upload', ctx.tempDir), safeUploadName(name));
     },
     commit(path, name) {
       return ctx.imports.importFiles([{ path, name: safeUploadName(name) }], ctx.settings.current, { temp: [path] });

@@ -5,8 +5,7 @@
 // archive_limits.ts. Members that are no input are listed as skipped with the reason; a damaged
 // member or archive is one line naming it, and every member read before the damage is kept.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ArchiveBudget, type ArchiveLimits } from './archive_limits.ts';
 import { readArchive, sniffArchive, type ArchiveKind } from './archive_reader.ts';
@@ -14,6 +13,7 @@ import type { ImportOptions } from './import_capture.ts';
 import { importFile, isUnrecognised, type AnyOutcome } from './import_file.ts';
 import type { InputImportOptions } from './import_inputs.ts';
 import type { SkippedInput } from './input_paths.ts';
+import { makeTempDir } from './temp_dirs.ts';
 import type { IndexStore } from '../store/index_store.ts';
 
 export interface InputProblem {
@@ -58,7 +58,8 @@ export async function importPath(store: IndexStore, path: string, opts: PathImpo
   const { archiveLimits, tempDir, onOutcome, ...importOpts } = opts;
   const budget = new ArchiveBudget(archiveLimits);
   const maxDepth = budget.limits.maxDepth;
-  const staging = mkdtempSync(join(tempDir ?? tmpdir(), 'calltrace-archive-'));
+  // Swept by a later run if this one is killed before its finally (temp_dirs.ts).
+  const staging = makeTempDir('archive', tempDir);
   let seq = 0;
   const newTemp = (): string => join(staging, `member-${++seq}`);
 

@@ -54,7 +54,8 @@ function sameStart(a: string | null, b: string): boolean {
   return false;
 }
 
-function pidExists(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM counts: it is another user's). */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
