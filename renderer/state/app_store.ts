@@ -7,7 +7,7 @@
 // the store works the same over IPC and over the bridge.
 
 import { create } from 'zustand';
-import type { CallFilter, ImportProgress, SourceDetail, SourceInfo } from '../../shared/api/contract.ts';
+import type { CallFilter, ImportJob, ImportProgress, SourceDetail, SourceInfo } from '../../shared/api/contract.ts';
 import type { ClientHandle } from '../api/client.ts';
 import { DEFAULT_SORT, nextSort, normalizeFilter, type CallSort } from '../lib/call_filter.ts';
 import type { CallSortKey } from '../../shared/api/contract.ts';
@@ -241,7 +241,10 @@ export async function importFiles(files: readonly File[], folders: ReadonlySet<F
   set((s) => ({ uploading: [...s.uploading, ...names] }));
   try {
     const results = await api().importFiles(accepted);
-    for (const r of results) if (!r.ok) notify('error', `${r.file}: ${r.error.message}`);
+    for (const r of results) {
+      if (!r.ok) notify('error', `${r.file}: ${r.error.message}`);
+      else noteSkipped(r.value);
+    }
   } finally {
     set((s) => {
       const left = [...s.uploading];
@@ -254,6 +257,15 @@ export async function importFiles(files: readonly File[], folders: ReadonlySet<F
 export async function importRecent(path: string): Promise<void> {
   const r = await api().client.importPaths({ paths: [path] });
   if (!r.ok) notify('error', `${path}: ${r.error.message}`);
+  else noteSkipped(r.value);
+}
+
+/** A folder's files that are no input are said once, as the CLI says them on stderr. */
+function noteSkipped(job: ImportJob): void {
+  const n = job.skippedCount ?? 0;
+  if (n === 0 || !job.skipped?.length) return;
+  const shown = job.skipped.slice(0, 3).map((x) => `${x.name} (${x.reason})`).join('; ');
+  notify('info', `${n} file(s) in the folder are not captures, CDRs or events and were not imported: ${shown}${n > 3 ? `; and ${n - 3} more` : ''}.`);
 }
 
 export async function cancelImport(jobId: string): Promise<void> {

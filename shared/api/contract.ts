@@ -56,7 +56,16 @@ export interface SourceDetail extends SourceInfo {
 export interface ImportJob {
   jobId: string;
   files: string[];
+  /**
+   * Files under an opened or dropped folder that are no input (a README, labels.json, a
+   * script), with the reason: the first MAX_SKIPPED_SHOWN of them; `skippedCount` counts all.
+   */
+  skipped?: Array<{ name: string; path: string; reason: string }>;
+  skippedCount?: number;
 }
+
+/** Skipped files named in an ImportJob (a folder of 10,000 logs must not make a 10,000-line reply). */
+export const MAX_SKIPPED_SHOWN = 50;
 
 export interface ImportProgress {
   jobId: string;

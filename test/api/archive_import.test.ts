@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_SKIPPED_SHOWN } from '../../shared/api/contract.ts';
 import { makeZip } from '../support/archive_writer.ts';
 import { CAPTURES, startBackend, tempDir, type TestBackend } from './support.ts';
 
@@ -31,11 +32,32 @@ describe('importPaths with a folder', () => {
     const job = await t.backend.handlers.importPaths({ paths: [root] });
     // The folder stands for its inputs (notes.txt is not one); the archive is one file of the job.
     expect(job.files).toEqual(['attachments.zip', 'sip_486.pcapng']);
+    // …and the files that are not inputs are named in the reply, for the app to say.
+    expect(job.skippedCount).toBe(1);
+    expect(job.skipped).toEqual([{ name: join(root, 'notes.txt'), path: join(root, 'notes.txt'), reason: expect.stringMatching(/not/) }]);
     await t.backend.imports.idle();
     const sources = await t.backend.handlers.listSources();
     expect(sources.map((s) => s.name).sort()).toEqual(['attachments.zip!a/agent_bye.pcapng', 'sip_486.pcapng']);
     const zipDone = t.events.find((e) => e.name === 'importProgress' && e.payload.file === 'attachments.zip' && e.payload.state !== 'running');
     expect(zipDone?.payload).toMatchObject({ state: 'done', message: expect.stringMatching(/^attachments\.zip: 1 source\(s\) imported; 1 member\(s\) skipped \(first: attachments\.zip!a\/readme\.txt: not a capture/) });
+  });
+
+  it('a folder with no input in it is refused with what was skipped', async () => {
+    const root = join(drop.dir, 'docs-only');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'README.md'), '# nothing here\n');
+    await expect(t.backend.handlers.importPaths({ paths: [root] })).rejects.toThrow(`no input to import: 1 file(s) skipped (first: ${join(root, 'README.md')}: not a capture`);
+  });
+
+  it('names at most MAX_SKIPPED_SHOWN skipped files and counts them all', async () => {
+    const root = join(drop.dir, 'many-notes');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'call.pcapng'), readFileSync(join(CAPTURES, 'sip_486.pcapng')));
+    for (let i = 0; i < MAX_SKIPPED_SHOWN + 7; i++) writeFileSync(join(root, `note-${String(i).padStart(3, '0')}.txt`), 'x\n');
+    const job = await t.backend.handlers.importPaths({ paths: [root] });
+    await t.backend.imports.idle();
+    expect(job.skippedCount).toBe(MAX_SKIPPED_SHOWN + 7);
+    expect(job.skipped).toHaveLength(MAX_SKIPPED_SHOWN);
   });
 
   it('imports an uploaded archive (the browser page) member by member, under the name it was uploaded with', async () => {

@@ -12,6 +12,7 @@ import { basename, join, resolve } from 'node:path';
 import type {
   ApiHandlers, CallFilter, CallQuery, DecisionRuleInfo, ImportJob, SourceDetail, SourceInfo, SourceKind,
 } from '../../../shared/api/contract.ts';
+import { MAX_SKIPPED_SHOWN } from '../../../shared/api/contract.ts';
 import { summarize, type Summary } from '../../../shared/diagnosis/call_summary.ts';
 import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
 import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
@@ -19,7 +20,7 @@ import { decisionTreeMermaid } from '../../../shared/diagnosis/decision_tree_mer
 import type { RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { peerOf, summaryInput } from '../ingest/diagnose.ts';
-import { expandInputs } from '../ingest/input_paths.ts';
+import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
 import { makeTempDir } from '../ingest/temp_dirs.ts';
 import { SORT_COLUMN } from '../store/call_query.ts';
 import type { IndexStore, SourceRecord } from '../store/index_store.ts';
@@ -157,6 +158,11 @@ function expandPaths(paths: string[]): string[] {
   return expandInputs(paths).files;
 }
 
+/** "3 file(s) skipped (first: notes.txt: not a capture …)" */
+function skippedLine(skipped: readonly SkippedInput[]): string {
+  return `${skipped.length} file(s) skipped (first: ${skipped[0].name}: ${skipped[0].reason})`;
+}
+
 /** A file name safe to create in our own temp directory (the upload's name is the page's word). */
 export function safeUploadName(name: string): string {
   const base = basename(name.replace(/\\/g, '/')).replace(/[^\w.\-()+@ ]/g, '_').slice(-200);
@@ -213,9 +219,11 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
     async importPaths(args) {
       // Absolute, so the library and the recent-files list mean the same file from any directory.
       const paths = list(record(args, 'arguments').paths, 'paths', (x, w) => resolve(str(x, w)), 1000);
-      const files = expandPaths(paths);
-      if (files.length === 0) throw bad('no file to import');
-      return imports.importFiles(files.map((path) => ({ path, name: basename(path) })), held.current, { recordRecent: true });
+      // The files of a folder that are no input are said, not dropped silently (the CLI lists them too).
+      const { files, skipped } = expandInputs(paths);
+      if (files.length === 0) throw bad(skipped.length > 0 ? `no input to import: ${skippedLine(skipped)}` : 'no file to import');
+      const job = await imports.importFiles(files.map((path) => ({ path, name: basename(path) })), held.current, { recordRecent: true });
+      return skipped.length === 0 ? job : { ...job, skipped: skipped.slice(0, MAX_SKIPPED_SHOWN), skippedCount: skipped.length };
     },
 
     async importUpload(args) {
