@@ -32,3 +32,11 @@ export function pushAll<T>(target: T[], items: Iterable<T>): T[] {
   for (const x of items) target.push(x);
   return target;
 }
+
+/** Median of `xs` (the mean of the middle two for an even count); NaN when empty. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = Float64Array.from(xs).sort();
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}

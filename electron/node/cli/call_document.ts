@@ -1,6 +1,7 @@
 // The JSON document `analyze --json` prints (schema in README "Command line"). Built from
 // the index, not from the engine, so the CLI shows exactly what the app will show.
 
+import { sourceClocks, type SourceClock } from '../ingest/source_clocks.ts';
 import type { CallDetail, IndexReader, IndexStore, SourceRecord, StoredCallStream } from '../store/index_store.ts';
 import type { MediaGap, RtpStreamStats } from '../../../shared/model/media.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
@@ -111,6 +112,35 @@ export interface AnalyzeDocument {
   calls: CallDoc[];
   unassociatedStreams: StreamDoc[];
   sources: SourceDoc[];
+  /** Clock offsets between captures that saw the same calls (absent when none did). */
+  captureClocks?: CaptureClockDoc[];
+}
+
+/** One capture's clock against the reference capture (source_clocks.ts). */
+export interface CaptureClockDoc {
+  source: string;
+  reference: string;
+  sharedCalls: number;
+  /** How far `source`'s clock is ahead of `reference`'s, ms; null when no message matched. */
+  offsetMs: number | null;
+  /** Median absolute deviation of the matched messages from the estimate, ms. */
+  spreadMs: number | null;
+  maxDeviationMs: number | null;
+  /** One-way transit between the two capture points, ms (null when messages went one way only). */
+  transitMs: number | null;
+  matchedMessages: number;
+  method: 'both_directions' | 'one_direction' | null;
+  reason: string | null;
+}
+
+function clockDoc(c: SourceClock, nameOf: (id: number) => string): CaptureClockDoc {
+  const a = c.alignment;
+  const ms = (us: number | null | undefined): number | null => (us === null || us === undefined ? null : r3(us / 1000));
+  return {
+    source: nameOf(c.sourceId), reference: nameOf(c.referenceId), sharedCalls: c.sharedCalls,
+    offsetMs: ms(a?.offsetUs), spreadMs: ms(a?.spreadUs), maxDeviationMs: ms(a?.maxDeviationUs), transitMs: ms(a?.transitUs),
+    matchedMessages: a?.matches ?? 0, method: a?.method ?? null, reason: c.reason,
+  };
 }
 
 /** ISO 8601 UTC; 'invalid time' for a value no date can hold (never throws). */
@@ -248,5 +278,7 @@ export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[]): An
     for (const s of store.listUnassociatedStreams(id)) doc.unassociatedStreams.push(streamDoc(s));
   }
   doc.calls.sort((a, b) => a.startTime.localeCompare(b.startTime));
+  const clocks = sourceClocks(store, sourceIds);
+  if (clocks.length > 0) doc.captureClocks = clocks.map((c) => clockDoc(c, nameOf));
   return doc;
 }

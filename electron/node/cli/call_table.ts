@@ -44,6 +44,11 @@ export function formatCallTable(doc: AnalyzeDocument, opts: { all?: boolean } = 
       for (const r of c.cdr) if (r.join !== 'cdr_only') lines.push(`     CDR ${r.source}:${r.line} joined by ${r.join === 'call_id' ? 'Call-ID' : 'numbers and start time'}${r.joinDeltaMs !== null ? ` (Δ ${Math.round(r.joinDeltaMs)} ms)` : ''}: ${r.disposition}${r.q850Cause !== null ? `, Q.850 ${r.q850Cause}` : ''}`);
     }
   }
+  for (const c of doc.captureClocks ?? []) {
+    lines.push(c.offsetMs === null
+      ? `== clocks: ${c.source} shares ${c.sharedCalls} call(s) with ${c.reference} but ${c.reason}`
+      : `== clocks: ${c.source} is ${c.offsetMs >= 0 ? '+' : ''}${c.offsetMs.toFixed(3)} ms against ${c.reference} (${c.matchedMessages} SIP message(s) seen in both, spread ${c.spreadMs!.toFixed(3)} ms${c.transitMs !== null ? `, transit ${c.transitMs.toFixed(3)} ms` : ', one direction only: includes the transit'})`);
+  }
   if (doc.unassociatedStreams.length > 0) {
     lines.push(`== RTP streams without signalling (${doc.unassociatedStreams.length})`);
     for (const s of doc.unassociatedStreams) {
