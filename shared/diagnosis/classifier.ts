@@ -43,7 +43,8 @@ export function classify(facts: CallFacts, settings: DiagnosisSettings = DEFAULT
       bucketName: bucketName(bucket),
       cause,
       problem: isProblemBucket(bucket),
-      fix: fixFor(cause),
+      // Media not seen (signalling-only capture, CDR row): no fix text may claim it flowed.
+      fix: fixFor(cause, { mediaSeen: !view.signallingOnly && !view.isCdr }),
       confidence,
       evidence,
       path,

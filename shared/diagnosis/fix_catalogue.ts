@@ -209,11 +209,42 @@ function sipFix(code: number): Fix {
   return { title: `${label}: ${info?.title ?? generic.title}`, text: parts.join(' '), checks: generic.checks };
 }
 
+/**
+ * The wording of the fixes that say media flowed, for a verdict that could not see media: a
+ * signalling-only capture (`tcpdump port 5060`, diagnosis.md §3 rule 8) or a CDR row alone.
+ * Claiming "media flowed both ways" there would state as fact what nobody checked.
+ */
+const MEDIA_NOT_SEEN: Partial<Record<FixedCauseKey, Pick<Fix, 'text' | 'checks'>>> = {
+  normal_clearing: {
+    text: 'The call was answered and the caller released it normally after the success duration. Whether media flowed could not be checked (no RTP in what was read): if the caller complains of silence, capture the media too.',
+    checks: ['The Reason header, if any, is Q.850 16 or 31 (normal).', 'If audio is in question, capture RTP as well (not only port 5060) and look again.'],
+  },
+  caller_hangup_short: {
+    text: 'The caller hung up shortly after the answer. Whether media was flowing could not be checked (no RTP in what was read): a short call with no audio at all would be a media fault instead. One such call is not a fault; a rising share of them (per hour, per trunk) points at what the caller heard first: a slow or silent greeting, a wrong prompt, or audio quality.',
+    checks: [
+      'Compare the share of short caller hangups this hour with the usual rate.',
+      'Capture RTP as well (not only port 5060) for a few of these calls: did the caller hear anything?',
+      'Check the agent\'s first response latency and the greeting audio for these calls.',
+    ],
+  },
+  agent_bye: {
+    text: 'The agent side (our media server / AI agent) sent the BYE: normally the script completed. Whether media was flowing could not be checked (no RTP in what was read). If the agent was not expected to hang up, read its event log for the call.',
+    checks: ['The agent\'s log shows the call ended on purpose (script complete, transfer, goodbye).', 'If audio is in question, capture RTP as well (not only port 5060).'],
+  },
+};
+
+export interface FixContext {
+  /** False when the verdict could not see media (signalling-only capture, CDR row alone). */
+  mediaSeen?: boolean;
+}
+
 /** The fix for any cause key; `sip_<code>` keys come from the SIP table. */
-export function fixFor(cause: CauseKey): Fix {
+export function fixFor(cause: CauseKey, ctx: FixContext = {}): Fix {
   const code = sipCodeOfCause(cause);
   if (code !== null) return sipFix(code);
   const fix = FIX_CATALOGUE[cause as FixedCauseKey];
+  const unseen = ctx.mediaSeen === false ? MEDIA_NOT_SEEN[cause as FixedCauseKey] : undefined;
+  if (fix && unseen) return { ...fix, ...unseen };
   if (fix) return fix;
   // Unreachable for valid keys; a malformed `sip_…` key gets the class-less SIP fix.
   return sipFix(0);

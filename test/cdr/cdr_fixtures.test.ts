@@ -154,3 +154,26 @@ describe('unknown CSV and mapped_csv', () => {
     expect(bad.error).toMatch(/needs 'to'/);
   });
 });
+
+describe('a verdict from a CDR row alone never claims media was seen', () => {
+  it('normal_clearing, caller_hangup_short and agent_bye are worded for unseen media, through the index', async () => {
+    const { openIndex } = await import('../../electron/node/store/index_store.ts');
+    const { importFile } = await import('../../electron/node/ingest/import_file.ts');
+    const store = openIndex(':memory:');
+    try {
+      for (const f of ['twilio_calls.csv', 'vos3000_cdr.csv', 'agent_events.jsonl', 'twilio_insights_call_summary.json']) expect((await importFile(store, join(FIX, f))).sourceId).not.toBeNull();
+      const causes = new Set<string>();
+      for (const c of store.listCalls({ limit: 1000 })) {
+        const v = store.getCall(c.id)!.verdict as { cause: string; fix: { text: string; checks: string[] } } | null;
+        if (!v || !['normal_clearing', 'caller_hangup_short', 'agent_bye'].includes(v.cause)) continue;
+        causes.add(v.cause);
+        expect(v.fix.text, `${c.callId}: ${v.cause}`).toMatch(/could not be checked/);
+        expect(`${v.fix.text} ${v.fix.checks.join(' ')}`).not.toMatch(/media (was flowing|flowed)(?! could not)|Media flowed both ways/);
+      }
+      // The fixtures hold each of the three: the loop above looked at every one.
+      expect([...causes].sort()).toEqual(['agent_bye', 'caller_hangup_short', 'normal_clearing']);
+    } finally {
+      store.close();
+    }
+  });
+});
