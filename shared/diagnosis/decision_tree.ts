@@ -85,6 +85,31 @@ function hasEnd(v: CallView): boolean {
   return v.facts.endMethod === 'BYE' || v.facts.endMethod === 'CANCEL';
 }
 
+/** The last good session refresh (or the answer): when the session's expiry clock started. */
+function lastGoodRefreshUs(v: CallView): number {
+  const good = (v.facts.sessionTimer?.refreshes ?? []).filter((r) => r.status >= 200 && r.status < 300);
+  return Math.max(v.facts.answerUs ?? -Infinity, maxOf(good, (r) => r.tsUs, -Infinity));
+}
+
+/**
+ * §3 rule 6's exception in a signalling-only capture: no BYE, but a session timer was
+ * negotiated and the recording went on past its expiry (SE after the last good refresh) with
+ * no more SIP from the call. SIP silence proves nothing there, except this: a live session
+ * must be refreshed before it expires (RFC 4028), so a window that outlasts the expiry with no
+ * good refresh shows the session ended at the expiry point, BYE or not. Returns that point.
+ */
+function silentSessionExpiryUs(v: CallView): number | null {
+  const f = v.facts;
+  const st = f.sessionTimer;
+  if (!v.signallingOnly || v.isCdr || f.endMethod !== 'none' || !st || st.seconds <= 0 || f.answerUs === null) return null;
+  const expiryUs = lastGoodRefreshUs(v) + st.seconds * 1e6;
+  const lastMessageUs = maxOf(f.messages, (m) => m.tsUs, -Infinity);
+  const windowEndUs = f.lastActivityUs + f.captureTailMs * 1000;
+  // SIP from the call after the expiry: the session was still alive (a refresh we could not read).
+  if (lastMessageUs > expiryUs) return null;
+  return windowEndUs >= expiryUs + SESSION_EXPIRY_SLACK_MS * 1000 ? expiryUs : null;
+}
+
 function expectedDirections(v: CallView): DirectionMedia[] {
   return [v.media.caller, v.media.callee].filter((d) => d.expected);
 }
@@ -329,6 +354,8 @@ export const DECISION_TREE: readonly DecisionRule[] = [
     test(v) {
       const f = v.facts;
       if (v.isCdr || f.endMethod !== 'none') return null;
+      // …unless the session timer explains the end (rule 11 below).
+      if (silentSessionExpiryUs(v) !== null) return null;
       if (v.signallingOnly) {
         return { confidence: 1, evidence: deadEndEvidence(v, `No BYE in a signalling-only capture: SIP is quiet between the ACK and the BYE, so the ${dur(f.captureTailMs)} of silence after the call's last message does not show whether the call was still up when the recording stopped.`) };
       }
@@ -436,15 +463,17 @@ export const DECISION_TREE: readonly DecisionRule[] = [
   {
     id: 'R11',
     branch: 'answered',
-    question: '11. Session-Expires negotiated, the refresh unanswered or never sent, and the call ended at the expiry point?',
+    question: '11. Session-Expires negotiated, the refresh unanswered or never sent, and the call ended at the expiry point (in a signalling-only capture with no BYE: the recording outlasts the expiry with no more SIP)?',
     outcome: { bucket: 5, cause: 'session_timer_expiry' },
     test(v) {
       const f = v.facts;
       const st = f.sessionTimer;
-      if (!st || st.seconds <= 0 || !hasEnd(v) || f.endUsAt === null || f.answerUs === null) return null;
+      if (!st || st.seconds <= 0 || f.answerUs === null) return null;
+      const silentEndUs = silentSessionExpiryUs(v);
+      if (silentEndUs === null && (!hasEnd(v) || f.endUsAt === null)) return null;
       const good = st.refreshes.filter((r) => r.status >= 200 && r.status < 300);
-      const lastGoodUs = Math.max(f.answerUs, maxOf(good, (r) => r.tsUs, -Infinity));
-      const elapsedMs = (f.endUsAt - lastGoodUs) / 1000;
+      const lastGoodUs = lastGoodRefreshUs(v);
+      const elapsedMs = ((silentEndUs ?? f.endUsAt!) - lastGoodUs) / 1000;
       const seMs = st.seconds * 1000;
       const lowMs = seMs - Math.min(32_000, seMs / 3);
       if (elapsedMs < lowMs || elapsedMs > seMs + SESSION_EXPIRY_SLACK_MS) return null;
@@ -460,6 +489,12 @@ export const DECISION_TREE: readonly DecisionRule[] = [
         evidence.push(ev(`The session refresh ${r.method === 'INVITE' ? 're-INVITE' : r.method} at ${clock(r.tsUs)} (${between(lastGoodUs, r.tsUs)} after the ${good.length ? 'last good refresh' : 'answer'}) ${outcome}.`, r.tsUs, i >= 0 ? sipRef(v, i) : null));
       }
       if (failed.length === 0) evidence.push(ev(`No session refresh was sent after the ${good.length ? 'last good refresh' : 'answer'} at ${clock(lastGoodUs)}.`, lastGoodUs, null));
+      if (silentEndUs !== null) {
+        const windowEndUs = f.lastActivityUs + f.captureTailMs * 1000;
+        evidence.push(ev(`No BYE, but the session expired at ${clock(silentEndUs)} (${dur(seMs)} after the ${good.length ? 'last good refresh' : 'answer'}) and the capture ${windowText(v)} ${between(silentEndUs, windowEndUs)} past it with no more SIP from the call: without a good refresh, both sides consider the session ended (RFC 4028).`, silentEndUs, null));
+        // Timing alone, with the BYE not seen: never direct evidence.
+        return { confidence: failed.length > 0 ? 0.8 : 0.6, evidence };
+      }
       const end = endRequestEvidence(v, ` — ${dur(elapsedMs)} after the ${good.length ? 'last good refresh' : 'answer'}, inside the expiry window ${dur(lowMs)} … ${dur(seMs)}`);
       if (end) evidence.push(end);
       // Direct evidence: a refresh that failed on the wire, and the releasing side saying "timer expiry".

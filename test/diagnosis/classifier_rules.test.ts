@@ -6,6 +6,7 @@ import { classify } from '../../shared/diagnosis/classifier.ts';
 import { fixFor } from '../../shared/diagnosis/fix_catalogue.ts';
 import type { AgentEvent } from '../../shared/model/cdr.ts';
 import type { CallFacts } from '../../shared/model/call.ts';
+import type { CaptureCoverage } from '../../shared/model/capture.ts';
 import { DEFAULT_SETTINGS, type Verdict } from '../../shared/model/verdict.ts';
 import { answeredCall, q850, T0_US, unansweredCall } from './facts_builder.ts';
 
@@ -302,6 +303,45 @@ describe('answered: timers, events and the Reason (rules 11–13)', () => {
     // refreshed OK at 45 s: the window is 105 … 135 s after the answer, so 80 s is not an expiry.
     expect(classify(timerCall(80_000, { refreshStatus: 200, reason102: false })).cause).toBe('agent_bye');
     expect(classify(timerCall(120_000, { refreshStatus: 200 })).cause).toBe('session_timer_expiry');
+  });
+
+  describe('no BYE in a signalling-only capture (§3 rule 6: capture_ended "unless rule 5 or 11 explains it")', () => {
+    const SIP_ONLY: CaptureCoverage = { window: null, filter: null, signallingOnly: true, signallingOnlyWhy: 'no_rtp' };
+    const answerUs = T0_US + 1_000_000;
+    /** Refresh re-INVITE at 45 s (status 0: unanswered), no BYE; the capture records on for `tailS` after the last message. */
+    function silentCall(tailS: number, refreshStatus: number | null = 0): CallFacts {
+      const refreshes = refreshStatus === null ? [] : [{ tsUs: answerUs + 45_000_000, method: 'INVITE', status: refreshStatus, frame: 500 }];
+      const f = answeredCall({ endMethod: 'none', talkMs: 45_000, caller: { packets: 0 }, callee: { packets: 0 }, sessionTimer: { seconds: SE, refresher: 'uac', minSe: 90, refreshes } });
+      const lastMsgUs = Math.max(...f.messages.map((m) => m.tsUs));
+      return { ...f, lastActivityUs: lastMsgUs, captureTailMs: tailS * 1000 };
+    }
+
+    it('the window outlasts the expiry with the refresh unanswered → 5 session_timer_expiry (0.8), not capture_ended', () => {
+      const f = silentCall(120);
+      const v = classify(f, S, null, SIP_ONLY);
+      expectVerdict(v, 5, 'session_timer_expiry', 'R11');
+      expect(v.path).toContain('R6b');
+      expect(v.confidence).toBe(0.8);
+      const text = v.evidence.map((e) => e.text).join('\n');
+      expect(v.evidence[0].text).toMatch(/^Media could not be checked/);
+      expect(text).toMatch(/got no final response/);
+      expect(text).toMatch(/No BYE, but the session expired at .* \(1 min 30 s after the answer\)|No BYE, but the session expired at .* \(90 s after the answer\)/);
+      expectRefsConsistent(f, v);
+    });
+
+    it('no refresh at all: the same verdict at lower confidence', () => {
+      const v = classify(silentCall(120, null), S, null, SIP_ONLY);
+      expect([v.cause, v.confidence]).toEqual(['session_timer_expiry', 0.6]);
+    });
+
+    it('a window that ends before the expiry, a good refresh, or media in the capture: rule 11 does not apply', () => {
+      // 45 s + 40 s = 85 s after the answer: the session had not expired yet.
+      expect(classify(silentCall(40), S, null, SIP_ONLY).cause).toBe('capture_ended');
+      // refreshed OK at 45 s: expires at 135 s, the window (45 + 60 s) ends before.
+      expect(classify(silentCall(60, 200), S, null, SIP_ONLY).cause).toBe('capture_ended');
+      // Not signalling-only: rule 6 (no_bye_dead_signalling) speaks first.
+      expect(classify(silentCall(120), S, null, null).cause).toBe('no_bye_dead_signalling');
+    });
   });
 
   it('R12: LLM time-to-first-token over llmTimeout → 6 llm_timeout; exactly at the timeout is not over it', () => {
