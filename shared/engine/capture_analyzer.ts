@@ -323,10 +323,32 @@ export class CaptureAnalyzer {
   private readonly tcpEvents: TcpEvents = {
     // Bytes missing from the stream: whatever message was in progress is lost, so the next
     // bytes are classified and framed afresh (the framer would otherwise glue two halves).
-    gap: (flowKey, dir) => this.tcpConsumers.set(consumerKey(flowKey, dir), { kind: 'undecided' }),
+    gap: (flowKey, dir) => {
+      this.retireTcpConsumer(consumerKey(flowKey, dir), 'gap');
+      this.tcpConsumers.set(consumerKey(flowKey, dir), { kind: 'undecided' });
+    },
     // A closed direction needs no consumer any more: bounded memory on long captures.
-    close: (flowKey, dir) => this.tcpConsumers.delete(consumerKey(flowKey, dir)),
+    close: (flowKey, dir, reason) => {
+      this.retireTcpConsumer(consumerKey(flowKey, dir), reason === 'end' ? 'end' : 'close');
+      this.tcpConsumers.delete(consumerKey(flowKey, dir));
+    },
   };
+
+  /**
+   * A SIP framer whose stream can bring no more bytes (closed, a hole, the capture's end):
+   * a message it was still assembling can never complete. Said as a warning with its byte
+   * count — before, such a message vanished without a word (the call then lacked, say, its
+   * 200 OK and read as unanswered).
+   */
+  private retireTcpConsumer(key: string, why: 'gap' | 'close' | 'end'): void {
+    const c = this.tcpConsumers.get(key);
+    if (c?.kind !== 'sip') return;
+    const pending = c.framer.pendingBytes;
+    c.framer.end();
+    if (pending === 0) return;
+    const cause = why === 'gap' ? 'bytes of the TCP stream are missing from the capture' : why === 'end' ? 'the capture ended inside it' : 'the TCP connection closed inside it';
+    this.stats.add(`sip.tcp_cut_message`, 'warning', `A SIP message over TCP never completed (${cause}): its bytes so far were not read as SIP`, undefined, 1);
+  }
 
   private onTcpData(flowKey: string, dir: { src: string; srcPort: number; dst: string; dstPort: number }, bytes: Uint8Array, frame: number, tsUs: number): void {
     const key = consumerKey(flowKey, dir);

@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaptureAnalyzer, type AnalyzedCall } from '../../../shared/engine/capture_analyzer.ts';
 import { SipStreamFramer } from '../../../shared/engine/sip/sip_stream_framer.ts';
+import { CaptureReader } from '../../../shared/engine/capture/capture_reader.ts';
+import { PcapWriter } from '../../../shared/engine/capture/capture_writer.ts';
+import { concat } from '../../../shared/engine/capture/packet_builder.ts';
+import { Stats } from '../../../shared/model/stats.ts';
 import { oversizedTcpInviteCapture } from '../../support/hostile_inputs.ts';
 import { REPO_ROOT } from '../../support/oracle.ts';
 
@@ -58,6 +62,25 @@ describe('oversized SIP over TCP', () => {
     expect(out[0].oversized).toBe(true);
     expect(f.stats.oversized).toBe(1);
     expect(f.pendingBytes).toBe(0);
+  });
+
+  it('a capture that ends inside a SIP message over TCP says so (the framer is ended, not dropped)', () => {
+    // A 5 kB INVITE goes out in four segments; the capture keeps the handshake and the first one.
+    const whole = oversizedTcpInviteCapture({ callId: 'cut-invite@test', bodyBytes: 5000 });
+    const w = new PcapWriter({ linkType: 1 });
+    const kept: Uint8Array[] = [w.header()];
+    const reader = new CaptureReader(new Stats(), (p) => {
+      if (p.frame <= 4) kept.push(w.packet(p.tsUs, p.buf.slice(p.off, p.off + p.capLen)));
+    });
+    reader.push(whole);
+    reader.end();
+    const { calls, summary } = analyze(concat(...kept));
+    expect(calls).toEqual([]);
+    expect(summary.stats.list().find((s) => s.key === 'sip.tcp_cut_message')).toMatchObject({
+      severity: 'warning', count: 1, description: expect.stringMatching(/never completed \(the capture ended inside it\)/),
+    });
+    // The whole capture has no cut message.
+    expect(analyze(whole).summary.stats.list().map((s) => s.key)).not.toContain('sip.tcp_cut_message');
   });
 
   it('analyze: the call is answered and the source carries the warning', () => {
