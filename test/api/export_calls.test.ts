@@ -123,6 +123,9 @@ describe('exportCalls in serve: one-time downloads', () => {
     expect(t.backend.downloads!.size).toBe(0);
     const r = await exportCalls({ ids: [cdr.id], outputs: ['html'], redact: false });
     if (!r.ok) throw new Error(r.error.message);
+    // Named after the CDR row's own id, not the common cdr:<file>: prefix.
+    expect(cdr.callId.startsWith('cdr:twilio_calls.csv:CA')).toBe(true);
+    expect(r.value.files[0].name).toBe(`call-${cdr.callId.split(':')[2].slice(0, 16)}.html`);
     const d = t.backend.downloads!.take(r.value.files[0].downloadId!)!;
     expect(readFileSync(d.download.path, 'utf8')).toContain('known only from a CDR row of twilio_calls.csv');
     d.done();

@@ -41,8 +41,10 @@ export const OUTPUT_EXTENSION: Record<ExportOutput, string> = { pcapng: 'pcapng'
 
 /** A Call-ID cut to something short and safe in a file name on every system. */
 export function shortCallId(callId: string): string {
-  // The part before '@' is the random one (the host part is the same for every call of a PBX).
-  const local = callId.split('@')[0] || callId;
+  // A call known only from a CDR row has the id cdr:<file>:<row's id>: the row's id is the
+  // part that differs. Otherwise the part before '@' is the random one (the host part is the
+  // same for every call of a PBX).
+  const local = callId.startsWith('cdr:') ? callId.slice(callId.lastIndexOf(':') + 1) : callId.split('@')[0] || callId;
   const safe = local.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 16);
   return safe === '' ? 'unnamed' : safe;
 }
