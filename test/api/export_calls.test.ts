@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiResult, CallRow, ExportOutcome } from '../../shared/api/contract.ts';
 import { invokeHandler } from '../../electron/node/api/api_error.ts';
 import { DownloadStore, type Schedule } from '../../electron/node/api/download_store.ts';
@@ -171,6 +171,10 @@ describe('exportCalls in serve: one-time downloads', () => {
       }
       expect(r, JSON.stringify(bad)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     }
+    expect(await exportCalls({ ids: Array.from({ length: 1001 }, (_, i) => i + 1), outputs: ['html'], redact: false })).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'an export holds at most 1000 calls (1001 chosen)' },
+    });
     expect(await exportCalls({ ids: [999_999], outputs: ['html'], redact: false })).toMatchObject({ ok: false, error: { code: 'export_failed', message: 'call #999999 is no longer in the index (its source was removed?)' } });
   });
 });
@@ -309,6 +313,9 @@ describe('the bridge serves an export once, with the token', () => {
     expect(ok.headers['access-control-allow-origin']).toBeUndefined();
     expect(Number(ok.headers['content-length'])).toBe(r.value.files[0].bytes);
     expect(ok.body.toString('utf8')).toContain(AGENT);
+    // The file is deleted once sent (when the response closes, just after the client's end).
+    const root = readdirSync(t.dir).filter((n) => n.startsWith('calltrace-downloads-')).map((n) => join(t.dir, n))[0];
+    await vi.waitFor(() => expect(readdirSync(root)).toEqual([]));
 
     const again = await get(url, { 'x-calltrace-token': bridge.token });
     expect(again.status).toBe(404);

@@ -103,7 +103,7 @@ test('exports a selection of two calls from the list, capture and report', async
   for (const id of two) expect(pcap.includes(Buffer.from(`Call-ID: ${id}`))).toBe(true);
   await page.getByTestId('export-close').click();
 
-  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByRole('button', { name: 'Clear', exact: true }).click();
   await expect(page.getByTestId('selection-bar')).toHaveCount(0);
 });
 

@@ -118,6 +118,7 @@ const EXPORT_OUTPUTS: readonly ExportOutput[] = ['pcapng', 'html'];
 
 export function checkExportArgs(v: unknown): { ids: number[]; outputs: ExportOutput[]; redact: boolean } {
   const a = record(v, 'arguments');
+  if (Array.isArray(a.ids) && a.ids.length > MAX_EXPORT_CALLS) throw bad(`an export holds at most ${MAX_EXPORT_CALLS} calls (${a.ids.length} chosen)`);
   const ids = [...new Set(list(a.ids, 'ids', (x, w) => int(x, w), MAX_EXPORT_CALLS))];
   if (ids.length === 0) throw bad('choose at least one call to export');
   const outputs = [...new Set(list(a.outputs, 'outputs', (x, w) => {
