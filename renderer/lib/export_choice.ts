@@ -6,7 +6,7 @@ import type { CallRow, ExportOutcome, ExportOutput } from '../../shared/api/cont
 import { formatBytes, formatCount } from './format.ts';
 
 /** What the dialog needs of a call: the list's rows and the call view's detail both have it. */
-export type ExportCall = Pick<CallRow, 'id' | 'callId' | 'origin'>;
+export type ExportCall = Pick<CallRow, 'id' | 'sourceId' | 'callId' | 'origin'>;
 
 export interface ExportChoice {
   /** False when a call has no packets (known only from a CDR or event row). */

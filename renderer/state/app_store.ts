@@ -230,7 +230,8 @@ export async function removeSource(id: number): Promise<void> {
   if (!r.ok) return notify('error', r.error.message);
   if (get().detail?.id === id) set({ detail: null });
   // The back end emits libraryChanged too; refreshing here keeps the UI right without it.
-  set((s) => ({ libraryVersion: s.libraryVersion + 1, openCallId: null, selectedIndex: null }));
+  // Its calls are gone from the index: they cannot stay ticked for an export.
+  set((s) => ({ libraryVersion: s.libraryVersion + 1, openCallId: null, selectedIndex: null, picked: s.picked.filter((c) => c.sourceId !== id) }));
   void refreshSources();
 }
 
@@ -308,7 +309,7 @@ export function openCall(id: number | null): void {
 
 /** Ticks or unticks a call of the list for an export. */
 export function togglePicked(call: ExportCall): void {
-  set((s) => ({ picked: s.picked.some((c) => c.id === call.id) ? s.picked.filter((c) => c.id !== call.id) : [...s.picked, { id: call.id, callId: call.callId, origin: call.origin }] }));
+  set((s) => ({ picked: s.picked.some((c) => c.id === call.id) ? s.picked.filter((c) => c.id !== call.id) : [...s.picked, { id: call.id, sourceId: call.sourceId, callId: call.callId, origin: call.origin }] }));
 }
 
 export function clearPicked(): void {
@@ -316,7 +317,7 @@ export function clearPicked(): void {
 }
 
 export function openExport(calls: readonly ExportCall[]): void {
-  if (calls.length > 0) set({ exportFor: calls.map((c) => ({ id: c.id, callId: c.callId, origin: c.origin })) });
+  if (calls.length > 0) set({ exportFor: calls.map((c) => ({ id: c.id, sourceId: c.sourceId, callId: c.callId, origin: c.origin })) });
 }
 
 export function closeExport(): void {

@@ -8,11 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiResult, CallRow, ExportOutcome } from '../../shared/api/contract.ts';
 import { invokeHandler } from '../../electron/node/api/api_error.ts';
 import { DownloadStore, type Schedule } from '../../electron/node/api/download_store.ts';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
+import { appPageCheck, registerApiIpc, type IpcInvokeEventLike } from '../../electron/node/api/ipc_registration.ts';
 import { startBridge, tokenCookieName, type Bridge } from '../../electron/node/api/http_bridge.ts';
 import { dialogExportTarget, type SaveDialog } from '../../electron/node/export/export_target.ts';
 import { CAPTURES, startBackend, type TestBackend } from './support.ts';
@@ -260,6 +262,22 @@ describe('exportCalls in the desktop app: the save dialog', () => {
     expect(r).toEqual({ ok: true, value: { cancelled: true, calls: 1, files: [] } });
     expect(asked).toHaveLength(2);
     expect(readdirSync(t.dir).sort()).toEqual(before);
+  });
+
+  it('over IPC, only our own page can make the main process open the dialog', async () => {
+    type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>;
+    const channels = new Map<string, Listener>();
+    const ipc = { handle: (c: string, l: Listener) => void channels.set(c, l), removeHandler: (c: string) => void channels.delete(c) };
+    const index = join(t.dir, 'dist/renderer/index.html');
+    const { handlers, asked } = dialogHandlers((name) => join(t.dir, `ipc-${name}`));
+    registerApiIpc(ipc, handlers, appPageCheck(index));
+    const call = (url: string) => channels.get('calltrace:exportCalls')!({ senderFrame: { url } }, { ids: [rowOf(AGENT).id], outputs: ['html'], redact: false });
+
+    expect(await call('https://evil.example/')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(asked).toEqual([]);
+    const r = (await call(pathToFileURL(index).href)) as ApiResult<ExportOutcome>;
+    expect(r.ok && r.value.files[0].path).toBe(join(t.dir, 'ipc-call-1-mixed-agent_by.html'));
+    expect(asked.map((a) => a.defaultName)).toEqual(['call-1-mixed-agent_by.html']);
   });
 
   it('refuses to overwrite the capture the calls come from', async () => {

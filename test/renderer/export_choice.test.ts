@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultOutputs, exportChoice, exportTitle, outcomeLines, type ExportCall } from '../../renderer/lib/export_choice.ts';
 
-const cap = (id: number): ExportCall => ({ id, callId: `c${id}@pbx`, origin: 'capture' });
-const cdr = (id: number): ExportCall => ({ id, callId: `CA${id}`, origin: 'cdr' });
+const cap = (id: number): ExportCall => ({ id, sourceId: 1, callId: `c${id}@pbx`, origin: 'capture' });
+const cdr = (id: number): ExportCall => ({ id, sourceId: 2, callId: `CA${id}`, origin: 'cdr' });
 
 describe('export choice', () => {
   it('offers both outputs for captured calls, both ticked', () => {

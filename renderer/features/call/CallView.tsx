@@ -161,7 +161,7 @@ function CallHeader({ d }: { d: CallDetail }) {
           type="button"
           className="btn btn-small cv-export"
           title={r.origin === 'capture' ? 'Save this call’s packets (pcapng) and/or its report (HTML)' : 'Save this call’s report (HTML); a call known only from a CDR row has no packets'}
-          onClick={() => openExport([{ id: r.id, callId: r.callId, origin: r.origin }])}
+          onClick={() => openExport([{ id: r.id, sourceId: r.sourceId, callId: r.callId, origin: r.origin }])}
           data-testid="call-export"
         >
           Export…
