@@ -66,6 +66,9 @@ test('exports the open call’s report as a download', async ({ page, served }) 
 
 test('exports a selection of two calls from the list, capture and report', async ({ page, served }) => {
   await page.goto(served.url);
+  // The rows arrive after the page: wait for one before reading them all (12 calls fit on screen).
+  await expect(row(page, AGENT)).toBeVisible();
+  await expect(page.getByTestId('call-row')).toHaveCount(12);
   const ids = (await page.getByTestId('call-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-call-id') ?? ''))).filter((id) => id.startsWith('1-mixed-'));
   expect(ids.length).toBeGreaterThanOrEqual(2);
   const two = ids.slice(0, 2);
@@ -115,6 +118,12 @@ test('a call known only from a CDR row offers the report alone, and says why', a
   await expect(page.getByTestId('export-pcapng')).toBeDisabled();
   await expect(page.getByTestId('export-pcapng')).not.toBeChecked();
   await expect(page.getByTestId('export-pcapng-note')).toHaveText('This call is known only from a CDR row: it has no packets, so only the report can be exported.');
+  // Modal: the focus starts on the first enabled choice and Tab keeps it inside the dialog.
+  await expect(page.getByTestId('export-html')).toBeFocused();
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    expect(await page.getByTestId('export-dialog').evaluate((d) => d.contains(d.ownerDocument.activeElement))).toBe(true);
+  }
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('export-dialog')).toHaveCount(0);
 });

@@ -27,7 +27,7 @@ import {
 } from '../../../shared/api/contract.ts';
 import { invokeHandler, isApiMethod } from './api_error.ts';
 import { SECURITY_HEADERS } from './csp.ts';
-import type { DownloadStore } from './download_store.ts';
+import { DOWNLOAD_TTL_MS, type DownloadStore } from './download_store.ts';
 import type { EventHub } from './event_hub.ts';
 import type { UploadStaging } from './handlers.ts';
 
@@ -258,7 +258,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
    */
   function download(res: ServerResponse, id: string): void {
     const taken = o.downloads?.take(id) ?? null;
-    if (!taken) return refuse(res, 404, 'not_found', 'this download is no longer available (an export is downloaded once and kept at most 10 minutes): export again');
+    if (!taken) return refuse(res, 404, 'not_found', `this download is no longer available (an export is downloaded once and kept at most ${DOWNLOAD_TTL_MS / 60_000} minutes): export again`);
     const d = taken.download;
     res.on('close', taken.done);
     const file = createReadStream(d.path);

@@ -51,6 +51,14 @@ function ExportDialog({ handle, calls }: { handle: ClientHandle; calls: ExportCa
       e.preventDefault();
       e.stopPropagation();
       closeExport();
+    } else if (e.key === 'Tab' && box.current) {
+      // Modal: Tab cycles inside the dialog instead of wandering into the list behind it.
+      const all = [...box.current.querySelectorAll<HTMLElement>('input:not(:disabled), button:not(:disabled)')];
+      if (all.length === 0) return;
+      const at = all.indexOf(document.activeElement as HTMLElement);
+      const next = e.shiftKey ? (at <= 0 ? all.length - 1 : at - 1) : at === all.length - 1 ? 0 : at + 1;
+      e.preventDefault();
+      all[next].focus();
     }
   };
 

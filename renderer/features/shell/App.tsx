@@ -30,7 +30,8 @@ function useTheme(): void {
 function useGlobalKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey) return;
+      // The Export… dialog is modal: the shortcuts wait until it is closed.
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || useApp.getState().exportFor !== null) return;
       if (e.key === '/' && !isTyping(e.target)) {
         e.preventDefault();
         focusSearch();
