@@ -18,6 +18,7 @@ import { IPC_EVENT_CHANNEL } from '../../shared/api/contract.ts';
 import { openBackend, type Backend } from '../node/api/backend.ts';
 import { CONTENT_SECURITY_POLICY } from '../node/api/csp.ts';
 import { appPageCheck, registerApiIpc } from '../node/api/ipc_registration.ts';
+import { dialogExportTarget, type SaveDialog } from '../node/export/export_target.ts';
 import { filesFromArgv, parseAppArgs, CAPTURE_EXTENSIONS } from '../node/api/app_args.ts';
 import { resolveNativeBinding } from '../node/store/native_binding.ts';
 
@@ -60,6 +61,16 @@ async function openFolderDialog(): Promise<void> {
   const r = await dialog.showOpenDialog({ title: 'Open a folder (everything in it is imported)', properties: ['openDirectory', 'multiSelections'] });
   if (!r.canceled) importPaths(r.filePaths);
 }
+
+/**
+ * The Export… action's save dialog, shown here in the main process: the page asks for an
+ * export of call ids and never names a path (exportCalls, export_target.ts).
+ */
+const saveDialog: SaveDialog = async ({ title, defaultName, filters }) => {
+  const options = { title, defaultPath: join(app.getPath('downloads'), defaultName), filters, properties: ['showOverwriteConfirmation' as const, 'createDirectory' as const] };
+  const r = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return r.canceled || !r.filePath ? null : r.filePath;
+};
 
 async function buildMenu(): Promise<void> {
   const recent = backend ? await backend.handlers.recentFiles() : [];
@@ -138,7 +149,7 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
-  backend = openBackend({ dbPath: args.db ?? join(app.getPath('userData'), 'library.db'), workerUrl, nativeBinding: binding.path });
+  backend = openBackend({ dbPath: args.db ?? join(app.getPath('userData'), 'library.db'), workerUrl, nativeBinding: binding.path, exportTarget: dialogExportTarget(saveDialog) });
   const b = backend;
   registerApiIpc(ipcMain, b.handlers, appPageCheck(indexHtml));
   b.events.subscribe((e) => {

@@ -6,8 +6,8 @@
 //  - Browser on the loopback bridge (`calltrace serve`): POST /api/<method> with the JSON
 //    argument, events over Server-Sent Events, the session token taken from the page URL.
 
-import type { ApiEvent, ApiEventName, ApiMethod, ApiResult, ApiTransport, CalltraceClient, ImportJob } from '../../shared/api/contract.ts';
-import { BRIDGE_API_PREFIX, BRIDGE_EVENTS_PATH, BRIDGE_UPLOAD_PATH, createClient } from '../../shared/api/contract.ts';
+import type { ApiEvent, ApiEventName, ApiMethod, ApiResult, ApiTransport, CalltraceClient, ExportedFile, ImportJob } from '../../shared/api/contract.ts';
+import { BRIDGE_API_PREFIX, BRIDGE_DOWNLOAD_PREFIX, BRIDGE_EVENTS_PATH, BRIDGE_UPLOAD_PATH, createClient } from '../../shared/api/contract.ts';
 import { parseEvent, tokenFromUrl } from './wire.ts';
 
 /** What electron/preload exposes through contextBridge (exactly the contract, nothing else). */
@@ -37,6 +37,11 @@ export interface ClientHandle {
   importFiles(files: readonly File[]): Promise<Array<ApiResult<ImportJob> & { file: string }>>;
   /** Connection state of the event stream (the bridge's SSE); IPC is always 'open'. */
   onConnection(listener: (state: 'open' | 'reconnecting') => void): () => void;
+  /**
+   * Fetches an exported file into the browser's downloads (the bridge's one-time
+   * downloadId). Over IPC the main process has already saved it: nothing to do.
+   */
+  download(file: ExportedFile): void;
 }
 
 // ---- Electron (IPC) ---------------------------------------------------------------------
@@ -72,6 +77,9 @@ function ipcHandle(api: PreloadApi): ClientHandle {
     onConnection(listener) {
       listener('open');
       return () => {};
+    },
+    download() {
+      // Saved by the main process where the user chose in its save dialog.
     },
   };
 }
@@ -201,6 +209,19 @@ function httpHandle(base: URL, token: string | null): ClientHandle {
       open();
       listener(connState);
       return () => void connListeners.delete(listener);
+    },
+    download(file) {
+      if (file.downloadId === null) return;
+      // A plain same-origin link: the browser's own download (Content-Disposition: attachment),
+      // streamed to disk, never through the JS heap. The HttpOnly cookie set at page load
+      // carries the token; the token is not put in this URL, which lands in the downloads list.
+      const a = document.createElement('a');
+      a.href = apiUrl(BRIDGE_DOWNLOAD_PREFIX + encodeURIComponent(file.downloadId)).href;
+      a.download = file.name;
+      a.rel = 'noopener';
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
     },
   };
 }

@@ -14,6 +14,7 @@ import type { CallSortKey } from '../../shared/api/contract.ts';
 import type { Summary } from '../../shared/diagnosis/call_summary.ts';
 import { applyProgress, dismissJob, markCancelling, pruneJobs, type JobsState } from '../lib/import_jobs.ts';
 import { partitionByName } from '../lib/file_kinds.ts';
+import type { ExportCall } from '../lib/export_choice.ts';
 
 export type ViewName = 'calls' | 'dashboard' | 'settings';
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -48,6 +49,13 @@ export interface AppState {
   /** Position of the keyboard selection in the current result (not a call id: rows are paged). */
   selectedIndex: number | null;
   openCallId: number | null;
+  /**
+   * Calls ticked in the list for an export, by id (not position: they stay ticked through
+   * scrolling, sorting and filtering), in the order they were ticked.
+   */
+  picked: ExportCall[];
+  /** The calls the open Export… dialog is about (null: closed). */
+  exportFor: ExportCall[] | null;
   /** Set by the dashboard when it switched to the calls view, so the list gets the focus. */
   focusListToken: number;
   focusSearchToken: number;
@@ -96,6 +104,8 @@ export const useApp = create<AppState>()(() => ({
   sort: DEFAULT_SORT,
   selectedIndex: null,
   openCallId: null,
+  picked: [],
+  exportFor: null,
   focusListToken: 0,
   focusSearchToken: 0,
   summary: { state: 'idle', value: null, error: null, version: -1 },
@@ -220,7 +230,8 @@ export async function removeSource(id: number): Promise<void> {
   if (!r.ok) return notify('error', r.error.message);
   if (get().detail?.id === id) set({ detail: null });
   // The back end emits libraryChanged too; refreshing here keeps the UI right without it.
-  set((s) => ({ libraryVersion: s.libraryVersion + 1, openCallId: null, selectedIndex: null }));
+  // Its calls are gone from the index: they cannot stay ticked for an export.
+  set((s) => ({ libraryVersion: s.libraryVersion + 1, openCallId: null, selectedIndex: null, picked: s.picked.filter((c) => c.sourceId !== id) }));
   void refreshSources();
 }
 
@@ -306,6 +317,23 @@ export function select(index: number | null): void {
 
 export function openCall(id: number | null): void {
   set({ openCallId: id });
+}
+
+/** Ticks or unticks a call of the list for an export. */
+export function togglePicked(call: ExportCall): void {
+  set((s) => ({ picked: s.picked.some((c) => c.id === call.id) ? s.picked.filter((c) => c.id !== call.id) : [...s.picked, { id: call.id, sourceId: call.sourceId, callId: call.callId, origin: call.origin }] }));
+}
+
+export function clearPicked(): void {
+  set({ picked: [] });
+}
+
+export function openExport(calls: readonly ExportCall[]): void {
+  if (calls.length > 0) set({ exportFor: calls.map((c) => ({ id: c.id, sourceId: c.sourceId, callId: c.callId, origin: c.origin })) });
+}
+
+export function closeExport(): void {
+  set({ exportFor: null });
 }
 
 /** The dashboard's "one click from the evidence": the calls behind a number, in the list. */

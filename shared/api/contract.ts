@@ -203,6 +203,43 @@ export interface SummaryQuery {
   filter?: CallFilter;
 }
 
+// ---- export -------------------------------------------------------------------------------
+
+/** What an export writes: the calls' packets as pcapng, the HTML incident report, or both. */
+export type ExportOutput = 'pcapng' | 'html';
+
+export interface ExportCallsArgs {
+  /** Index row ids (CallRow.id), as the call view and the list know them. */
+  ids: number[];
+  outputs: ExportOutput[];
+  /** Hide numbers, names and addresses in both outputs. */
+  redact: boolean;
+}
+
+/** One file an export wrote. The page never names a path: the back end chose it. */
+export interface ExportedFile {
+  output: ExportOutput;
+  /** The file's name (what the save dialog or the download proposes). */
+  name: string;
+  /** The desktop app: where the user saved it. `serve`: null. */
+  path: string | null;
+  /** `serve`: the one-time id to fetch at BRIDGE_DOWNLOAD_PREFIX + id. The desktop app: null. */
+  downloadId: string | null;
+  bytes: number;
+  /** Packets in the pcapng (null for the report). */
+  packets: number | null;
+}
+
+export interface ExportOutcome {
+  /** The user closed the save dialog: nothing was written. */
+  cancelled: boolean;
+  calls: number;
+  files: ExportedFile[];
+}
+
+/** The most calls one export may name (a report of more is not something to e-mail). */
+export const MAX_EXPORT_CALLS = 1000;
+
 // ---- the contract -------------------------------------------------------------------------
 
 /** Every method: its argument (one object or nothing) and its result. */
@@ -226,6 +263,12 @@ export interface ApiSpec {
   /** Saves the settings and re-classifies every call from stored facts (no capture is re-read). */
   setSettings: { args: DiagnosisSettings; result: { reclassified: number } };
   getUnassociatedStreams: { args: { sourceId?: number }; result: RtpStreamStats[] };
+  /**
+   * Writes the calls' pcapng and/or report. The desktop app asks where with a save dialog (in
+   * the main process); `serve` writes to a private temp directory and answers with one-time
+   * download ids. CDR-only calls have no packets: only the report can be exported for them.
+   */
+  exportCalls: { args: ExportCallsArgs; result: ExportOutcome };
 }
 
 export type ApiMethod = keyof ApiSpec;
@@ -234,7 +277,7 @@ export type ApiMethod = keyof ApiSpec;
 export const API_METHODS = [
   'listSources', 'getSource', 'importPaths', 'importUpload', 'cancelImport', 'removeSource', 'recentFiles',
   'queryCalls', 'getCall', 'getSummary', 'getDecisionTree', 'getDecisionTreeMermaid', 'getSettings', 'setSettings',
-  'getUnassociatedStreams',
+  'getUnassociatedStreams', 'exportCalls',
 ] as const satisfies readonly ApiMethod[];
 
 /** Methods only Electron may call: the bridge refuses them (a browser cannot name local paths safely). */
@@ -285,3 +328,5 @@ export const BRIDGE_API_PREFIX = '/api/';
 export const BRIDGE_EVENTS_PATH = '/api/events';
 /** Uploads go as the raw body of POST /api/importUpload?name=… (not JSON: captures are binary). */
 export const BRIDGE_UPLOAD_PATH = '/api/importUpload';
+/** `serve`'s exported files: GET /api/download/<id>, once, with the token like every request. */
+export const BRIDGE_DOWNLOAD_PREFIX = '/api/download/';

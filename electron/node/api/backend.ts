@@ -7,6 +7,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../../shared/api/contract.ts';
 import { openIndex, useNativeBinding, type IndexStore } from '../store/index_store.ts';
+import type { ExportTarget } from '../export/export_target.ts';
+import { DownloadStore } from './download_store.ts';
 import { EventHub } from './event_hub.ts';
 import { createHandlers, createUploadStaging, storedSettings, type SettingsHolder, type UploadStaging } from './handlers.ts';
 import { ImportController } from './import_controller.ts';
@@ -18,6 +20,8 @@ export interface Backend {
   readonly imports: ImportController;
   readonly handlers: ApiHandlers;
   readonly uploads: UploadStaging;
+  /** `serve`'s exported files waiting for the browser (null when exports go through a save dialog). */
+  readonly downloads: DownloadStore | null;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,11 @@ export interface BackendOptions {
   workerUrl?: URL;
   /** better-sqlite3 addon built for this runtime (Electron's ABI); npm's build when absent. */
   nativeBinding?: string;
+  /**
+   * Where the Export… action writes: the desktop app passes its save dialog
+   * (dialogExportTarget); absent, exports become one-time downloads (`serve`, tests).
+   */
+  exportTarget?: ExportTarget;
 }
 
 /**
@@ -49,7 +58,8 @@ export function openBackend(o: BackendOptions): Backend {
   const events = new EventHub();
   const imports = new ImportController({ dbPath: o.dbPath, events, workerUrl: o.workerUrl, nativeBinding: o.nativeBinding });
   const settings: SettingsHolder = { current: storedSettings(store) };
-  const ctx = { store, imports, events, settings, tempDir: o.tempDir };
+  const downloads = o.exportTarget ? null : new DownloadStore({ parent: o.tempDir });
+  const ctx = { store, imports, events, settings, tempDir: o.tempDir, exports: o.exportTarget ?? downloads ?? undefined };
   const handlers = createHandlers(ctx);
   return {
     dbPath: o.dbPath,
@@ -58,7 +68,9 @@ export function openBackend(o: BackendOptions): Backend {
     imports,
     handlers,
     uploads: createUploadStaging(ctx),
+    downloads,
     async close() {
+      downloads?.close();
       await imports.close();
       store.close();
     },

@@ -7,10 +7,12 @@
 // Arguments come from a page (IPC or HTTP), so each handler checks their shape and answers
 // a bad one with ApiFailure('bad_request'), never a crash deep in SQL.
 
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type {
-  ApiHandlers, CallFilter, CallQuery, DecisionRuleInfo, ImportJob, SourceDetail, SourceInfo, SourceKind,
+import {
+  MAX_EXPORT_CALLS,
+  type ApiHandlers, type CallFilter, type CallQuery, type DecisionRuleInfo, type ExportOutcome, type ExportOutput, type ImportJob, type SourceDetail,
+  type SourceInfo, type SourceKind,
 } from '../../../shared/api/contract.ts';
 import { MAX_SKIPPED_SHOWN } from '../../../shared/api/contract.ts';
 import { summarize, type Summary } from '../../../shared/diagnosis/call_summary.ts';
@@ -22,6 +24,9 @@ import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/
 import { peerOf, summaryInput } from '../ingest/diagnose.ts';
 import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
 import { makeTempDir } from '../ingest/temp_dirs.ts';
+import { ExportError, findCallsByRowIds } from '../export/call_packets.ts';
+import { runExportJob } from '../export/export_job.ts';
+import { exportFileNames, type ExportTarget, type WrittenFile } from '../export/export_target.ts';
 import { SORT_COLUMN } from '../store/call_query.ts';
 import type { IndexStore, SourceRecord } from '../store/index_store.ts';
 import { ApiFailure } from './api_error.ts';
@@ -40,6 +45,11 @@ export interface HandlerContext {
   tempDir?: string;
   /** The settings in force, shared with the upload staging; default: read from the index. */
   settings?: SettingsHolder;
+  /**
+   * Where exportCalls writes: the desktop app's save dialog or `serve`'s downloads. Absent:
+   * exportCalls is refused (nothing may choose a path for it).
+   */
+  exports?: ExportTarget;
 }
 
 /** The diagnosis settings in force (imports classify with them; the peer filter uses them). */
@@ -103,6 +113,22 @@ export function checkFilter(v: unknown): CallFilter {
       return x;
     }),
   };
+}
+
+const EXPORT_OUTPUTS: readonly ExportOutput[] = ['pcapng', 'html'];
+
+export function checkExportArgs(v: unknown): { ids: number[]; outputs: ExportOutput[]; redact: boolean } {
+  const a = record(v, 'arguments');
+  if (Array.isArray(a.ids) && a.ids.length > MAX_EXPORT_CALLS) throw bad(`an export holds at most ${MAX_EXPORT_CALLS} calls (${a.ids.length} chosen)`);
+  const ids = [...new Set(list(a.ids, 'ids', (x, w) => int(x, w), MAX_EXPORT_CALLS))];
+  if (ids.length === 0) throw bad('choose at least one call to export');
+  const outputs = [...new Set(list(a.outputs, 'outputs', (x, w) => {
+    if (typeof x !== 'string' || !(EXPORT_OUTPUTS as readonly string[]).includes(x)) throw bad(`${w} must be one of ${EXPORT_OUTPUTS.join(', ')}`);
+    return x as ExportOutput;
+  }, 2))];
+  if (outputs.length === 0) throw bad('choose what to export: the capture (pcapng), the report (HTML) or both');
+  if (typeof a.redact !== 'boolean') throw bad('redact must be true or false');
+  return { ids, outputs, redact: a.redact };
 }
 
 export function checkSettings(v: unknown): DiagnosisSettings {
@@ -309,6 +335,43 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
       const a = args === undefined || args === null ? {} : record(args, 'arguments');
       const sourceId = opt(a.sourceId, (x) => int(x, 'sourceId'));
       return store.listUnassociatedStreams(sourceId).map((s) => plainStream<RtpStreamStats>(s));
+    },
+
+    async exportCalls(args) {
+      const { ids, outputs, redact } = checkExportArgs(args);
+      const target = ctx.exports;
+      if (!target) throw new ApiFailure('unavailable', 'exporting is not available in this session');
+      // An export only reads the index and the capture files: it runs here like a query, not
+      // in the ingest worker. Problems the user can act on (a CDR-only call asked for
+      // packets, a capture moved or changed, redaction not available) come back as one line.
+      const failed = (e: unknown): never => {
+        if (e instanceof ExportError) throw new ApiFailure('export_failed', e.message);
+        throw e;
+      };
+      let groups;
+      try {
+        groups = findCallsByRowIds(store, ids, { packets: outputs.includes('pcapng') });
+      } catch (e) {
+        return failed(e);
+      }
+      const calls = groups.reduce((n, g) => n + g.calls.length, 0);
+      let dest;
+      try {
+        dest = await target.choose(exportFileNames(groups, outputs));
+      } catch (e) {
+        return failed(e);
+      }
+      if (dest === null) return { cancelled: true, calls, files: [] } satisfies ExportOutcome;
+      try {
+        const r = await runExportJob(store, groups, { pcap: dest.paths.pcapng, html: dest.paths.html, redact });
+        const written: WrittenFile[] = [];
+        if (r.pcap) written.push({ output: 'pcapng', path: r.pcap.path, bytes: statSync(r.pcap.path).size, packets: r.pcap.packets });
+        if (r.html) written.push({ output: 'html', path: r.html.path, bytes: statSync(r.html.path).size, packets: null });
+        return { cancelled: false, calls: r.calls, files: dest.deliver(written) } satisfies ExportOutcome;
+      } catch (e) {
+        dest.abandon();
+        return failed(e);
+      }
     },
   };
 

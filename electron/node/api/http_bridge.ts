@@ -4,6 +4,7 @@
 //   POST /api/<method>             JSON argument in, ApiResult JSON out (errors as values, HTTP 200)
 //   POST /api/importUpload?name=N  the raw file bytes as the body (streamed to disk, ≤ 4 GiB)
 //   GET  /api/events               Server-Sent Events: `data: {"name":…,"payload":…}`
+//   GET  /api/download/<id>        an exported file (exportCalls), once, as an attachment
 //   GET  /…                        the built renderer (dist/renderer), or a page saying to build it
 //
 // Security, because any web page the user visits can make the browser send requests to
@@ -22,10 +23,11 @@ import { dirname, extname, join, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  API_METHODS, BRIDGE_API_PREFIX, BRIDGE_EVENTS_PATH, BRIDGE_UPLOAD_PATH, ELECTRON_ONLY_METHODS, type ApiHandlers, type ApiResult,
+  API_METHODS, BRIDGE_API_PREFIX, BRIDGE_DOWNLOAD_PREFIX, BRIDGE_EVENTS_PATH, BRIDGE_UPLOAD_PATH, ELECTRON_ONLY_METHODS, type ApiHandlers, type ApiResult,
 } from '../../../shared/api/contract.ts';
 import { invokeHandler, isApiMethod } from './api_error.ts';
 import { SECURITY_HEADERS } from './csp.ts';
+import { DOWNLOAD_TTL_MS, type DownloadStore } from './download_store.ts';
 import type { EventHub } from './event_hub.ts';
 import type { UploadStaging } from './handlers.ts';
 
@@ -42,6 +44,8 @@ export interface BridgeOptions {
   handlers: ApiHandlers;
   events: EventHub;
   uploads: UploadStaging;
+  /** Exported files waiting for the browser (exportCalls); absent: every download is 404. */
+  downloads?: DownloadStore;
   /** 0 or absent: a free port chosen by the system. */
   port?: number;
   /** The built renderer (index.html + assets). */
@@ -185,6 +189,10 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       if (req.method !== 'GET') return refuse(res, 405, 'bad_request', 'events are read with GET');
       return events(req, res);
     }
+    if (path.startsWith(BRIDGE_DOWNLOAD_PREFIX)) {
+      if (req.method !== 'GET') return refuse(res, 405, 'bad_request', 'downloads are fetched with GET');
+      return download(res, path.slice(BRIDGE_DOWNLOAD_PREFIX.length));
+    }
     if (path.startsWith(BRIDGE_API_PREFIX)) {
       if (req.method !== 'POST') return refuse(res, 405, 'bad_request', 'API methods are called with POST');
       if (path === BRIDGE_UPLOAD_PATH) return upload(req, res, url);
@@ -242,6 +250,33 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       return;
     }
     sendJson(res, 200, { ok: true, value: o.uploads.commit(path, name) });
+  }
+
+  /**
+   * An exported file, once: taken off the pending list before the first byte is sent, and
+   * deleted when the response ends (completed or aborted) — a second request is a 404.
+   */
+  function download(res: ServerResponse, id: string): void {
+    const taken = o.downloads?.take(id) ?? null;
+    if (!taken) return refuse(res, 404, 'not_found', `this download is no longer available (an export is downloaded once and kept at most ${DOWNLOAD_TTL_MS / 60_000} minutes): export again`);
+    const d = taken.download;
+    res.on('close', taken.done);
+    const file = createReadStream(d.path);
+    file.on('error', (e) => {
+      if (!res.headersSent) refuse(res, 410, 'gone', `the exported file is gone (${(e as NodeJS.ErrnoException).code ?? e.message}): export again`);
+      else res.destroy();
+    });
+    file.once('open', () => {
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        // Even an HTML report is saved, never shown on our origin (where it could call the API).
+        'Content-Type': d.contentType,
+        'Content-Disposition': `attachment; filename="${d.name}"`,
+        'Content-Length': String(d.bytes),
+        'Cache-Control': 'no-store',
+      });
+      file.pipe(res);
+    });
   }
 
   function events(req: IncomingMessage, res: ServerResponse): void {

@@ -72,7 +72,7 @@ export async function serve(o: ServeOptions): Promise<number> {
     }
     const staticDir = o.staticDir ?? DEFAULT_STATIC_DIR;
     if (!existsSync(staticDir)) process.stderr.write(`calltrace: the user interface is not built (${staticDir}): run npm run build; the API is served anyway\n`);
-    bridge = await startBridge({ handlers: backend.handlers, events: backend.events, uploads: backend.uploads, port: o.port, staticDir });
+    bridge = await startBridge({ handlers: backend.handlers, events: backend.events, uploads: backend.uploads, downloads: backend.downloads ?? undefined, port: o.port, staticDir });
     process.stdout.write(`calltrace: serving ${bridge.url}\n`);
     o.onReady?.(bridge, backend);
   } catch (e) {

@@ -113,3 +113,33 @@ export async function selectCallPackets(sc: SourceCalls): Promise<SelectedFrames
   await readIndexedCapture(sc.source, (chunk) => selector.push(chunk));
   return selector.end();
 }
+
+/**
+ * The app's side of findCallsToExport: the calls by index row id (what the call view and the
+ * list hold), grouped by source like findCallsToExport's. With `packets`, a call known only
+ * from a CDR or event row is refused — it has no packets; the report alone can be made for it.
+ */
+export function findCallsByRowIds(store: IndexReader, ids: readonly number[], opts: { packets: boolean }): SourceCalls[] {
+  const bySource = new Map<number, CallDetail[]>();
+  const cdrOnly: string[] = [];
+  for (const id of new Set(ids)) {
+    const detail = store.getCall(id);
+    if (!detail) throw new ExportError(`call #${id} is no longer in the index (its source was removed?)`);
+    if (opts.packets && detail.origin !== 'capture') cdrOnly.push(detail.callId);
+    const list = bySource.get(detail.sourceId) ?? [];
+    list.push(detail);
+    bySource.set(detail.sourceId, list);
+  }
+  if (cdrOnly.length > 0) {
+    const which = cdrOnly.map((x) => `'${x}'`).join(', ');
+    throw new ExportError(`${cdrOnly.length === 1 ? `call ${which} is` : `calls ${which} are`} known only from a CDR or event row: there are no packets to export — only the report can be exported for ${cdrOnly.length === 1 ? 'it' : 'them'}`);
+  }
+  const out: SourceCalls[] = [];
+  for (const [sourceId, calls] of [...bySource].sort((a, b) => a[0] - b[0])) {
+    const source = store.getSource(sourceId);
+    if (!source) throw new ExportError(`the source of call '${calls[0].callId}' is no longer in the index`);
+    calls.sort((a, b) => a.startUs - b.startUs || a.id - b.id);
+    out.push({ source, calls });
+  }
+  return out;
+}

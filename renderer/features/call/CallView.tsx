@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useState, type JSX } from 'react';
 import type { CallDetail, CalltraceClient } from '../../../shared/api/contract.ts';
 import { formatDurationMs, formatTimeUs } from '../../lib/format.ts';
+import { openExport } from '../../state/app_store.ts';
 import { CallStoreContext, createCallViewStore } from './call_store.ts';
 import { nothingToDraw } from './empty_states.ts';
 import { LadderPane } from './LadderPane.tsx';
@@ -156,6 +157,15 @@ function CallHeader({ d }: { d: CallDetail }) {
         <span className="cv-callid cv-mono" title="Call-ID">
           {r.callId}
         </span>
+        <button
+          type="button"
+          className="btn btn-small cv-export"
+          title={r.origin === 'capture' ? 'Save this call’s packets (pcapng) and/or its report (HTML)' : 'Save this call’s report (HTML); a call known only from a CDR row has no packets'}
+          onClick={() => openExport([{ id: r.id, sourceId: r.sourceId, callId: r.callId, origin: r.origin }])}
+          data-testid="call-export"
+        >
+          Export…
+        </button>
       </div>
       <div className="cv-facts cv-muted">
         <span>{formatTimeUs(r.startUs)} UTC</span>

@@ -9,7 +9,7 @@ import { buildQuery, filterKey, isFilterEmpty } from '../../lib/call_filter.ts';
 import { formatCount, formatDurationMs, formatMos, formatMs, formatPct, formatTimeUs, lossTone, mosTone } from '../../lib/format.ts';
 import { PageCache } from '../../lib/page_cache.ts';
 import { isNavKey, moveSelection, rowsPerPage, scrollScale, scrollToReveal, visibleRange } from '../../lib/virtual_window.ts';
-import { clearFilter, openCall, patchFilter, select, sortBy, useApp } from '../../state/app_store.ts';
+import { clearFilter, clearPicked, openCall, openExport, patchFilter, select, sortBy, togglePicked, useApp } from '../../state/app_store.ts';
 import { BucketChip } from '../../ui/BucketChip.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/States.tsx';
 import { OpenFilesButton } from '../shell/Header.tsx';
@@ -66,6 +66,8 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
   const openId = useApp((s) => s.openCallId);
   const focusToken = useApp((s) => s.focusListToken);
   const noSources = useApp((s) => s.sourcesState === 'ready' && s.sources.length === 0);
+  const picked = useApp((s) => s.picked);
+  const pickedIds = new Set(picked.map((c) => c.id));
 
   const [, rerender] = useReducer((x: number) => x + 1, 0);
   const viewport = useRef<HTMLDivElement>(null);
@@ -154,6 +156,14 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
         e.preventDefault();
         openCall(row.id);
       }
+    } else if (e.key === ' ') {
+      // Space ticks the selected row for an export, as in a file manager.
+      if (selected === null) return;
+      const row = cache.get(selected);
+      if (row) {
+        e.preventDefault();
+        togglePicked(row);
+      }
     } else if (e.key === 'Escape') {
       e.preventDefault();
       if (openId !== null) openCall(null);
@@ -182,18 +192,30 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
         role="row"
         aria-rowindex={i + 2}
         aria-selected={isSel}
-        className={`ct-row${isSel ? ' ct-selected' : ''}${r.id === openId ? ' ct-open' : ''}${i % 2 ? ' ct-odd' : ''}`}
+        className={`ct-row${isSel ? ' ct-selected' : ''}${pickedIds.has(r.id) ? ' ct-picked' : ''}${r.id === openId ? ' ct-open' : ''}${i % 2 ? ' ct-odd' : ''}`}
         data-testid="call-row"
         data-call-id={r.callId}
         data-id={r.id}
         data-bucket={r.bucket === null ? '' : String(r.bucket)}
         data-cause={r.cause ?? ''}
-        onClick={() => {
+        onClick={(e) => {
           select(i);
-          openCall(r.id);
+          // Ctrl/⌘-click ticks the row for an export instead of opening it.
+          if (e.ctrlKey || e.metaKey) togglePicked(r);
+          else openCall(r.id);
           viewport.current?.focus({ preventScroll: true });
         }}
       >
+        <div role="gridcell" className="ct-cell ct-pick" onClick={(e) => e.stopPropagation()}>
+          <input
+            type="checkbox"
+            checked={pickedIds.has(r.id)}
+            onChange={() => togglePicked(r)}
+            aria-label={`Select call ${r.callId} for export`}
+            data-testid="call-pick"
+            tabIndex={-1}
+          />
+        </div>
         {COLUMNS.map((c) => (
           <div key={c.id} role="gridcell" className={`ct-cell ct-${c.id}${c.align === 'right' ? ' ct-right' : ''}`}>
             {c.cell(r)}
@@ -241,13 +263,16 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
         role="grid"
         aria-label="Calls"
         aria-rowcount={total + 1}
-        aria-multiselectable={false}
+        aria-multiselectable={true}
         tabIndex={0}
         data-testid="calls-table"
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
         onKeyDown={onKeyDown}
       >
         <div className="ct-row ct-header" role="row" aria-rowindex={1} style={{ height: HEADER_HEIGHT }}>
+          <div role="columnheader" className="ct-cell ct-pick" title="Tick calls to export them together (Space or Ctrl-click also ticks)">
+            <span className="visually-hidden">Select</span>
+          </div>
           {COLUMNS.map((c) => (
             <div
               key={c.id}
@@ -285,8 +310,19 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
             {selected !== null && <span className="muted">selected #{formatCount(selected + 1)}</span>}
           </>
         )}
+        {picked.length > 0 && (
+          <span className="ct-picked-bar" data-testid="selection-bar">
+            <strong data-testid="selection-count">{formatCount(picked.length)} selected for export</strong>
+            <button type="button" className="btn btn-primary btn-small" onClick={() => openExport(picked)} data-testid="export-selection">
+              Export…
+            </button>
+            <button type="button" className="btn btn-small" onClick={clearPicked}>
+              Clear
+            </button>
+          </span>
+        )}
         {cache.error && cache.total !== null && <span className="danger">{cache.error}</span>}
-        <span className="ct-keys muted">↑↓ PgUp PgDn Home End move · Enter opens · / search · Esc clears</span>
+        <span className="ct-keys muted">↑↓ PgUp PgDn Home End move · Enter opens · Space ticks · / search · Esc clears</span>
       </div>
     </div>
   );

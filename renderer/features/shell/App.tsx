@@ -5,6 +5,7 @@ import type { ClientHandle } from '../../api/client.ts';
 import { dismissNotice, focusSearch, importFiles, setView, useApp } from '../../state/app_store.ts';
 import { CallsView } from '../calls/CallsView.tsx';
 import { DashboardView } from '../dashboard/DashboardView.tsx';
+import { ExportDialogHost } from '../export/ExportDialog.tsx';
 import { ImportProgressPanel } from '../library/ImportProgressPanel.tsx';
 import { LibraryPanel } from '../library/LibraryPanel.tsx';
 import { SettingsView } from '../settings/SettingsView.tsx';
@@ -29,7 +30,8 @@ function useTheme(): void {
 function useGlobalKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey) return;
+      // The Export… dialog is modal: the shortcuts wait until it is closed.
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || useApp.getState().exportFor !== null) return;
       if (e.key === '/' && !isTyping(e.target)) {
         e.preventDefault();
         focusSearch();
@@ -114,6 +116,7 @@ export function App({ handle }: { handle: ClientHandle }) {
           </div>
         ))}
       </div>
+      <ExportDialogHost handle={handle} />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           <div className="drop-overlay-box">
