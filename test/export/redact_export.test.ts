@@ -44,7 +44,7 @@ const SENSITIVE_FIELDS = [
   'sip.r-uri.user', 'sip.r-uri.host', 'sip.from.user', 'sip.from.host', 'sip.from.display.info', 'sip.to.user', 'sip.to.host', 'sip.to.display.info',
   'sip.contact.user', 'sip.contact.host', 'sip.contact.display.info', 'sip.pai.user', 'sip.pai.host', 'sip.pai.display.info', 'sip.ppi.user', 'sip.ppi.host',
   'sip.Via.sent-by.address', 'sip.Via.received', 'sip.auth.username', 'sip.auth.realm', 'sip.auth.uri', 'sip.auth.digest.response', 'sdp.owner.username', 'sdp.owner.address',
-  'sdp.connection_info.address', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'eth.src', 'eth.dst', 'sll.src.eth',
+  'sdp.connection_info.address', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'eth.src', 'eth.dst', 'sll.src.eth', 'rtcp.sdes.text',
 ];
 
 /** Values tshark finds in `file` under those fields (without quotes; short ones dropped: 1–3 characters occur by chance). */
@@ -55,6 +55,8 @@ function sensitiveValues(file: string, hint: readonly string[]): Map<string, str
     row.split('\t').forEach((cell, i) => {
       for (let v of cell.split('\u0001')) {
         v = v.replace(/^"|"$/g, '').trim();
+        // A random 128-bit hex id in SDES (Microsoft's x-rtp-session-id, also in the SDP) names a session, not a person: not searched.
+        if (SENSITIVE_FIELDS[i] === 'rtcp.sdes.text' && /^[0-9A-F]{32}$/i.test(v)) continue;
         if (v.length >= 4 && v !== '0.0.0.0' && v !== '::' && v !== 'ff:ff:ff:ff:ff:ff' && !/^00(:00){5}$/.test(v)) out.set(v, SENSITIVE_FIELDS[i]);
       }
     });
@@ -100,6 +102,8 @@ interface Case {
   hint?: string[];
   /** Something the capture is here for (TCP, IPv6, ICMP, auth…), checked to be in the export. */
   expectFilter?: string;
+  /** The export holds RTP (and RTCP SDES): their zeroing is then checked on real packets. */
+  expectMedia?: 'rtp' | 'rtp+sdes';
 }
 
 async function redactAndCheck(c: Case): Promise<void> {
@@ -158,6 +162,16 @@ async function redactAndCheck(c: Case): Promise<void> {
     const after = Object.fromEntries(rtpStreams(red.pcap!.path, hint).map((s) => [key(s, (x) => x), figures(s)]));
     expect(after).toEqual(before);
 
+    // Media content is gone: every RTP payload byte is zero, every RTCP SDES text (CNAMEs) is empty of anything but zeros.
+    const payloads = tshark(red.pcap!.path, [...hint, '-o', 'rtp.heuristic_rtp:TRUE', '-Y', 'rtp.payload', '-T', 'fields', '-e', 'rtp.payload']).split('\n').filter(Boolean);
+    for (const p of payloads) expect(/^[0:]*$/.test(p), `RTP payload ${p.slice(0, 40)}… is zeroed`).toBe(true);
+    const sdes = tshark(red.pcap!.path, [...hint, '-Y', 'rtcp.sdes.text', '-T', 'fields', '-e', 'rtcp.sdes.text']).split('\n').filter(Boolean);
+    for (const t of sdes) expect(/^[\s,]*$/.test(t), `SDES text '${t}' is blank`).toBe(true);
+    if (c.expectMedia) {
+      expect(payloads.length, 'the export holds RTP').toBeGreaterThan(0);
+      if (c.expectMedia === 'rtp+sdes') expect(tshark(red.pcap!.path, [...hint, '-Y', 'rtcp.sdes.type == 1']).trim().length, 'the export holds SDES CNAMEs').toBeGreaterThan(0);
+    }
+
     // 3. Consistency: each original value has one token, the same in the capture and the report, and tokens differ.
     const pcapText = pcapLatin1;
     const tokens = new Map<string, string>();
@@ -196,7 +210,7 @@ const FIX = join(REPO_ROOT, 'test/fixtures');
 
 describe.runIf(tsharkPresent)('export --redact on project fixtures', () => {
   const cases: Case[] = [
-    { file: `${FIX}/captures/mixed_outcomes.pcapng`, callIds: ['1-mixed-sip_486@127.0.30.3', '1-mixed-rtp_timeout_oneway@127.0.30.9'] },
+    { file: `${FIX}/captures/mixed_outcomes.pcapng`, callIds: ['1-mixed-sip_486@127.0.30.3', '1-mixed-rtp_timeout_oneway@127.0.30.9'], expectMedia: 'rtp' },
     { file: `${FIX}/captures/tcp_caller_hangup_short.pcapng`, callIds: ['1-tcp_caller_hangup_short@127.0.27.1'], expectFilter: 'tcp.len > 0' },
     { file: `${FIX}/captures/ipv6_agent_bye.pcapng`, callIds: ['1-ipv6_agent_bye@::1'], expectFilter: 'ipv6' },
     { file: `${FIX}/captures/auth_401_then_answered.pcapng`, callIds: [], expectFilter: 'sip.Authorization || sip.Proxy-Authorization' },
@@ -213,9 +227,9 @@ describe.runIf(tsharkPresent && corpusPresent)(`export --redact on corpus captur
   const P = join(CORPUS_DIR, 'pcap');
   const cases: Case[] = [
     // Digest credentials, RTCP with SDES CNAMEs, two answered calls.
-    { file: `${P}/isa_real_sip_call.pcap`, callIds: [], expectFilter: 'rtp' },
+    { file: `${P}/isa_real_sip_call.pcap`, callIds: [], expectFilter: 'rtp', expectMedia: 'rtp' },
     { file: `${P}/heplify_sip_tcp_call_rtp.pcap`, callIds: [], expectFilter: 'tcp.len > 0' },
-    { file: `${P}/gprshome_sip_ipfrag_refer_rtcp.pcap`, callIds: ['ZTU2MDY4NTY4YjgwOTQ0ZTExMDZiNjdkZjlmZDYxMzg.'], expectFilter: 'rtcp' },
+    { file: `${P}/gprshome_sip_ipfrag_refer_rtcp.pcap`, callIds: ['ZTU2MDY4NTY4YjgwOTQ0ZTExMDZiNjdkZjlmZDYxMzg.'], expectFilter: 'ip.flags.mf == 1', expectMedia: 'rtp+sdes' },
     { file: `${P}/heplify_sip_tcp_segmented_port6060.pcap`, callIds: ['17c0b3b3-dfd2-42ac-9018-6156179021c0'], hint: ['-d', 'tcp.port==6060,sip'], expectFilter: 'tcp.segments' },
     { file: `${P}/heplify_sip_ipv6_udp.pcap`, callIds: [], expectFilter: 'ipv6' },
     { file: `${P}/heplify_sip_sctp_sll.pcap`, callIds: ['717B2539AD2002C9152DC497@0870ffffffff'], expectFilter: 'sctp' },
