@@ -10,7 +10,7 @@
 // redactor: a value the redactor failed to learn is still looked for.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -235,6 +235,44 @@ describe.runIf(tsharkPresent && corpusPresent)(`export --redact on corpus captur
     { file: `${P}/heplify_sip_sctp_sll.pcap`, callIds: ['717B2539AD2002C9152DC497@0870ffffffff'], expectFilter: 'sctp' },
   ];
   for (const c of cases) it(`${basename(c.file)}: ${c.callIds.join(' + ') || 'its first call'}`, async () => redactAndCheck(await withFirstCall(c)));
+});
+
+describe('export --redact with a CDR row joined to the call', () => {
+  it('hides the CDR row\'s numbers, trunk and file name in the report, as it hides the SIP values', async () => {
+    const dir = mkdtempSync(join(tmp, 'cdr-'));
+    const csv = join(dir, 'acme_customer_calls.csv');
+    const callId = '1-mixed-agent_bye@127.0.30.7';
+    // The mapped-CSV layout of test/fixtures/cdr/acme_pbx_calls.csv, one row joined by Call-ID.
+    writeFileSync(csv, 'Call Ref;Caller;Callee;Began;Connected;Finished;Talk (s);Result;Q.850;SIP;Hung Up By;Trunk;SIP Call-ID\n'
+      + `ACME-0001;+4930123456;+4940987654;2026-11-21T00:46:27Z;;2026-11-21T00:46:40Z;13;answered;16;200;calling party;trunk-acme-berlin;${callId}\n`);
+    const mapping = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/cdr/acme_pbx_calls.mapping.json'), 'utf8'));
+    const store = openIndex(':memory:');
+    try {
+      const cap = await importFile(store, join(FIX, 'captures/mixed_outcomes.pcapng'));
+      const cdr = await importFile(store, csv, { mapping });
+      expect(cdr.error, cdr.error ?? '').toBeNull();
+      const groups = findCallsToExport(store, [callId], [cap.sourceId!]);
+      const plain = await runExportJob(store, groups, { pcap: null, html: join(dir, 'plain.html'), redact: false, generatedAt: FIXED_DATE });
+      const red = await runExportJob(store, groups, { pcap: null, html: join(dir, 'red.html'), redact: true, redactionKey: KEY, generatedAt: FIXED_DATE });
+      const before = readFileSync(plain.html!.path, 'utf8');
+      const after = readFileSync(red.html!.path, 'utf8');
+      // The report names the joined row by its file (so the check below can fail)…
+      expect(before).toContain('acme_customer_calls.csv line 2');
+      // …the redacted one as a CDR file.
+      expect(after).not.toContain('acme_customer_calls');
+      expect(after).toContain('CDR file 1 line 2');
+      // The row's numbers and trunk are learned, so wherever they occur (raw columns, SIP) they are replaced.
+      const rows = store.inputs.cdrRecordsOfCall(groups[0].calls[0].id).map((r) => ({ sourceName: 'acme_customer_calls.csv', sourcePath: csv, peer: r.peer, raw: r.raw }));
+      const r = createExportRedactor(groups, { key: KEY, cdr: rows });
+      for (const v of ['+4930123456', '+4940987654', 'trunk-acme-berlin']) {
+        const t = r.redactText(`row: ${v};`);
+        expect(t, v).not.toContain(v);
+        expect(t.length).toBe(v.length + 6);
+      }
+    } finally {
+      store.close();
+    }
+  });
 });
 
 /** A case without Call-IDs takes the capture's first INVITE dialog. */

@@ -11,7 +11,7 @@
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { IndexStore } from '../store/index_store.ts';
 import { ExportError, type SourceCalls } from './call_packets.ts';
-import { createExportRedactor } from './export_redaction.ts';
+import { createExportRedactor, type JoinedCdr } from './export_redaction.ts';
 import { buildHtmlReport } from './html_report.ts';
 import { exportCallsToPcapng, type PcapngExportResult } from './pcapng_export.ts';
 
@@ -35,6 +35,16 @@ export interface ExportJobResult {
   redacted: string[];
 }
 
+/** The CDR rows joined to the calls (the report shows them; redaction learns their values). */
+function joinedCdr(store: IndexStore, ids: readonly number[]): JoinedCdr[] {
+  return ids.flatMap((id) =>
+    store.inputs.cdrRecordsOfCall(id).map((r) => {
+      const s = store.getSource(r.sourceId);
+      return { sourceName: s?.name ?? '', sourcePath: s?.path ?? '', peer: r.peer, raw: r.raw };
+    }),
+  );
+}
+
 /** The index row ids of the groups' calls, in export order. */
 export function callRowIds(groups: readonly SourceCalls[]): number[] {
   return groups.flatMap((g) => g.calls.map((c) => c.id));
@@ -45,7 +55,7 @@ export async function runExportJob(store: IndexStore, groups: readonly SourceCal
   if (req.pcap === null && req.html === null) throw new ExportError('nothing to write: ask for a pcapng, a report or both');
   const ids = callRowIds(groups);
   const result: ExportJobResult = { calls: ids.length, pcap: null, html: null, redacted: [] };
-  const redactor = req.redact ? createExportRedactor(groups, { key: req.redactionKey }) : null;
+  const redactor = req.redact ? createExportRedactor(groups, { key: req.redactionKey, cdr: joinedCdr(store, ids) }) : null;
   if (req.pcap !== null) result.pcap = await exportCallsToPcapng(groups, req.pcap, redactor ? { redactor } : {});
   if (req.html !== null) {
     // Built whole in memory (a report is bounded: 5,000 messages a call), then renamed into place.

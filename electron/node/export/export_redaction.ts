@@ -31,7 +31,18 @@ export interface ExportRedactor {
   readonly packets: PacketRedactor;
 }
 
-export function createExportRedactor(groups: readonly SourceCalls[], opts: { key?: Uint8Array } = {}): ExportRedactor {
+/** A CDR row joined to an exported call: the report shows its file name and its columns. */
+export interface JoinedCdr {
+  sourceName: string;
+  sourcePath: string;
+  peer: string;
+  raw: Record<string, string>;
+}
+
+/** CDR columns that name a party, a number, a place or a route (the rest are times, durations, dispositions). */
+const CDR_IDENTITY = /caller|callee|calling|called|from|\bto\b|src|dst|clid|\bcli\b|\bani\b|dnis|number|\bnum|e164|name|agent|user|peer|trunk|gateway|channel|account|extension|\bext\b|phone|\bip\b|ip$|host|address|uri|sid/i;
+
+export function createExportRedactor(groups: readonly SourceCalls[], opts: { key?: Uint8Array; cdr?: readonly JoinedCdr[] } = {}): ExportRedactor {
   const key = opts.key ?? randomBytes(32);
   const p = new Pseudonymiser((s) => createHmac('sha256', key).update(s, 'latin1').digest());
   const text = new SipTextRedactor(p);
@@ -51,6 +62,15 @@ export function createExportRedactor(groups: readonly SourceCalls[], opts: { key
       }
     }
   }
+  // CDR rows joined to the calls: their numbers and names are learned too, their files labelled.
+  const cdrFiles = new Map<string, string>();
+  for (const r of opts.cdr ?? []) {
+    if (!cdrFiles.has(r.sourcePath)) cdrFiles.set(r.sourcePath, `CDR file ${cdrFiles.size + 1}`);
+    text.setLabel(r.sourceName, cdrFiles.get(r.sourcePath)!);
+    text.setLabel(r.sourcePath, cdrFiles.get(r.sourcePath)!);
+    learnCdrValue(text, r.peer);
+    for (const [k, v] of Object.entries(r.raw)) if (CDR_IDENTITY.test(k)) learnCdrValue(text, v);
+  }
   let whole: ReassembledText | null = null;
   const packets = new PacketRedactor(text, {
     tcp: (flow, seq, length) => whole?.tcp(flow, seq, length) ?? null,
@@ -69,6 +89,21 @@ export function createExportRedactor(groups: readonly SourceCalls[], opts: { key
   };
 }
 
+/** One CDR cell: a name-addr ("Alice" <1000>), a host, an address, or a number / name as a whole. */
+function learnCdrValue(text: SipTextRedactor, v: string): void {
+  const value = v.trim();
+  // A one- or two-character cell (a flag, a small count) would rewrite every such report text.
+  if (value.length < 3) return;
+  if (/[<]|sips?:|tel:/i.test(value)) {
+    text.learn(`From: ${value}`);
+    for (const m of value.matchAll(/<([^<>:@;]+)>/g)) text.add(m[1], 'id');
+    return;
+  }
+  text.learn(value);
+  if (/^(?=.*[A-Za-z])[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(value)) text.add(value, 'host');
+  else text.add(value, 'id');
+}
+
 function appliedLines(text: SipTextRedactor, packets: PacketRedactor): string[] {
   const c = text.counts;
   const n = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
@@ -77,7 +112,7 @@ function appliedLines(text: SipTextRedactor, packets: PacketRedactor): string[] 
     `Host names (${n(c.hosts, 'name')}): every label replaced by letters of the same length (the top-level domain kept)`,
     `IP addresses (${n(c.ipv4, 'IPv4 address', 'IPv4 addresses')}, ${n(c.ipv6, 'IPv6 address', 'IPv6 addresses')}): replaced by addresses of the same text length (10.x.y.z, 100.64/10, fdXX:… unique-local), the same in the IP headers, the SIP text and SDP o=/c=; ports kept; 0.0.0.0 and :: kept`,
     `Credentials (${n(c.credentials, 'value')}): Authorization / Proxy-Authorization values, URI passwords, SDP k=, a=crypto keys, ICE passwords overwritten with x`,
-    'Capture file names and paths: replaced by "capture 1", "capture 2"…',
+    'Capture file names and paths: replaced by "capture 1", "capture 2"… (CDR files joined to the calls: "CDR file 1"…)',
   ];
   if (packets.stats.packets > 0) {
     lines.push(`MAC addresses (${n(packets.stats.macs, 'address', 'addresses')}): replaced by locally administered addresses`);
