@@ -17,9 +17,11 @@
 // left out of the export and counted: a redacted export never carries bytes it could not read.
 //
 // SIP split across IP fragments or TCP segments is taken from the whole message redacted on
-// the first read (ReassembledText, reassembled_text.ts); without it, piece by piece. Limit:
-// a fragmented datagram that is not SIP (fragmented RTP, rare) has its later fragments
-// zeroed and its first fragment's UDP checksum set to 0 over IPv4, left stale over IPv6.
+// the first read (ReassembledText, reassembled_text.ts); without it, piece by piece. A
+// fragmented UDP datagram that was not read whole as SIP (fragmented RTP, rare, or a datagram
+// missing a fragment) fails safe: its first fragment keeps an RTP header and is zeroed after
+// it, later fragments are zeroed; its UDP checksum is then set to 0 over IPv4 and left stale
+// over IPv6 (the other fragments are not at hand).
 
 import { latin1Decode, latin1Encode } from '../engine/sip/latin1.ts';
 import type { SelectedKind } from '../engine/export/call_packet_selector.ts';
@@ -271,7 +273,8 @@ export class PacketRedactor {
       if (whole && proto === 17 && from >= 0 && from + (end - o) <= whole.length) {
         b.set(whole.subarray(from, from + (end - o)), o);
         this.stats.sip++;
-      } else this.payload(b, o, end, kind === 'rtp' ? 'rtp-cont' : kind === 'rtcp' ? 'zero' : 'text');
+      } else if (this.whole && proto === 17) b.fill(0, o, end); // not a SIP datagram read whole on pass 1 (fragmented RTP, a lost fragment): zeroed
+      else this.payload(b, o, end, kind === 'rtp' ? 'rtp-cont' : kind === 'rtcp' ? 'zero' : 'text');
       return;
     }
     if (proto === 4 || proto === 41) {
@@ -293,7 +296,9 @@ export class PacketRedactor {
         put16(b, o + 6, c);
         return;
       }
-      this.payload(b, o + 8, end, kind === 'rtp' ? 'rtp' : kind === 'rtcp' ? 'rtcp' : 'text');
+      // The first fragment of a datagram not read whole as SIP: its RTP header kept, the rest zeroed.
+      const firstOfOther = at.firstOfMany && this.whole !== undefined;
+      this.payload(b, o + 8, end, kind === 'rtp' || firstOfOther ? 'rtp' : kind === 'rtcp' ? 'rtcp' : 'text');
       if (at.quoted) return;
       const old = u16(b, o + 6);
       if (at.firstOfMany) {
@@ -389,10 +394,59 @@ export class PacketRedactor {
   }
 
   private sipText(b: Uint8Array, o: number, end: number): void {
+    if (this.hep(b, o, end)) return;
     if (this.websocket(b, o, end)) return;
     const before = latin1Decode(b, o, end);
     b.set(latin1Encode(this.text.redact(before)), o);
     this.stats.sip++;
+  }
+
+  /**
+   * HEP (Homer encapsulation, hep_decoder.ts): the original addresses it carries are binary
+   * chunks (v3) or fixed fields (v1/v2), pseudonymised like any header; the SIP payload is
+   * redacted as text; an authentication key is overwritten; a compressed payload (not
+   * inflated here) and vendor chunks are zeroed.
+   */
+  private hep(b: Uint8Array, o: number, end: number): boolean {
+    const p = this.text.p;
+    if (end - o >= 6 && b[o] === 0x48 && b[o + 1] === 0x45 && b[o + 2] === 0x50 && b[o + 3] === 0x33) {
+      const total = Math.min(end, o + u16(b, o + 4));
+      let at = o + 6;
+      while (at + 6 <= total) {
+        const vendor = u16(b, at);
+        const type = u16(b, at + 2);
+        const len = u16(b, at + 4);
+        if (len < 6 || at + len > total) break;
+        const v = at + 6;
+        const vEnd = at + len;
+        if (vendor !== 0) b.fill(0, v, vEnd);
+        else if ((type === 3 || type === 4) && vEnd - v >= 4) b.set(p.ipv4(b, v), v);
+        else if ((type === 5 || type === 6) && vEnd - v >= 16) b.set(p.ipv6(b, v), v);
+        else if (type === 0x0f || type === 0x11) b.set(latin1Encode(this.text.redact(latin1Decode(b, v, vEnd))), v);
+        else if (type === 0x0e) b.fill(0x78, v, vEnd);
+        else if (type === 0x10) b.fill(0, v, vEnd);
+        at += len;
+      }
+      if (at < end) b.fill(0, at, end);
+      this.stats.sip++;
+      return true;
+    }
+    // HEPv1/v2: version, length, family, proto, ports, then the two addresses and (v2) a time header.
+    if (end - o >= 8 && (b[o] === 1 || b[o] === 2) && b[o + 1] >= 16 && b[o + 1] <= end - o) {
+      const fam = b[o + 2];
+      const v6 = fam === 10 || fam === 23 || fam === 28 || fam === 30;
+      if (!v6 && fam !== 2) return false;
+      const a = o + 8;
+      const size = v6 ? 16 : 4;
+      if (a + 2 * size > end) return false;
+      b.set(v6 ? p.ipv6(b, a) : p.ipv4(b, a), a);
+      b.set(v6 ? p.ipv6(b, a + size) : p.ipv4(b, a + size), a + size);
+      const payload = o + b[o + 1];
+      if (payload < end) b.set(latin1Encode(this.text.redact(latin1Decode(b, payload, end))), payload);
+      this.stats.sip++;
+      return true;
+    }
+    return false;
   }
 
   /**
