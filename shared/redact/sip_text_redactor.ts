@@ -26,7 +26,8 @@
 
 import { parseIpv4, parseIpv6, shapedKey, type Pseudonymiser } from './pseudonymiser.ts';
 
-type Kind = 'id' | 'host' | 'cred' | 'ip4' | 'ip6';
+/** 'keep': a part of the line nothing may replace (a request line's method and version). */
+type Kind = 'id' | 'host' | 'cred' | 'ip4' | 'ip6' | 'keep';
 interface Span { start: number; end: number; kind: Kind }
 
 /** Headers whose values are numbers or vocabulary: never rewritten. */
@@ -73,6 +74,10 @@ export class SipTextRedactor {
   private readonly dict = new Map<string, 'id' | 'host'>();
   private dictRe: RegExp | null = null;
   private dirty = false;
+  /** IP literals seen in the calls' text and headers, to find them glued to other text too ("call14810.0.1.45", "…a41192.168.1.2"). */
+  private readonly ips = new Set<string>();
+  private ipRe: RegExp | null = null;
+  private ipDirty = false;
   /** Whole texts replaced by a label in the report (capture file names and paths). */
   private readonly labels = new Map<string, string>();
   readonly counts: RedactionCounts = { ids: 0, hosts: 0, ipv4: 0, ipv6: 0, credentials: 0 };
@@ -96,8 +101,19 @@ export class SipTextRedactor {
       const l = line.endsWith('\r') ? line.slice(0, -1) : line;
       const { spans } = this.fields(l);
       for (const s of spans) this.add(l.slice(s.start, s.end), s.kind);
-      for (const m of l.matchAll(IPV4_RE)) if (parseIpv4(m[0])) this.p.avoid(m[0]);
-      for (const m of l.matchAll(IPV6_RE)) if (parseIpv6(m[0])) this.p.avoid(m[0]);
+      for (const m of l.matchAll(IPV4_RE)) if (parseIpv4(m[0])) this.addIp(m[0]);
+      for (const m of l.matchAll(IPV6_RE)) if (parseIpv6(m[0])) this.addIp(m[0]);
+    }
+  }
+
+  /** Declares an IP address of the calls (a header's, a stream's): no token equals it, and it is found even glued to other text. */
+  addIp(text: string): void {
+    if (this.ips.has(text)) return;
+    this.p.avoid(text);
+    // Only addresses long enough not to occur by chance inside other numbers.
+    if (text.length >= 7 && text !== '0.0.0.0' && !/^[:0]*$/.test(text)) {
+      this.ips.add(text);
+      this.ipDirty = true;
     }
   }
 
@@ -151,6 +167,8 @@ export class SipTextRedactor {
       case 'ip4':
         this.note('ipv4', text);
         return this.p.ipv4String(text);
+      case 'keep':
+        return text;
       case 'ip6': {
         const inner = text.replace(/^\[|\]$/g, '');
         this.note('ipv6', inner.toLowerCase());
@@ -179,6 +197,13 @@ export class SipTextRedactor {
         const s = m.index;
         if (parseIpv6(m[0]) && !taken(s, s + m[0].length)) spans.push({ start: s, end: s + m[0].length, kind: 'ip6' });
       }
+      const glued = this.gluedIps();
+      if (glued) {
+        for (const m of line.matchAll(glued)) {
+          const s = m.index;
+          if (!taken(s, s + m[0].length)) spans.push({ start: s, end: s + m[0].length, kind: m[0].includes(':') ? 'ip6' : 'ip4' });
+        }
+      }
       const re = this.dictionary();
       if (re) {
         const header = /^[A-Za-z][\w!%*+`'~.-]*[ \t]*:/.test(line);
@@ -204,6 +229,20 @@ export class SipTextRedactor {
       at = s.end;
     }
     return out + line.slice(at);
+  }
+
+  private gluedIps(): RegExp | null {
+    if (this.ipDirty) {
+      const alt = (xs: string[]): string => xs.sort((a, b) => b.length - a.length).map(escapeRe).join('|');
+      const v6 = [...this.ips].filter((x) => x.includes(':'));
+      const v4 = [...this.ips].filter((x) => !x.includes(':'));
+      const parts = [];
+      if (v6.length > 0) parts.push(`(?:${alt(v6)})(?![0-9A-Fa-f]|:[0-9A-Fa-f])`);
+      if (v4.length > 0) parts.push(`(?:${alt(v4)})(?![0-9]|\\.[0-9])`);
+      this.ipRe = parts.length === 0 ? null : new RegExp(parts.join('|'), 'gi');
+      this.ipDirty = false;
+    }
+    return this.ipRe;
   }
 
   private dictionary(): RegExp | null {
@@ -242,11 +281,12 @@ export class SipTextRedactor {
       }
       return { spans, mode: 'addr' };
     }
-    // Request line: only its URI; status line: nothing.
+    // Request line: its URI (parameters can carry numbers: orig-user=…); status line: nothing.
     let m = /^([A-Za-z]+) (\S+) SIP\/2\.0$/d.exec(line);
     if (m) {
       this.uris(line, spans, m.indices![2]![0], m.indices![2]![1]);
-      return { spans, mode: 'addr' };
+      spans.push({ start: 0, end: m.indices![2]![0], kind: 'keep' }, { start: m.indices![2]![1], end: line.length, kind: 'keep' });
+      return { spans, mode: 'full' };
     }
     if (/^SIP\/2\.0 \d{3}/.test(line)) return { spans, mode: 'none' };
     m = /^([A-Za-z][\w!%*+`'~.-]*)[ \t]*:[ \t]*/.exec(line);

@@ -115,4 +115,15 @@ describe('SipTextRedactor', () => {
     expect(r.redactReportText('192.168.1.10:5060')).toBe(`${/IN IP4 (\S+)/.exec(out)![1]}:5060`);
     expect(r.redactReportText('RTP from 192.168.1.10 stopped 1000 ms before the BYE')).toMatch(/^RTP from 10\.\S+ stopped 1000 ms before the BYE$/);
   });
+
+  it('finds an address of the calls glued to other text, and a number in a request-URI parameter', () => {
+    const ip = /IN IP4 (\S+)/.exec(out)![1];
+    expect(r.redact('Call-ID: 148192.168.1.10')).toBe(`Call-ID: 148${ip}`);
+    expect(r.redact('Via: SIP/2.0/UDP x;branch=z9hG4bK-44ce4a41192.168.1.10;rport')).toContain(`44ce4a41${ip};rport`);
+    // …but not a longer address that merely starts like it.
+    expect(r.redact('Y: 192.168.1.100')).not.toContain(`${ip}0`);
+    const line = r.redact('INVITE sip:bob@10.9.9.9;orig-user=15551234567 SIP/2.0');
+    expect(line).toMatch(/^INVITE sip:[a-z]{3}@10\.\S+;orig-user=\d{11} SIP\/2\.0$/);
+    expect(line).not.toContain('15551234567');
+  });
 });

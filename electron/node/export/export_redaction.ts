@@ -52,13 +52,16 @@ export function createExportRedactor(groups: readonly SourceCalls[], opts: { key
   });
   for (const g of groups) {
     for (const c of g.calls) {
-      for (const m of c.messages) if (m.raw) text.learn(m.raw);
+      for (const m of c.messages) {
+        if (m.raw) text.learn(m.raw);
+        text.learn(`${m.src} ${m.dst}`);
+      }
       const f = c.facts;
       for (const uri of [f.fromUri, f.toUri]) if (uri) text.learn(uri);
       for (const v of [f.from, f.to]) if (v && !/[:@<\s]/.test(v)) text.add(v, 'id');
       for (const s of c.streams) {
-        p.avoid(s.src);
-        p.avoid(s.dst);
+        text.addIp(s.src);
+        text.addIp(s.dst);
       }
     }
   }
