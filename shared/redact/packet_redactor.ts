@@ -13,7 +13,8 @@
 //   and APP data zeroed;
 // - then the IPv4 header checksum and the UDP/TCP/ICMP checksums are recomputed (a UDP
 //   checksum of 0 over IPv4, "none", stays 0).
-// A packet it cannot take apart (a tunnel other than IP-in-IP, an unknown link type) is
+// Tunnels are redacted inside: IP-in-IP, GRE (IP, bridged Ethernet, ERSPAN II/III), VXLAN,
+// GTP-U, PPPoE sessions, MPLS. A packet it cannot take apart (another tunnel or link type) is
 // left out of the export and counted: a redacted export never carries bytes it could not read.
 //
 // SIP split across IP fragments or TCP segments is taken from the whole message redacted on
@@ -138,21 +139,9 @@ export class PacketRedactor {
     let off: number;
     let etherType: number | null = null;
     switch (linkType) {
-      case 1: {
-        // Ethernet: destination, source, then (tags and) the EtherType.
-        if (b.length < 14) throw new Skip('truncated link header');
-        this.mac(b, 0);
-        this.mac(b, 6);
-        off = 12;
-        let t = u16(b, off);
-        while (VLAN_TYPES.has(t) && off + 6 <= b.length) {
-          off += 4;
-          t = u16(b, off);
-        }
-        etherType = t;
-        off += 2;
-        break;
-      }
+      case 1:
+        this.ether(b, 0, b.length, kind);
+        return;
       case 113: {
         // Linux cooked v1: pkttype(2) arphrd(2) addrlen(2) addr(8) protocol(2).
         if (b.length < 16) throw new Skip('truncated link header');
@@ -186,8 +175,98 @@ export class PacketRedactor {
       default:
         throw new Skip(`link type ${linkType}`);
     }
-    if (etherType !== null && etherType !== ETHERTYPE_IPV4 && etherType !== ETHERTYPE_IPV6) throw new Skip(`EtherType 0x${etherType.toString(16)}`);
-    this.ip(b, off, b.length, kind, false);
+    if (etherType !== null) this.byEtherType(b, etherType, off, b.length, kind);
+    else this.ip(b, off, b.length, kind, false);
+  }
+
+  /** An Ethernet frame at `off` (the link layer, or inside GRE/ERSPAN/VXLAN): MACs, 802.1Q/QinQ tags, then its payload. */
+  private ether(b: Uint8Array, off: number, end: number, kind: SelectedKind): void {
+    if (end - off < 14) throw new Skip('truncated Ethernet header');
+    this.mac(b, off);
+    this.mac(b, off + 6);
+    let o = off + 12;
+    let t = u16(b, o);
+    while (VLAN_TYPES.has(t) && o + 6 <= end) {
+      o += 4;
+      t = u16(b, o);
+    }
+    this.byEtherType(b, t, o + 2, end, kind);
+  }
+
+  /** What an EtherType announces: IP, a PPPoE session, MPLS labels. */
+  private byEtherType(b: Uint8Array, t: number, off: number, end: number, kind: SelectedKind): void {
+    if (t === ETHERTYPE_IPV4 || t === ETHERTYPE_IPV6) {
+      this.ip(b, off, end, kind, false);
+      return;
+    }
+    if (t === 0x8864) {
+      // PPPoE session (RFC 2516): ver/type, code, session id, length, then the PPP protocol.
+      if (end - off < 8) throw new Skip('truncated PPPoE header');
+      const ppp = u16(b, off + 6);
+      if (ppp !== 0x0021 && ppp !== 0x0057) throw new Skip(`PPP protocol 0x${ppp.toString(16)}`);
+      this.ip(b, off + 8, end, kind, false);
+      return;
+    }
+    if (t === 0x8847 || t === 0x8848) {
+      // MPLS: labels up to the bottom of the stack, then IP (its version nibble says which).
+      let o = off;
+      while (o + 4 <= end) {
+        const bottom = b[o + 2] & 1;
+        o += 4;
+        if (bottom) break;
+      }
+      this.ip(b, o, end, kind, false);
+      return;
+    }
+    throw new Skip(`EtherType 0x${t.toString(16)}`);
+  }
+
+  /** GRE (RFC 2784/2890): IP, bridged Ethernet or ERSPAN II/III inside; its checksum, when present, recomputed. */
+  private gre(b: Uint8Array, o: number, end: number, kind: SelectedKind): void {
+    if (end - o < 4) throw new Skip('truncated GRE header');
+    const flags = u16(b, o);
+    const proto = u16(b, o + 2);
+    const checksum = (flags & 0x8000) !== 0;
+    const h = o + 4 + (checksum ? 4 : 0) + (flags & 0x2000 ? 4 : 0) + (flags & 0x1000 ? 4 : 0);
+    if (h > end) throw new Skip('truncated GRE header');
+    if (proto === ETHERTYPE_IPV4 || proto === ETHERTYPE_IPV6) this.ip(b, h, end, kind, false);
+    else if (proto === 0x6558) this.ether(b, h, end, kind);
+    else if (proto === 0x88be) this.ether(b, h + 8, end, kind); // ERSPAN type II: 8-byte header
+    else if (proto === 0x22eb) {
+      // ERSPAN type III: 12-byte header, then an 8-byte platform sub-header when its O bit is set.
+      if (h + 12 > end) throw new Skip('truncated ERSPAN header');
+      this.ether(b, h + 12 + (b[h + 11] & 1 ? 8 : 0), end, kind);
+    } else throw new Skip(`GRE protocol 0x${proto.toString(16)}`);
+    if (checksum) {
+      put16(b, o + 4, 0);
+      put16(b, o + 4, fold(sum16(b, o, end)));
+    }
+  }
+
+  /** A UDP payload that is a tunnel (VXLAN on 4789, GTP-U on 2152) is redacted inside; false when it is not one. */
+  private udpTunnel(b: Uint8Array, o: number, end: number, srcPort: number, dstPort: number, kind: SelectedKind): boolean {
+    const on = (port: number): boolean => srcPort === port || dstPort === port;
+    if (on(4789) && end - o >= 8 + 14 && (b[o] & 0x08) !== 0) {
+      this.ether(b, o + 8, end, kind);
+      return true;
+    }
+    if (on(2152) && end - o >= 8 && b[o] >> 5 === 1 && b[o + 1] === 0xff) {
+      // GTP-U: 8 bytes, 4 more when E/S/PN is set, then the extension headers the E flag chains.
+      let h = o + 8;
+      if ((b[o] & 0x07) !== 0) {
+        h += 4;
+        let next = b[h - 1];
+        while ((b[o] & 0x04) !== 0 && next !== 0 && h < end) {
+          const len = b[h] * 4;
+          if (len === 0) throw new Skip('bad GTP-U extension header');
+          h += len;
+          next = b[h - 1];
+        }
+      }
+      this.ip(b, h, end, kind, false);
+      return true;
+    }
+    return false;
   }
 
   /** Rewrites the IP datagram at [off, end): addresses, then its payload, then checksums. `quoted`: inside an ICMP error. */
@@ -298,7 +377,9 @@ export class PacketRedactor {
       }
       // The first fragment of a datagram not read whole as SIP: its RTP header kept, the rest zeroed.
       const firstOfOther = at.firstOfMany && this.whole !== undefined;
-      this.payload(b, o + 8, end, kind === 'rtp' || firstOfOther ? 'rtp' : kind === 'rtcp' ? 'rtcp' : 'text');
+      if (firstOfOther || !this.udpTunnel(b, o + 8, end, u16(b, o), u16(b, o + 2), kind)) {
+        this.payload(b, o + 8, end, kind === 'rtp' || firstOfOther ? 'rtp' : kind === 'rtcp' ? 'rtcp' : 'text');
+      }
       if (at.quoted) return;
       const old = u16(b, o + 6);
       if (at.firstOfMany) {
@@ -341,6 +422,10 @@ export class PacketRedactor {
       if (at.quoted) return;
       put16(b, o + 2, 0);
       put16(b, o + 2, fold(sum16(b, o, end, at.v6 ? at.pseudo : 0)));
+      return;
+    }
+    if (proto === 47) {
+      this.gre(b, o, end, kind);
       return;
     }
     if (proto === 132) {
