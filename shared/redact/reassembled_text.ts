@@ -46,8 +46,12 @@ export class ReassembledTextCollector {
   /** Fragmented SIP datagrams: their UDP payload, under each fragment's frame. */
   private readonly datagrams = new Map<number, { payload: Uint8Array; redacted: Uint8Array | null }>();
 
-  /** `flows`: TcpReassembler.flowKey of each TCP direction to collect. */
-  constructor(private readonly flows: ReadonlySet<string>) {
+  /**
+   * `flows`: TcpReassembler.flowKey of each TCP direction to collect. `sipFrames`: the frames
+   * of the calls' SIP messages (a reassembled datagram is shown in its last fragment's frame):
+   * only those datagrams are kept, not every fragmented SIP datagram of the capture.
+   */
+  constructor(private readonly flows: ReadonlySet<string>, private readonly sipFrames: ReadonlySet<number>) {
     this.decoder = new PacketDecoder(this.stats, {
       emitSnaplenCut: false,
       onReassembled: (frames) => {
@@ -65,7 +69,7 @@ export class ReassembledTextCollector {
   }
 
   private readonly onSegment = (seg: L4Segment): void => {
-    if (seg.proto === 'udp' && this.pieces && this.pieces.length > 1) {
+    if (seg.proto === 'udp' && this.pieces && this.pieces.length > 1 && this.sipFrames.has(seg.frame)) {
       const head = latin1Decode(seg.buf, seg.payloadOff, Math.min(seg.payloadEnd, seg.payloadOff + 200));
       if (SIP_START.test(head)) {
         const d = { payload: seg.buf.slice(seg.payloadOff, seg.payloadEnd), redacted: null };

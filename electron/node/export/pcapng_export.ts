@@ -95,7 +95,7 @@ export async function exportCallsToPcapng(groups: readonly SourceCalls[], outPat
     }
     const spec = packetSpec(g.calls);
     const ws = new Set(spec.wsFlows);
-    const collector = new ReassembledTextCollector(new Set(spec.tcpFlows.filter((f) => !ws.has(f))));
+    const collector = new ReassembledTextCollector(new Set(spec.tcpFlows.filter((f) => !ws.has(f))), new Set(spec.sipFrames));
     selections.push(await selectCallPackets(g, (chunk) => collector.push(chunk)));
     reassembled.push(collector.end(opts.redactor.text));
   }
