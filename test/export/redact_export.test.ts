@@ -218,7 +218,7 @@ async function redactAndCheck(c: Case): Promise<void> {
     // 4. The report says what was redacted.
     expect(htmlText).toContain('<strong>Redacted.</strong>');
     expect(htmlText).not.toContain('Not redacted.');
-    expect(htmlText).toMatch(/IP addresses \(\d+ IPv4 address/);
+    expect(htmlText).toMatch(/IP addresses \(\d+ IPv4, \d+ IPv6\)/);
     if (c.expectFilter) expect(tshark(red.pcap!.path, [...hint, '-Y', c.expectFilter]).trim().length, `the export holds ${c.expectFilter}`).toBeGreaterThan(0);
   } finally {
     store.close();

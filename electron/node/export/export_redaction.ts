@@ -109,18 +109,18 @@ function learnCdrValue(text: SipTextRedactor, v: string): void {
 
 function appliedLines(text: SipTextRedactor, packets: PacketRedactor): string[] {
   const c = text.counts;
-  const n = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
+  const n = (k: number, one: string, many = `${one}s`): string => (k === 0 ? `none found` : `${k} ${k === 1 ? one : many}`);
   const lines = [
     `Phone numbers, user names and display names (${n(c.ids, 'value')}): replaced by tokens of the same length and shape (digits by digits, letters by letters, a leading + kept); the same value always gives the same token in this export`,
     `Host names (${n(c.hosts, 'name')}): every label replaced by letters of the same length (the top-level domain kept)`,
-    `IP addresses (${n(c.ipv4, 'IPv4 address', 'IPv4 addresses')}, ${n(c.ipv6, 'IPv6 address', 'IPv6 addresses')}): replaced by addresses of the same text length (10.x.y.z, 100.64/10, fdXX:… unique-local), the same in the IP headers, the SIP text and SDP o=/c=; ports kept; 0.0.0.0 and :: kept`,
+    `IP addresses (${c.ipv4 + c.ipv6 === 0 ? 'none found' : `${c.ipv4} IPv4, ${c.ipv6} IPv6`}): replaced by addresses of the same text length (10.x.y.z, 100.64/10, fdXX:… unique-local), the same in the IP headers, the SIP text and SDP o=/c=; ports kept; 0.0.0.0 and :: kept`,
     `Credentials (${n(c.credentials, 'value')}): Authorization / Proxy-Authorization values, URI passwords, SDP k=, a=crypto keys, ICE passwords overwritten with x`,
     'Capture file names and paths: replaced by "capture 1", "capture 2"… (CDR files joined to the calls: "CDR file 1"…)',
   ];
   if (packets.stats.packets > 0) {
     lines.push(`MAC addresses (${n(packets.stats.macs, 'address', 'addresses')}): replaced by locally administered addresses`);
     lines.push(`RTP payloads (${n(packets.stats.rtp, 'packet')}): zeroed, headers kept (sequence numbers, timestamps, SSRC: the stream metrics are unchanged); RTCP (${n(packets.stats.rtcp, 'packet')}): SDES texts, BYE reasons and APP data zeroed, reports kept`);
-    lines.push('Checksums (IPv4 header, UDP, TCP, ICMP) recomputed; lengths unchanged');
+    lines.push('Checksums (IPv4 header, UDP, TCP, ICMP, SCTP) recomputed; lengths unchanged');
   }
   if (packets.stats.dropped > 0) {
     const why = [...packets.stats.droppedWhy].map(([k, v]) => `${k}: ${v}`).join(', ');
