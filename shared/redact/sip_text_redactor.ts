@@ -37,8 +37,14 @@ const STRUCTURAL = new Set([
   'accept-language', 'content-encoding', 'e', 'content-disposition', 'mime-version', 'privacy', 'allow-events', 'u', 'event', 'o',
   'timestamp', 'retry-after', 'subscription-state', 'content-language',
 ]);
-/** Headers holding credentials: the whole value is overwritten. */
+/** Headers holding credentials: every parameter value is overwritten. */
 const CREDENTIAL = new Set(['authorization', 'proxy-authorization']);
+/**
+ * Headers whose whole value is overwritten: an Identity header (STIR/SHAKEN) is a signed
+ * token whose base64 claims carry the calling and called numbers; P-Access-Network-Info
+ * carries the cell or line the user is on (a location).
+ */
+const OPAQUE = new Set(['identity', 'y', 'p-access-network-info']);
 /** name-addr headers: their display names are names. */
 const NAME_ADDR = new Set([
   'from', 'f', 'to', 't', 'contact', 'm', 'p-asserted-identity', 'p-preferred-identity', 'remote-party-id', 'diversion',
@@ -144,13 +150,19 @@ export class SipTextRedactor {
     return out;
   }
 
-  /** A text of the report: a capture's name or path → its label; a value learned whole → its token; else redact(). */
+  /**
+   * A text of the report: a capture's name or path → its label (also inside a sentence: a
+   * reader's warning can name the file); a value learned whole → its token; else redact().
+   * Unlike redact(), the length may change: the report is not a packet.
+   */
   redactReportText(text: string): string {
     const label = this.labels.get(text);
     if (label !== undefined) return label;
     const kind = this.dict.get(shapedKey(text));
     if (kind !== undefined) return this.token(text, kind);
-    return this.redact(text);
+    let t = text;
+    for (const [name, l] of [...this.labels].sort((a, b) => b[0].length - a[0].length)) if (t.includes(name)) t = t.split(name).join(l);
+    return this.redact(t);
   }
 
   private token(text: string, kind: Kind): string {
@@ -294,6 +306,10 @@ export class SipTextRedactor {
       const name = m[1].toLowerCase();
       const v = m[0].length;
       if (STRUCTURAL.has(name)) return { spans, mode: 'none' };
+      if (OPAQUE.has(name)) {
+        at(v, line.slice(v), 'cred');
+        return { spans, mode: 'none' };
+      }
       if (CREDENTIAL.has(name)) {
         // The scheme and the parameter names stay (the header still parses); every value goes,
         // username, realm and uri included, except the vocabulary of algorithm and qop.

@@ -116,6 +116,14 @@ describe('SipTextRedactor', () => {
     expect(r.redactReportText('RTP from 192.168.1.10 stopped 1000 ms before the BYE')).toMatch(/^RTP from 10\.\S+ stopped 1000 ms before the BYE$/);
   });
 
+  it('overwrites a STIR/SHAKEN Identity and an access-network location whole, and names a capture file by its label inside a sentence', () => {
+    const identity = 'Identity: eyJhbGciOiJFUzI1NiIsInR5cCI6InBhc3Nwb3J0In0.eyJvcmlnIjp7InRuIjoiMTU1NTEyMzQ1NjcifX0.sig;info=<https://cert.example.org/c.pem>;alg=ES256';
+    expect(r.redact(identity)).toBe(`Identity: ${'x'.repeat(identity.length - 'Identity: '.length)}`);
+    expect(r.redact('P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=2620100001234567')).toMatch(/^P-Access-Network-Info: x+$/);
+    r.setLabel('/data/customers/acme/trace.pcap', 'capture 1');
+    expect(r.redactReportText('/data/customers/acme/trace.pcap: the capture ends in a record')).toBe('capture 1: the capture ends in a record');
+  });
+
   it('finds an address of the calls glued to other text, and a number in a request-URI parameter', () => {
     const ip = /IN IP4 (\S+)/.exec(out)![1];
     expect(r.redact('Call-ID: 148192.168.1.10')).toBe(`Call-ID: 148${ip}`);
