@@ -58,8 +58,9 @@ const SDP_FREE = /^(?:[siuep]=|a=(?:ssrc|cname|label|tool|x-)\b)/;
 
 const IPV4_RE = /(?<![0-9A-Za-z.])(?:\d{1,3}\.){3}\d{1,3}(?![0-9A-Za-z]|\.\d)/g;
 const IPV6_RE = /(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:]|\.\d)/g;
-const SIP_URI_RE = /\b(sips?):(?:([^@\s;?>:"<,/]+)(?::([^@\s;?>"<,/]*))?@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)/dgi;
-const TEL_URI_RE = /\btel:([+0-9A-Fa-f*#().-]+)/dgi;
+// Parts are bounded: a hostile line ("sip:sip:sip:…" with no '@') must not cost quadratic time.
+const SIP_URI_RE = /\b(sips?):(?:([^@\s;?>:"<,/]{1,256})(?::([^@\s;?>"<,/]{0,256}))?@)?(\[[0-9A-Fa-f:.]{1,64}\]|[A-Za-z0-9][A-Za-z0-9.-]{0,254})/dgi;
+const TEL_URI_RE = /\btel:([+0-9A-Fa-f*#().-]{1,64})/dgi;
 
 const isIp = (s: string): boolean => parseIpv4(s) !== null || parseIpv6(s.replace(/^\[|\]$/g, '')) !== null;
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -200,20 +201,30 @@ export class SipTextRedactor {
     if (line === '') return line;
     const { spans, mode } = this.fields(line);
     if (mode !== 'none') {
-      const taken = (s: number, e: number): boolean => spans.some((x) => s < x.end && e > x.start);
+      // Which characters a span already claims (a mask, not a scan of the spans: a line can hold thousands).
+      const claimed = new Uint8Array(line.length);
+      for (const x of spans) claimed.fill(1, x.start, x.end);
+      const taken = (s: number, e: number): boolean => {
+        for (let i = s; i < e; i++) if (claimed[i]) return true;
+        return false;
+      };
+      const claim = (x: Span): void => {
+        claimed.fill(1, x.start, x.end);
+        spans.push(x);
+      };
       for (const m of line.matchAll(IPV4_RE)) {
         const s = m.index;
-        if (parseIpv4(m[0]) && !taken(s, s + m[0].length)) spans.push({ start: s, end: s + m[0].length, kind: 'ip4' });
+        if (parseIpv4(m[0]) && !taken(s, s + m[0].length)) claim({ start: s, end: s + m[0].length, kind: 'ip4' });
       }
       for (const m of line.matchAll(IPV6_RE)) {
         const s = m.index;
-        if (parseIpv6(m[0]) && !taken(s, s + m[0].length)) spans.push({ start: s, end: s + m[0].length, kind: 'ip6' });
+        if (parseIpv6(m[0]) && !taken(s, s + m[0].length)) claim({ start: s, end: s + m[0].length, kind: 'ip6' });
       }
       const glued = this.gluedIps();
       if (glued) {
         for (const m of line.matchAll(glued)) {
           const s = m.index;
-          if (!taken(s, s + m[0].length)) spans.push({ start: s, end: s + m[0].length, kind: m[0].includes(':') ? 'ip6' : 'ip4' });
+          if (!taken(s, s + m[0].length)) claim({ start: s, end: s + m[0].length, kind: m[0].includes(':') ? 'ip6' : 'ip4' });
         }
       }
       const re = this.dictionary();
@@ -227,7 +238,7 @@ export class SipTextRedactor {
           if (mode === 'addr' && kind !== 'host') continue;
           // A short number is only replaced where a header names it (never a duration or status in a sentence).
           if (/^\+?\d+$/.test(m[0]) && m[0].length < (header ? 3 : 4)) continue;
-          spans.push({ start: s, end: e, kind });
+          claim({ start: s, end: e, kind });
         }
       }
     }
@@ -325,7 +336,8 @@ export class SipTextRedactor {
       }
       this.uris(line, spans, v);
       if (NAME_ADDR.has(name)) {
-        for (const d of line.slice(v).matchAll(/(?:^|,)\s*(?:"((?:[^"\\]|\\.)*)"|([^<>",;:]*[^<>",;:\s]))\s*</dg)) {
+        // Bounded: a hostile header of many commas and no '<' must not cost quadratic time.
+        for (const d of line.slice(v).matchAll(/(?:^|,)\s*(?:"((?:[^"\\]|\\.){0,512})"|([^<>",;:]{0,512}[^<>",;:\s]))\s*</dg)) {
           const g = d[1] !== undefined ? 1 : 2;
           at(v + d.indices![g]![0], d[g]!, 'id');
         }

@@ -124,6 +124,16 @@ describe('SipTextRedactor', () => {
     expect(r.redactReportText('/data/customers/acme/trace.pcap: the capture ends in a record')).toBe('capture 1: the capture ends in a record');
   });
 
+  it('redacts hostile lines (thousands of URIs, commas, colons) and keeps their length', () => {
+    // These took seconds each with unbounded URI and name patterns (quadratic backtracking);
+    // the test's own timeout is the bound, no clock is read here.
+    const h = new SipTextRedactor(new Pseudonymiser(keyed(5)));
+    for (const line of ['From: ' + 'a,'.repeat(100000), 'Contact: ' + 'sip:'.repeat(50000), 'Via: ' + ':'.repeat(200000), 'To: "' + 'x'.repeat(100000)]) {
+      h.learn(line);
+      expect(h.redact(line).length).toBe(line.length);
+    }
+  });
+
   it('finds an address of the calls glued to other text, and a number in a request-URI parameter', () => {
     const ip = /IN IP4 (\S+)/.exec(out)![1];
     expect(r.redact('Call-ID: 148192.168.1.10')).toBe(`Call-ID: 148${ip}`);
