@@ -131,7 +131,6 @@ describe('calltrace export', () => {
     [['--call', AGENT, '--pcap', 'x.pcapng'], 'export needs the capture FILE... the calls are in (or a library with --db)'],
     [[MIXED, '--call'], '--call needs a value'],
     [[MIXED, '--call', AGENT, '--pcap', 'x.pcapng', '--json'], 'unknown option --json for export'],
-    [[MIXED, '--call', AGENT, '--pcap', 'x.pcapng', '--redact'], '--redact: redaction is not yet available'],
   ];
   for (const [args, message] of bad) {
     it(`exits 2 on bad arguments: ${message}`, () => {
@@ -155,6 +154,30 @@ describe('calltrace export', () => {
     expect(text).toContain('agent_bye');
     expect(text).not.toMatch(/https?:|\ssrc="(?!data:)/);
     expect(readdirSync(tmp).filter((f) => f.includes('.part-'))).toEqual([]);
+  });
+
+  it('--redact writes both outputs redacted with the same tokens and lists what it replaced', () => {
+    const html = join(tmp, 'agent.redacted.html');
+    const pcap = join(tmp, 'agent.redacted.pcapng');
+    const r = calltrace('export', MIXED, '--call', AGENT, '--pcap', pcap, '--html', html, '--redact');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out).toContain(`wrote ${pcap}: 402 packet(s) of 1 call(s)`);
+    expect(r.out).toMatch(/redacted:\n {2}- Phone numbers, user names and display names \(\d+ values?\)/);
+    const page = readFileSync(html, 'utf8');
+    const capture = readFileSync(pcap).toString('latin1');
+    expect(page).toContain('<strong>Redacted.</strong>');
+    // The call's addresses (127.0.30.x) and the file name are in neither output…
+    for (const text of [page, capture]) {
+      expect(text).not.toMatch(/127\.0\.30\.\d/);
+      expect(text).not.toContain('mixed_outcomes');
+    }
+    // …and its Call-ID has one redacted form, the same in both (random key: read it from the pcapng).
+    const ids = new Set(capture.match(/Call-ID: 1-mixed-[\w-]+@[\d.]+/g)!.map((x) => x.slice('Call-ID: '.length)));
+    expect(ids.size).toBe(1);
+    const [id] = ids;
+    expect(id).not.toBe(AGENT);
+    expect(page).toContain(id);
   });
 
   it('prints its usage with -h', () => {

@@ -107,10 +107,13 @@ export async function readIndexedCapture(source: SourceRecord, onChunk: (chunk: 
   if (read.contentHash !== source.contentHash) throw changed();
 }
 
-/** Pass 1 over one capture: the frames its chosen calls occupy. */
-export async function selectCallPackets(sc: SourceCalls): Promise<SelectedFrames> {
+/** Pass 1 over one capture: the frames its chosen calls occupy (`alsoRead` sees the same chunks: a redacted export's TCP streams). */
+export async function selectCallPackets(sc: SourceCalls, alsoRead?: (chunk: Uint8Array) => void): Promise<SelectedFrames> {
   const selector = new CallPacketSelector(packetSpec(sc.calls));
-  await readIndexedCapture(sc.source, (chunk) => selector.push(chunk));
+  await readIndexedCapture(sc.source, (chunk) => {
+    selector.push(chunk);
+    alsoRead?.(chunk);
+  });
   return selector.end();
 }
 

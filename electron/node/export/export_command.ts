@@ -1,9 +1,10 @@
 // calltrace export FILE... --call CALL-ID [--call …] [--pcap OUT.pcapng] [--html OUT.html] [--redact] [--db PATH]
 //
 // Indexes FILE... (or uses the library given with --db, FILE... then optional), finds the
-// calls by Call-ID and writes what was asked. Exit status: 0 written; 1 the export could not
-// be made (unknown Call-ID, a capture gone or changed since it was indexed, unreadable
-// input); 2 bad arguments, or an option that is not available yet (--redact).
+// calls by Call-ID and writes what was asked, redacted with --redact (export_redaction.ts:
+// both outputs with one keyed mapping). Exit status: 0 written; 1 the export could not be
+// made (unknown Call-ID, a capture gone or changed since it was indexed, unreadable input);
+// 2 bad arguments.
 
 import { importFile } from '../ingest/import_file.ts';
 import { openIndex } from '../store/index_store.ts';
@@ -17,7 +18,10 @@ export const EXPORT_USAGE = `usage: calltrace export FILE... --call CALL-ID [--c
   --pcap OUT  write the calls' packets (SIP, the fragments and TCP segments that carried it,
               RTP/RTCP) to OUT as pcapng, with the original times and link types
   --html OUT  the call report as one self-contained HTML file
-  --redact    hide numbers, names and media in the outputs (not yet available)
+  --redact    pseudonymise numbers, user and display names, host names, IP and MAC
+              addresses (the same value → the same token in both outputs), remove
+              credentials, zero RTP payloads and RTCP texts; lengths, ports, times and
+              RTP headers are kept, so the ladder and the stream metrics still read
   --db PATH   use (and add FILE... to) this library; without FILE... the calls are looked
               up among everything it holds`;
 
@@ -66,12 +70,6 @@ export async function runExport(argv: readonly string[], io: { out: Write; err: 
     io.err(`calltrace: ${args}\n${EXPORT_USAGE}\n`);
     return 2;
   }
-  // Redaction plugs in as a PacketTransform (pcapng) and a redactor (html_report.ts): refused
-  // up front, before any file is read, until it exists.
-  if (args.redact) {
-    io.err('calltrace: --redact: redaction is not yet available\n');
-    return 2;
-  }
   const store = openIndex(args.db ?? ':memory:');
   try {
     let sourceIds: number[] | undefined;
@@ -101,6 +99,7 @@ export async function runExport(argv: readonly string[], io: { out: Write; err: 
     const r = await runExportJob(store, groups, { pcap: args.pcap, html: args.html, redact: args.redact });
     if (r.pcap) io.out(`calltrace: wrote ${r.pcap.path}: ${r.pcap.packets} packet(s) of ${r.calls} call(s) from ${r.pcap.sources.map((s) => s.name).join(', ')}\n`);
     if (r.html) io.out(`calltrace: wrote ${r.html.path}: the report of ${r.html.calls} call(s)\n`);
+    if (r.redacted.length > 0) io.out(`calltrace: redacted:\n${r.redacted.map((x) => `  - ${x}\n`).join('')}`);
     return 0;
   } catch (e) {
     if (e instanceof ExportError) {

@@ -46,6 +46,8 @@ export interface SelectedPacketWriterOptions {
   /** opt_comment per original frame (e.g. the first packet of each call). */
   comments?: ReadonlyMap<number, string>;
   transform?: PacketTransform;
+  /** Rewrites the interface's name and capture filter (a redacted export: a filter names hosts). */
+  interfaceText?: (text: string) => string;
   /** Receives IDB and EPB blocks in file order. */
   out: (block: Uint8Array) => void;
 }
@@ -112,8 +114,8 @@ export class SelectedPacketWriter {
       snaplen: key.snaplen,
       tsresol: tsresolOf(units),
       tsoffset: out.tsOffsetSec !== 0 ? out.tsOffsetSec : undefined,
-      name: key.name || undefined,
-      filter: key.filter ?? undefined,
+      name: key.name ? (this.o.interfaceText?.(key.name) ?? key.name) : undefined,
+      filter: key.filter !== null ? (this.o.interfaceText?.(key.filter) ?? key.filter) : undefined,
     }));
     this.ifaces.set(key, out);
     return out;
