@@ -101,14 +101,24 @@ function closest(cs: readonly JoinCandidate[], startUs: number): JoinCandidate |
   return best;
 }
 
-/** Finds the captured call a CDR row describes: by Call-ID, else by numbers and start time. */
-export function findCapturedCall(store: IndexStore, r: Pick<CdrRecord, 'callId' | 'from' | 'to' | 'startUs'>): { call: JoinCandidate; method: JoinMethod; deltaMs: number } | null {
+/** Captured calls starting in [fromUs, toUs], in the order of the index calls_capture_join. */
+export type CapturedBetween = (fromUs: number, toUs: number) => JoinCandidate[];
+
+/**
+ * Finds the captured call a CDR row describes: by Call-ID, else by numbers and start time.
+ * `between` serves the time window (a CDR import passes its CapturedWindowCache).
+ */
+export function findCapturedCall(
+  store: IndexStore,
+  r: Pick<CdrRecord, 'callId' | 'from' | 'to' | 'startUs'>,
+  between: CapturedBetween = (a, b) => store.inputs.capturedCallsBetween(a, b),
+): { call: JoinCandidate; method: JoinMethod; deltaMs: number } | null {
   if (r.callId) {
     const c = closest(store.inputs.capturedCallsByCallId(r.callId), r.startUs);
     if (c) return { call: c, method: 'call_id', deltaMs: (c.startUs - r.startUs) / 1000 };
   }
   const w = JOIN_WINDOW_MS * 1000;
-  const inWindow = store.inputs.capturedCallsBetween(r.startUs - w, r.startUs + w);
+  const inWindow = between(r.startUs - w, r.startUs + w);
   if (inWindow.length === 0) return null;
   // The row's numbers are normalized once, not once per captured call of the window.
   const from = normalizeNumber(r.from);

@@ -38,6 +38,14 @@ export interface JoinCandidate {
 export const CAPTURED_IN_WINDOW_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls
   WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`;
 
+/**
+ * The same search over a half-open slot [from, to), in the index's order, at most `limit`
+ * rows: a CDR import reads the captured calls a minute at a time (captured_window_cache.ts).
+ */
+export const CAPTURED_IN_SLOT_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls
+  WHERE start_us >= ? AND start_us < ? AND origin = 'capture' AND kind = 'call'
+  ORDER BY start_us, from_user, to_user, call_id, id LIMIT ?`;
+
 /** At most this many malformed rows are kept line by line per source; the rest are counted. */
 export const MAX_ROW_PROBLEMS = 1000;
 
@@ -169,6 +177,7 @@ export class InputStore {
       deleteCall: p('DELETE FROM calls WHERE id = ?'),
       capturedByCallId: p("SELECT id, call_id, from_user, to_user, start_us FROM calls WHERE call_id = ? AND origin = 'capture' AND kind = 'call'"),
       capturedInWindow: p(CAPTURED_IN_WINDOW_SQL),
+      capturedInSlot: p(CAPTURED_IN_SLOT_SQL),
       callsByCallId: p('SELECT id FROM calls WHERE call_id = ?'),
       allCallIds: p('SELECT id FROM calls ORDER BY id'),
       sourceCallIds: p('SELECT id FROM calls WHERE source_id = ? ORDER BY id'),
@@ -300,6 +309,12 @@ export class InputStore {
 
   capturedCallsBetween(fromUs: number, toUs: number): JoinCandidate[] {
     return (this.s.capturedInWindow.all(fromUs, toUs) as Array<{ id: number; call_id: string; from_user: string; to_user: string; start_us: number }>).map(
+      (r) => ({ id: r.id, callId: r.call_id, fromUser: r.from_user, toUser: r.to_user, startUs: r.start_us }),
+    );
+  }
+
+  capturedCallsInSlot(fromUs: number, toUs: number, limit: number): JoinCandidate[] {
+    return (this.s.capturedInSlot.all(fromUs, toUs, limit) as Array<{ id: number; call_id: string; from_user: string; to_user: string; start_us: number }>).map(
       (r) => ({ id: r.id, callId: r.call_id, fromUser: r.from_user, toUser: r.to_user, startUs: r.start_us }),
     );
   }
