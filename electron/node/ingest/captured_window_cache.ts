@@ -10,7 +10,7 @@
 // Valid for one CDR import only: the import is one write transaction on the only writing
 // connection, and it adds CDR-only calls, never captured ones, so the captured calls in a slot
 // cannot change while the cache lives. Memory is bounded: at most MAX_SLOTS slots are kept
-// (the least recently used goes first), and a slot holding more than MAX_SLOT_CALLS captured
+// (the one read longest ago goes first), and a slot holding more than MAX_SLOT_CALLS captured
 // calls is not kept at all (its windows are asked of SQLite as before).
 
 import type { IndexStore } from '../store/index_store.ts';
@@ -55,15 +55,12 @@ export class CapturedWindowCache {
   /** The captured calls of slot k (null when there are too many to keep). */
   private slot(k: number): JoinCandidate[] | null {
     const hit = this.slots.get(k);
-    if (hit !== undefined) {
-      // Most recently used last (a Map iterates in insertion order).
-      this.slots.delete(k);
-      this.slots.set(k, hit);
-      return hit;
-    }
+    if (hit !== undefined) return hit;
     this.reads++;
     const calls = this.store.inputs.capturedCallsInSlot(k * this.slotUs, (k + 1) * this.slotUs, this.maxSlotCalls + 1);
     const kept = calls.length > this.maxSlotCalls ? null : calls;
+    // The slot read longest ago goes first (a Map iterates in insertion order). For rows in
+    // time order that is the least recently used one; rows out of order at worst read a slot again.
     if (this.slots.size >= MAX_SLOTS) this.slots.delete(this.slots.keys().next().value as number);
     this.slots.set(k, kept);
     return kept;

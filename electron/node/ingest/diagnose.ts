@@ -87,6 +87,15 @@ function sameNormalized(x: string, y: string): boolean {
   return false;
 }
 
+const normalized = new WeakMap<JoinCandidate, { from: string; to: string }>();
+
+/** A captured call's numbers through normalizeNumber, worked out once per candidate object. */
+function normalizedOf(c: JoinCandidate): { from: string; to: string } {
+  let n = normalized.get(c);
+  if (n === undefined) normalized.set(c, (n = { from: normalizeNumber(c.fromUser), to: normalizeNumber(c.toUser) }));
+  return n;
+}
+
 /** The candidate starting closest to `startUs` (the first of equals), null when none. */
 function closest(cs: readonly JoinCandidate[], startUs: number): JoinCandidate | null {
   let best: JoinCandidate | null = null;
@@ -120,10 +129,14 @@ export function findCapturedCall(
   const w = JOIN_WINDOW_MS * 1000;
   const inWindow = between(r.startUs - w, r.startUs + w);
   if (inWindow.length === 0) return null;
-  // The row's numbers are normalized once, not once per captured call of the window.
+  // The row's numbers are normalized once, not once per captured call of the window, and a
+  // captured call's once while its window is cached (the same candidate serves many rows).
   const from = normalizeNumber(r.from);
   const to = normalizeNumber(r.to);
-  const c = closest(inWindow.filter((x) => sameNormalized(normalizeNumber(x.fromUser), from) && sameNormalized(normalizeNumber(x.toUser), to)), r.startUs);
+  const c = closest(inWindow.filter((x) => {
+    const n = normalizedOf(x);
+    return sameNormalized(n.from, from) && sameNormalized(n.to, to);
+  }), r.startUs);
   return c ? { call: c, method: 'numbers_time', deltaMs: (c.startUs - r.startUs) / 1000 } : null;
 }
 
