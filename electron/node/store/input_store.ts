@@ -6,7 +6,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentEvent, CdrFormat, CdrRecord, RowProblem } from '../../../shared/model/cdr.ts';
 import type { CallFacts } from '../../../shared/model/call.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
-import { CALL_INSERT, callRowValues, FACTS_FROM_CDR_ROW } from './call_row.ts';
+import { CDR_ONLY_CALL_INSERT, cdrOnlyCallValues } from './call_row.ts';
 import { encodeVerdict } from './verdict_codec.ts';
 
 type Db = BetterSqlite3.Database;
@@ -172,7 +172,7 @@ export class InputStore {
       insertProblem: p('INSERT INTO source_row_problems (source_id, line, message) VALUES (?, ?, ?)'),
       problemsOf: p('SELECT line, message FROM source_row_problems WHERE source_id = ? ORDER BY line'),
       setVerdict: p('UPDATE calls SET bucket = ?, cause = ?, confidence = ?, verdict_json = ? WHERE id = ?'),
-      insertCall: p(CALL_INSERT),
+      insertCdrOnlyCall: p(CDR_ONLY_CALL_INSERT),
       setOrigin: p('UPDATE calls SET origin = ? WHERE id = ?'),
       deleteCall: p('DELETE FROM calls WHERE id = ?'),
       capturedByCallId: p("SELECT id, call_id, from_user, to_user, start_us FROM calls WHERE call_id = ? AND origin = 'capture' AND kind = 'call'"),
@@ -212,7 +212,7 @@ export class InputStore {
    * row when the call is read (cdr_call_facts.ts). Returns the call's row id.
    */
   insertCdrOnlyCall(sourceId: number, r: CdrRecord, facts: CallFacts, verdict: Verdict | null): number {
-    const callRowId = Number(this.s.insertCall.run(callRowValues(sourceId, facts, FACTS_FROM_CDR_ROW, verdict)).lastInsertRowid);
+    const callRowId = Number(this.s.insertCdrOnlyCall.run(cdrOnlyCallValues(sourceId, facts, verdict)).lastInsertRowid);
     this.insertCdrRecord(sourceId, r, callRowId, 'cdr_only', null);
     return callRowId;
   }
