@@ -71,13 +71,34 @@ export function makeRecord(format: CdrFormat, line: number, raw: Record<string, 
 }
 
 export function rawFromColumns(names: readonly string[], fields: readonly string[]): Record<string, string> {
+  const keys = rawKeys(names, fields.length);
   const raw: Record<string, string> = {};
-  for (let i = 0; i < fields.length; i++) {
+  for (let i = 0; i < fields.length; i++) raw[keys[i]] = fields[i];
+  return raw;
+}
+
+/** The keys rawFromColumns uses for `count` fields under `names`, worked out once per header and width. */
+const rawKeysOf = new WeakMap<readonly string[], Map<number, string[]>>();
+
+function rawKeys(names: readonly string[], count: number): string[] {
+  let byCount = rawKeysOf.get(names);
+  if (byCount === undefined) rawKeysOf.set(names, (byCount = new Map()));
+  let keys = byCount.get(count);
+  if (keys !== undefined) return keys;
+  // Resolved on a dummy row exactly as on a real one (the `in` test sees the object's
+  // prototype too), so every row of this width gets the keys it always got.
+  const probe: Record<string, string> = {};
+  keys = [];
+  for (let i = 0; i < count; i++) {
     const key = i < names.length && names[i] !== '' ? names[i] : `col${i + 1}`;
     // A repeated header name keeps its first value; later ones get a suffix.
-    raw[key in raw ? `${key}_${i + 1}` : key] = fields[i];
+    const k = key in probe ? `${key}_${i + 1}` : key;
+    probe[k] = '';
+    keys.push(k);
   }
-  return raw;
+  // A malformed file may show many widths: keep a few, the common one first.
+  if (byCount.size < 8) byCount.set(count, keys);
+  return keys;
 }
 
 /** Integer or decimal number; null for '', 'NULL', junk. */
