@@ -99,7 +99,7 @@ const WRITERS = { freeswitch: writeFreeswitchCsv, asterisk: writeAsteriskCsv } a
 type BenchFormat = keyof typeof WRITERS;
 
 /** A captured call (as the engine would give it) for the join: the same numbers as CDR row `i`, 1.5 s later. */
-function capturedFacts(i: number, rows: number, spanS: number): CallFacts {
+export function capturedFacts(i: number, rows: number, spanS: number): CallFacts {
   const startUs = T0_US + Math.floor((i * spanS * 1e6) / rows) + 1_500_000;
   return {
     origin: 'capture', callId: `captured-${i}@10.0.0.1`, from: caller(i), to: callee(i), fromUri: `sip:${caller(i)}@10.0.0.1`, toUri: `sip:${callee(i)}@10.0.0.2`,

@@ -6,6 +6,9 @@
 //   - the join's plan uses the partial covering index of captured calls only, so the index
 //     entries it can visit for a row do not grow with the rows imported before it;
 //   - SQL statements per CDR row are the same for 200 rows and for 800;
+//   - with captured calls to join: statements and rows written are exactly one per joined row
+//     and two per CDR-only row, plus one read per minute of captured calls and a fixed cost,
+//     for 1 000 rows as for 8 000 (the join once ran a query per row);
 //   - a capture import looks only at the CDR-only rows that can match its calls, whatever
 //     the number of CDR rows in the library.
 // Inputs are written by the benchmark's generator (test/bench/cdr_bench.ts).
@@ -18,7 +21,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { CAPTURED_IN_WINDOW_SQL } from '../../electron/node/store/input_store.ts';
-import { writeFreeswitchCsv } from '../bench/cdr_bench.ts';
+import { capturedFacts, writeAsteriskCsv, writeFreeswitchCsv } from '../bench/cdr_bench.ts';
 import { writeCallCapture } from '../support/call_capture.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-cdr-scaling-'));
@@ -126,6 +129,58 @@ describe('work per CDR row is constant', () => {
     expect(store.getCall(after.callRowId!)!.origin).toBe('capture');
     expect(store.countCalls()).toBe(1000);
   });
+});
+
+describe('work per CDR row by count, with captured calls to join', () => {
+  // The bench's case in small: captured calls spread over the rows' span, so some rows join
+  // by numbers and time and every row's window holds captured calls. Two sizes of the same
+  // span (8× the rows packed into the same ten minutes). Per CDR row the import runs one
+  // INSERT for a joined row and two for a CDR-only one (its call, its row); the join reads
+  // the captured calls of each minute once, not once per row. So statements = 2·(CDR-only
+  // calls) + (joined rows) + (minutes read) + a fixed cost, and rows written = 2·(CDR-only
+  // calls) + (joined rows) + a fixed cost, whatever the size: a per-row query coming back,
+  // or any work that grows with the rows already imported, breaks the equalities.
+  const SPAN_S = 600;
+  for (const [format, write] of [['freeswitch', writeFreeswitchCsv], ['asterisk', writeAsteriskCsv]] as const) {
+    it(`${format}: statements and rows written per row are the same for 1 000 and 8 000 rows`, async () => {
+      const seen: Array<{ rows: number; statements: number; written: number; calls: number; joined: number }> = [];
+      for (const rows of [1000, 8000]) {
+        store?.close();
+        store = openIndex(':memory:');
+        const s = store;
+        s.transaction(() => {
+          const sid = s.beginSource({ path: '/t/capture.pcap', name: 'capture.pcap', contentHash: 'c'.repeat(64), sizeBytes: 1, format: 'pcap' });
+          // 100 captured calls, each the twin of every (rows/100)-th CDR row, 1.5 s later.
+          for (let i = 0; i < rows; i += rows / 100) s.insertCall(sid, capturedFacts(i, rows, SPAN_S));
+          s.finishSource(sid, { status: 'ok', packets: 0, firstUs: null, lastUs: null, stats: [], error: null });
+        });
+        const csv = join(tmp, `${format}_${rows}_joined.csv`);
+        await write(csv, rows, SPAN_S, 13);
+        const db = (s as unknown as { db: Database.Database }).db;
+        const changes0 = db.prepare('SELECT total_changes()').pluck().get() as number;
+        const { result, statements } = await countStatements(() => importFile(s, csv));
+        const written = (db.prepare('SELECT total_changes()').pluck().get() as number) - changes0;
+        expect(result.status).toBe('ok');
+        const out = result as { calls: number; joined: number };
+        expect(out.joined).toBe(100);
+        expect(out.calls + out.joined).toBe(rows);
+        seen.push({ rows, statements, written, calls: out.calls, joined: out.joined });
+      }
+      const [small, large] = seen;
+      const perRowWork = (x: typeof small): number => 2 * x.calls + x.joined;
+      // Rows written: exactly one per joined row and two per CDR-only row, beyond the same fixed cost.
+      expect(large.written - perRowWork(large)).toBe(small.written - perRowWork(small));
+      expect(small.written - perRowWork(small)).toBeLessThan(10);
+      // Statements: the same, plus one read per minute of captured calls (the span is 10 minutes;
+      // a window reaches one minute beyond each end).
+      const minutes = SPAN_S / 60 + 2;
+      for (const x of seen) {
+        expect(x.statements - perRowWork(x)).toBeGreaterThanOrEqual(0);
+        expect(x.statements - perRowWork(x)).toBeLessThanOrEqual(minutes + 20);
+      }
+      expect(large.statements - perRowWork(large)).toBe(small.statements - perRowWork(small));
+    });
+  }
 });
 
 describe('bytes written per CDR-only row', () => {

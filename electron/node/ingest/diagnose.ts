@@ -87,6 +87,15 @@ function sameNormalized(x: string, y: string): boolean {
   return false;
 }
 
+const normalized = new WeakMap<JoinCandidate, { from: string; to: string }>();
+
+/** A captured call's numbers through normalizeNumber, worked out once per candidate object. */
+function normalizedOf(c: JoinCandidate): { from: string; to: string } {
+  let n = normalized.get(c);
+  if (n === undefined) normalized.set(c, (n = { from: normalizeNumber(c.fromUser), to: normalizeNumber(c.toUser) }));
+  return n;
+}
+
 /** The candidate starting closest to `startUs` (the first of equals), null when none. */
 function closest(cs: readonly JoinCandidate[], startUs: number): JoinCandidate | null {
   let best: JoinCandidate | null = null;
@@ -101,19 +110,33 @@ function closest(cs: readonly JoinCandidate[], startUs: number): JoinCandidate |
   return best;
 }
 
-/** Finds the captured call a CDR row describes: by Call-ID, else by numbers and start time. */
-export function findCapturedCall(store: IndexStore, r: Pick<CdrRecord, 'callId' | 'from' | 'to' | 'startUs'>): { call: JoinCandidate; method: JoinMethod; deltaMs: number } | null {
+/** Captured calls starting in [fromUs, toUs], in the order of the index calls_capture_join. */
+export type CapturedBetween = (fromUs: number, toUs: number) => JoinCandidate[];
+
+/**
+ * Finds the captured call a CDR row describes: by Call-ID, else by numbers and start time.
+ * `between` serves the time window (a CDR import passes its CapturedWindowCache).
+ */
+export function findCapturedCall(
+  store: IndexStore,
+  r: Pick<CdrRecord, 'callId' | 'from' | 'to' | 'startUs'>,
+  between: CapturedBetween = (a, b) => store.inputs.capturedCallsBetween(a, b),
+): { call: JoinCandidate; method: JoinMethod; deltaMs: number } | null {
   if (r.callId) {
     const c = closest(store.inputs.capturedCallsByCallId(r.callId), r.startUs);
     if (c) return { call: c, method: 'call_id', deltaMs: (c.startUs - r.startUs) / 1000 };
   }
   const w = JOIN_WINDOW_MS * 1000;
-  const inWindow = store.inputs.capturedCallsBetween(r.startUs - w, r.startUs + w);
+  const inWindow = between(r.startUs - w, r.startUs + w);
   if (inWindow.length === 0) return null;
-  // The row's numbers are normalized once, not once per captured call of the window.
+  // The row's numbers are normalized once, not once per captured call of the window, and a
+  // captured call's once while its window is cached (the same candidate serves many rows).
   const from = normalizeNumber(r.from);
   const to = normalizeNumber(r.to);
-  const c = closest(inWindow.filter((x) => sameNormalized(normalizeNumber(x.fromUser), from) && sameNormalized(normalizeNumber(x.toUser), to)), r.startUs);
+  const c = closest(inWindow.filter((x) => {
+    const n = normalizedOf(x);
+    return sameNormalized(n.from, from) && sameNormalized(n.to, to);
+  }), r.startUs);
   return c ? { call: c, method: 'numbers_time', deltaMs: (c.startUs - r.startUs) / 1000 } : null;
 }
 

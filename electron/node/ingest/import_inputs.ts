@@ -13,7 +13,8 @@ import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/
 import type { IndexStore, SourceFormat } from '../store/index_store.ts';
 import { MAX_ROW_PROBLEMS, storedCdr } from '../store/input_store.ts';
 import { classify } from '../../../shared/diagnosis/classifier.ts';
-import { classifyCallRow, findCapturedCall, verdictFor } from './diagnose.ts';
+import { CapturedWindowCache } from './captured_window_cache.ts';
+import { classifyCallRow, findCapturedCall, JOIN_WINDOW_MS, verdictFor } from './diagnose.ts';
 import { hashFile } from './file_source.ts';
 import type { ImportOutcome } from './import_capture.ts';
 
@@ -139,6 +140,10 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
   // No agent event indexed (the usual case): no per-row lookup of one. None can arrive
   // during this import: it is one transaction on the only writing connection.
   const anyEvents = store.inputs.hasAgentEvents();
+  // Captured calls read a join window's width at a time, not once per row (valid for this
+  // transaction: the import adds no captured call).
+  const captured = new CapturedWindowCache(store, JOIN_WINDOW_MS * 1000);
+  const between = (a: number, b: number) => captured.between(a, b);
   let firstUs: number | null = null;
   let lastUs: number | null = null;
   let firstProblem: RowProblem | null = null;
@@ -147,7 +152,7 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
     firstUs = firstUs === null ? rec.startUs : Math.min(firstUs, rec.startUs);
     const end = rec.endUs ?? rec.startUs;
     lastUs = lastUs === null ? end : Math.max(lastUs, end);
-    const hit = findCapturedCall(store, rec);
+    const hit = findCapturedCall(store, rec, between);
     if (hit) {
       // The captured call keeps its own facts and verdict; the row is shown beside it.
       store.inputs.insertCdrRecord(sourceId, rec, hit.call.id, hit.method, hit.deltaMs);

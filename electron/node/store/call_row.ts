@@ -32,6 +32,33 @@ export const CALL_INSERT = `INSERT INTO calls (source_id, call_id, kind, from_us
   worst_jitter_ms, min_mos, longest_gap_ms, facts_json, origin, bucket, cause, confidence, verdict_json)
   VALUES (${new Array<string>(34).fill('?').join(', ')})`;
 
+/**
+ * CALL_INSERT for a CDR-only call (origin 'cdr'; facts from cdrToFacts, not stored): the
+ * columns that are the same for every such call are written by the statement instead of
+ * being bound, row after row, from JavaScript (no caller address, PDD, SIP messages or
+ * streams; facts rebuilt from the CDR row). cdrOnlyCallValues() gives the rest.
+ * A test checks the rows equal those of CALL_INSERT with callRowValues().
+ */
+export const CDR_ONLY_CALL_INSERT = `INSERT INTO calls (source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr,
+  callee_addr, start_us, end_us, invite_us, answer_us, answered, pdd_ms, final_status, final_reason, end_method,
+  ended_by, q850_cause, duration_ms, sip_messages, sip_retransmissions, stream_count, worst_loss_pct,
+  worst_jitter_ms, min_mos, longest_gap_ms, facts_json, origin, bucket, cause, confidence, verdict_json)
+  VALUES (?, ?, 'call', ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 0, 0, 0, NULL,
+  NULL, NULL, NULL, '${FACTS_FROM_CDR_ROW}', 'cdr', ?, ?, ?, ?)`;
+
+/**
+ * The values of CDR_ONLY_CALL_INSERT. `f` must be cdrToFacts() of a CDR row: kind 'call',
+ * callerAddr '', no PDD, messages or streams (the statement writes those).
+ */
+export function cdrOnlyCallValues(sourceId: number, f: CallFacts, verdict: Verdict | null): unknown[] {
+  const v = verdict;
+  return [
+    sourceId, f.callId, f.from, f.to, f.fromUri, f.toUri, f.calleeAddr, f.startUs, f.endUs, f.inviteUs, f.answerUs, bool(f.answered), f.finalStatus, f.finalReason,
+    f.endMethod, f.endedBy, f.q850Cause, nonNegative(f.durationMs) ?? 0,
+    v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? encodeVerdict(v) : null,
+  ];
+}
+
 /** The values of CALL_INSERT: `factsJson` is the facts without messages and streams, or FACTS_FROM_CDR_ROW. */
 export function callRowValues(sourceId: number, f: CallFacts, factsJson: string, verdict: Verdict | null): unknown[] {
   let worstLoss: number | null = null;

@@ -6,7 +6,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentEvent, CdrFormat, CdrRecord, RowProblem } from '../../../shared/model/cdr.ts';
 import type { CallFacts } from '../../../shared/model/call.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
-import { CALL_INSERT, callRowValues, FACTS_FROM_CDR_ROW } from './call_row.ts';
+import { CDR_ONLY_CALL_INSERT, cdrOnlyCallValues } from './call_row.ts';
 import { encodeVerdict } from './verdict_codec.ts';
 
 type Db = BetterSqlite3.Database;
@@ -37,6 +37,14 @@ export interface JoinCandidate {
  */
 export const CAPTURED_IN_WINDOW_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls
   WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`;
+
+/**
+ * The same search over a half-open slot [from, to), in the index's order, at most `limit`
+ * rows: a CDR import reads the captured calls a minute at a time (captured_window_cache.ts).
+ */
+export const CAPTURED_IN_SLOT_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls
+  WHERE start_us >= ? AND start_us < ? AND origin = 'capture' AND kind = 'call'
+  ORDER BY start_us, from_user, to_user, call_id, id LIMIT ?`;
 
 /** At most this many malformed rows are kept line by line per source; the rest are counted. */
 export const MAX_ROW_PROBLEMS = 1000;
@@ -164,11 +172,12 @@ export class InputStore {
       insertProblem: p('INSERT INTO source_row_problems (source_id, line, message) VALUES (?, ?, ?)'),
       problemsOf: p('SELECT line, message FROM source_row_problems WHERE source_id = ? ORDER BY line'),
       setVerdict: p('UPDATE calls SET bucket = ?, cause = ?, confidence = ?, verdict_json = ? WHERE id = ?'),
-      insertCall: p(CALL_INSERT),
+      insertCdrOnlyCall: p(CDR_ONLY_CALL_INSERT),
       setOrigin: p('UPDATE calls SET origin = ? WHERE id = ?'),
       deleteCall: p('DELETE FROM calls WHERE id = ?'),
       capturedByCallId: p("SELECT id, call_id, from_user, to_user, start_us FROM calls WHERE call_id = ? AND origin = 'capture' AND kind = 'call'"),
       capturedInWindow: p(CAPTURED_IN_WINDOW_SQL),
+      capturedInSlot: p(CAPTURED_IN_SLOT_SQL),
       callsByCallId: p('SELECT id FROM calls WHERE call_id = ?'),
       allCallIds: p('SELECT id FROM calls ORDER BY id'),
       sourceCallIds: p('SELECT id FROM calls WHERE source_id = ? ORDER BY id'),
@@ -203,7 +212,7 @@ export class InputStore {
    * row when the call is read (cdr_call_facts.ts). Returns the call's row id.
    */
   insertCdrOnlyCall(sourceId: number, r: CdrRecord, facts: CallFacts, verdict: Verdict | null): number {
-    const callRowId = Number(this.s.insertCall.run(callRowValues(sourceId, facts, FACTS_FROM_CDR_ROW, verdict)).lastInsertRowid);
+    const callRowId = Number(this.s.insertCdrOnlyCall.run(cdrOnlyCallValues(sourceId, facts, verdict)).lastInsertRowid);
     this.insertCdrRecord(sourceId, r, callRowId, 'cdr_only', null);
     return callRowId;
   }
@@ -300,6 +309,12 @@ export class InputStore {
 
   capturedCallsBetween(fromUs: number, toUs: number): JoinCandidate[] {
     return (this.s.capturedInWindow.all(fromUs, toUs) as Array<{ id: number; call_id: string; from_user: string; to_user: string; start_us: number }>).map(
+      (r) => ({ id: r.id, callId: r.call_id, fromUser: r.from_user, toUser: r.to_user, startUs: r.start_us }),
+    );
+  }
+
+  capturedCallsInSlot(fromUs: number, toUs: number, limit: number): JoinCandidate[] {
+    return (this.s.capturedInSlot.all(fromUs, toUs, limit) as Array<{ id: number; call_id: string; from_user: string; to_user: string; start_us: number }>).map(
       (r) => ({ id: r.id, callId: r.call_id, fromUser: r.from_user, toUser: r.to_user, startUs: r.start_us }),
     );
   }
