@@ -20,11 +20,12 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WATCH_READY, type ImportReport, type ReopenReport, type WatchReport } from './bench_child.ts';
 import { generateCapture, parseSize, type CaptureFormat, type GeneratorResult } from './capture_generator.ts';
+import { machine } from './machine.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..', '..');
@@ -253,18 +254,6 @@ function summarizeProfile(path: string, top = 15): string {
   const fmt = (m: Map<string, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
     .map(([k, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
   return `CPU profile ${path} (${(total / 1e6).toFixed(1)} s busy, whole child process: start-up included)\n top self time by function:\n${fmt(byFn, top)}\n top self time by file:\n${fmt(byFile, 10)}`;
-}
-
-// ─── Machine ───────────────────────────────────────────────────────────────────────────
-
-function machine(): string {
-  let cpu = cpus()[0]?.model ?? 'unknown';
-  try {
-    cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
-  } catch {
-    // not Linux: keep os.cpus()'s name
-  }
-  return `cpu: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}`;
 }
 
 async function tsharkVersion(): Promise<string | null> {

@@ -1,21 +1,21 @@
-// The real command line, as a user runs it: `npm run -s calltrace -- analyze …`.
+// The real command line, as a user runs it (`calltrace analyze …`, `npm run -s calltrace --
+// analyze …`): the compiled bundle in dist/cli, checked first to be up to date with the sources.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/oracle.ts';
 import { makeZip } from '../support/archive_writer.ts';
+import { checkCompiledCliIsFresh, compiledCalltrace } from '../support/compiled_cli.ts';
 
 const FIX = join(REPO_ROOT, 'test/fixtures/captures');
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function calltrace(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron/node/cli/main.ts'), ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+beforeAll(() => checkCompiledCliIsFresh());
+
+const calltrace = (...args: string[]) => compiledCalltrace(args);
 
 describe('calltrace analyze', () => {
   it('prints one JSON document with calls, unassociated streams and sources', () => {

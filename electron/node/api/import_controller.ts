@@ -24,7 +24,7 @@ import type { ImportFileSpec, WorkerJob, WorkerMessage } from './worker_protocol
 export interface ImportControllerOptions {
   dbPath: string;
   events: EventHub;
-  /** The worker's module; defaults to ../ingest/ingest_worker.(ts|js) beside this file. */
+  /** The worker's module; defaults to defaultWorkerUrl(). */
   workerUrl?: URL;
   /** better-sqlite3 addon for the worker's runtime (Electron), when not npm's own build. */
   nativeBinding?: string;
@@ -42,8 +42,13 @@ interface Pending {
 
 const fromSources = import.meta.url.endsWith('.ts');
 
+/**
+ * From the sources, ingest/ingest_worker.ts. From a bundle (the command line's dist/cli/, the
+ * app's out/electron/), the worker is bundled as an entry of its own, ingest_worker.mjs, in
+ * the same directory as the bundle's code (build/build_cli.ts, build/build_electron.ts).
+ */
 export function defaultWorkerUrl(): URL {
-  return new URL(`../ingest/ingest_worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
+  return fromSources ? new URL('../ingest/ingest_worker.ts', import.meta.url) : new URL('./ingest_worker.mjs', import.meta.url);
 }
 
 export class ImportController {

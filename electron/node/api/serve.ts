@@ -4,9 +4,10 @@
 // Runs until SIGINT / SIGTERM.
 
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ImportProgress } from '../../../shared/api/contract.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
+import { appRoot } from '../app_root.ts';
 import { defaultLibraryPath, openBackend, type Backend } from './backend.ts';
 import { expandPaths } from './handlers.ts';
 import { startBridge, type Bridge } from './http_bridge.ts';
@@ -18,13 +19,14 @@ export interface ServeOptions {
   port?: number;
   /** Saved into the library (and applied to every verdict) before the import. */
   settings?: DiagnosisSettings;
-  /** The built renderer; default dist/renderer of this checkout. */
+  /** The built renderer; default dist/renderer of this checkout (or installed package). */
   staticDir?: string;
   /** Called once serving, for callers that want the bridge (npm start's fallback). */
   onReady?: (bridge: Bridge, backend: Backend) => void;
 }
 
-export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
+/** Found from the sources and from the command-line bundle alike (app_root.ts). */
+export const DEFAULT_STATIC_DIR = join(appRoot(), 'dist', 'renderer');
 
 const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`;
 

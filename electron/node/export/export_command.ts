@@ -6,24 +6,11 @@
 // made (unknown Call-ID, a capture gone or changed since it was indexed, unreadable input);
 // 2 bad arguments.
 
+import { EXPORT_USAGE } from '../cli/usage.ts';
 import { importFile } from '../ingest/import_file.ts';
 import { openIndex } from '../store/index_store.ts';
 import { ExportError, findCallsToExport } from './call_packets.ts';
 import { runExportJob } from './export_job.ts';
-
-export const EXPORT_USAGE = `usage: calltrace export FILE... --call CALL-ID [--call CALL-ID…] [--pcap OUT.pcapng] [--html OUT.html] [--redact] [--db PATH]
-
-  --call ID   a SIP Call-ID to export (repeat for several; every call with that Call-ID
-              is exported, e.g. both legs)
-  --pcap OUT  write the calls' packets (SIP, the fragments and TCP segments that carried it,
-              RTP/RTCP) to OUT as pcapng, with the original times and link types
-  --html OUT  the call report as one self-contained HTML file
-  --redact    pseudonymise numbers, user and display names, host names, IP and MAC
-              addresses (the same value → the same token in both outputs), remove
-              credentials, zero RTP payloads and RTCP texts; lengths, ports, times and
-              RTP headers are kept, so the ladder and the stream metrics still read
-  --db PATH   use (and add FILE... to) this library; without FILE... the calls are looked
-              up among everything it holds`;
 
 export interface ExportArgs {
   files: string[];

@@ -28,7 +28,7 @@
 // "Redacted" (one line per kind of data replaced). Without `redaction` the report says it is
 // not redacted.
 
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../app_root.ts';
 import type { CallDetail } from '../../../shared/api/contract.ts';
 import { summarize } from '../../../shared/diagnosis/call_summary.ts';
 import { html, join, trusted } from '../../../shared/report/html.ts';
@@ -78,14 +78,6 @@ export function mapStrings<T>(value: T, f: (s: string) => string, key = ''): T {
     return out as T;
   }
   return value;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 function reportSource(store: IndexStore, sourceId: number): ReportSource | null {

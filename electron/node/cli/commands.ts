@@ -1,0 +1,206 @@
+// analyze, report and serve: the commands that open an index, loaded by main.ts only when
+// one of them runs (so --version and -h stay light). See main.ts for the command line.
+
+import { readFileSync } from 'node:fs';
+import { pushAll } from '../../../shared/util/array_math.ts';
+import { summarize } from '../../../shared/diagnosis/call_summary.ts';
+import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
+import { validateMapping, type ColumnMapping } from '../../../shared/cdr/index.ts';
+import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
+import { summaryInput } from '../ingest/diagnose.ts';
+import type { AnyOutcome } from '../ingest/import_file.ts';
+import { importPath, type InputProblem } from '../ingest/import_archive.ts';
+import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
+import { openIndex, type IndexStore } from '../store/index_store.ts';
+import { buildAnalyzeDocument } from './call_document.ts';
+import { formatCallTable } from './call_table.ts';
+import { formatReport } from './report_table.ts';
+import { USAGE } from './usage.ts';
+
+interface Args {
+  command: string;
+  files: string[];
+  json: boolean;
+  all: boolean;
+  db: string;
+  /** --db was given (serve keeps a library file by default instead of an in-memory index). */
+  dbGiven: boolean;
+  /** --settings or --own was given (serve saves them into the library). */
+  settingsGiven: boolean;
+  port?: number;
+  settings: DiagnosisSettings;
+  mapping?: ColumnMapping;
+}
+
+function readJson(path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${what} ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const [command, ...rest] = argv;
+  const a: Args = { command: command ?? '', files: [], json: false, all: false, db: ':memory:', dbGiven: false, settingsGiven: false, settings: { ...DEFAULT_SETTINGS, ownAddresses: [] } };
+  for (let i = 0; i < rest.length; i++) {
+    const t = rest[i];
+    const value = (): string | null => rest[++i] ?? null;
+    if (t === '--json') a.json = true;
+    else if (t === '--all') a.all = true;
+    else if (t === '--port') {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < 0 || v > 65535) return '--port needs a port number (0–65535)';
+      a.port = v;
+    } else if (t === '--db' || t === '--settings' || t === '--own' || t === '--mapping') {
+      const v = value();
+      if (!v) return `${t} needs a value`;
+      try {
+        if (t === '--db') {
+          a.db = v;
+          a.dbGiven = true;
+        } else if (t === '--own') {
+          a.settings.ownAddresses = v.split(',').map((x) => x.trim()).filter(Boolean);
+          a.settingsGiven = true;
+        } else if (t === '--settings') {
+          a.settings = { ...a.settings, ...(readJson(v, 'settings') as Partial<DiagnosisSettings>) };
+          a.settingsGiven = true;
+        }
+        else a.mapping = readJson(v, 'mapping') as ColumnMapping;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    } else if (t.startsWith('--')) return `unknown option ${t}`;
+    else a.files.push(t);
+  }
+  const bad = invalidCidrs(a.settings.ownAddresses);
+  if (bad.length > 0) return `not an address range: ${bad.join(', ')}`;
+  if (a.mapping) {
+    const problem = validateMapping(a.mapping);
+    if (problem) return `column mapping: ${problem}`;
+  }
+  return a;
+}
+
+/**
+ * Test hooks for the crash-safety test (test/ingest/crash_safety.test.ts), never set by users:
+ * CALLTRACE_TEST_SLICE_CALLS commits every N calls on their own, and
+ * CALLTRACE_TEST_KILL_AFTER_SLICES makes this process SIGKILL itself once that many slices
+ * of a capture are committed — a kill -9 mid-import at a point fixed by counts, not time.
+ */
+function testHooks(): { sliceCalls?: number; onSlice?: (n: number) => void } {
+  const slice = Number(process.env.CALLTRACE_TEST_SLICE_CALLS);
+  const killAfter = Number(process.env.CALLTRACE_TEST_KILL_AFTER_SLICES);
+  return {
+    ...(Number.isInteger(slice) && slice > 0 ? { sliceCalls: slice } : {}),
+    ...(Number.isInteger(killAfter) && killAfter > 0 ? { onSlice: (n: number) => void (n >= killAfter && process.kill(process.pid, 'SIGKILL')) } : {}),
+  };
+}
+
+/** One stderr line per unfinished import of an earlier run that opening the index removed. */
+function reportRecovered(store: IndexStore, write: (line: string) => void): void {
+  for (const r of store.recovered) {
+    write(`calltrace: ${r.path}: an earlier import did not finish (process ${r.pid} was killed or crashed); its ${r.calls} partial call(s) were removed from the index, import the file again to index it whole\n`);
+  }
+}
+
+/** Skipped files named one per line on stderr before the rest are only counted. */
+const MAX_SKIPPED_LINES = 20;
+
+/**
+ * Imports every file (a folder: what is in it; an archive: each member), reporting problems
+ * on stderr, one line each, named by the path as given (`bundle.zip!inner/x.pcap` for a
+ * member); returns the sources read and what was skipped.
+ */
+async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]; anyRead: boolean; skipped: SkippedInput[]; problems: InputProblem[] } | null> {
+  const { files, skipped } = expandInputs(args.files, { tabularIsInput: args.mapping !== undefined });
+  if (files.length === 0 && skipped.length === 0) {
+    process.stderr.write(`calltrace: ${args.command} needs at least one file\n${USAGE}\n`);
+    return null;
+  }
+  const outcomes: AnyOutcome[] = [];
+  const problems: InputProblem[] = [];
+  const say = (line: string): void => void process.stderr.write(`calltrace: ${line}\n`);
+  // A folder of notes or an archive of thousands of files must not bury the real problems:
+  // the first skipped files are named, the rest counted (--json lists them all).
+  let skipLines = 0;
+  const saySkipped = (list: SkippedInput[]): void => {
+    for (const s of list) if (skipLines++ < MAX_SKIPPED_LINES) say(`${s.path}: skipped (${s.reason})`);
+  };
+  saySkipped(skipped);
+  for (const f of files) {
+    try {
+      const r = await importPath(store, f, { settings: args.settings, mapping: args.mapping, ...testHooks() });
+      for (const o of r.outcomes) {
+        outcomes.push(o);
+        if (o.error) say(`${o.path}: ${o.error}`);
+        else if (o.status === 'duplicate') say(`${o.path}: already indexed (same content), showing the indexed calls`);
+        if (o.status === 'failed') problems.push({ name: o.name, path: o.path, error: o.error ?? 'could not be read' });
+      }
+      saySkipped(r.skipped);
+      for (const p of r.problems) say(`${p.path}: ${p.error}`);
+      pushAll(skipped, r.skipped);
+      pushAll(problems, r.problems);
+    } catch (e) {
+      const error = `could not be indexed (${(e as Error).message})`;
+      outcomes.push({ path: f, name: f, status: 'failed', sourceId: null, error, calls: 0, packets: 0, warnings: [], kind: 'capture' });
+      problems.push({ name: f, path: f, error });
+      say(`${f}: ${error}`);
+    }
+  }
+  if (skipLines > MAX_SKIPPED_LINES) say(`${skipLines - MAX_SKIPPED_LINES} more file(s) skipped (not inputs); --json lists them all under "skipped"`);
+  const ids = [...new Set(outcomes.map((o) => o.sourceId).filter((x): x is number => x !== null))];
+  return { ids, anyRead: outcomes.some((o) => o.sourceId !== null), skipped, problems };
+}
+
+async function run(args: Args): Promise<number> {
+  const store = openIndex(args.db);
+  reportRecovered(store, (l) => process.stderr.write(l));
+  try {
+    const r = await importAll(store, args);
+    if (!r) return 2;
+    const doc = { ...buildAnalyzeDocument(store, r.ids), skipped: r.skipped, inputProblems: r.problems };
+    if (args.command === 'analyze') {
+      process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
+    } else {
+      const calls = r.ids.flatMap((id) => store.listCalls({ sourceId: id, limit: 1e9 }));
+      const summary = summarize(calls.map((c) => summaryInput(c, args.settings)), args.settings);
+      const sources = doc.sources.map((s) => ({ name: s.name, kind: s.kind, status: s.status, calls: s.calls }));
+      process.stdout.write(args.json ? JSON.stringify({ summary, settings: args.settings, sources }, null, 2) + '\n' : formatReport(summary, sources, args.settings) + '\n');
+    }
+    return r.anyRead ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
+
+/** analyze, report or serve, with its arguments (argv[0] is the command). */
+export async function runCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`calltrace: ${args}\n${USAGE}\n`);
+    return 2;
+  }
+  switch (args.command) {
+    case 'analyze':
+    case 'report':
+      return run(args);
+    case 'serve': {
+      // The HTTP bridge and the API handlers are needed by serve only.
+      const { serve } = await import('../api/serve.ts');
+      return serve({
+        files: args.files,
+        db: args.dbGiven ? args.db : undefined,
+        port: args.port,
+        settings: args.settingsGiven ? args.settings : undefined,
+      });
+    }
+    case 'help':
+    case '':
+      process.stdout.write(USAGE + '\n');
+      return args.command === '' ? 2 : 0;
+    default:
+      process.stderr.write(`calltrace: unknown command '${args.command}'\n${USAGE}\n`);
+      return 2;
+  }
+}
