@@ -140,6 +140,44 @@ describe('leg links on the B2BUA fixtures (golden)', () => {
   });
 });
 
+describe('icid and diversion links (captures written in the test)', () => {
+  it('links by P-Charging-Vector icid-value and by Diversion / History-Info, each recorded with its method', async () => {
+    const T = Date.UTC(2026, 11, 2, 9, 0, 0) * 1000;
+    const base = { final: 200, finalAfterUs: 600_000, byeFrom: 'caller' as const, byeAfterUs: 5_000_000 };
+    const dir = mkdtempSync(join(tmpdir(), 'calltrace-legs-'));
+    try {
+      writeFileSync(join(dir, 'icid_diversion.pcap'), buildLegsCapture([
+        // icid: the outbound leg renumbers and is 8 s later (past the heuristic window).
+        { ...base, callId: 'icid-in@a', from: 'alice', to: '100', caller: '10.3.0.1', callee: '10.3.0.2', atUs: T, finalAfterUs: 8_500_000,
+          inviteHeaders: 'P-Charging-Vector: icid-value="AyretyU0dm+6O2IrT5tAFrbHLso=";icid-generated-at=10.3.0.1;orig-ioi=home1.net\r\n' },
+        { ...base, callId: 'icid-out@b', from: 'gw', to: '+441234567890', caller: '10.3.0.2', callee: '10.3.0.3', atUs: T + 8_000_000,
+          inviteHeaders: 'P-Charging-Vector: icid-value=AyretyU0dm+6O2IrT5tAFrbHLso=;orig-ioi=home1.net\r\n', callerMedia: '10.3.9.9' },
+        // diversion: 2000 forwards to 3000 after 7 s of ringing; History-Info on a third leg.
+        { ...base, callId: 'div-in@a', from: '+15550001111', to: '2000', caller: '10.4.0.1', callee: '10.4.0.2', atUs: T, finalAfterUs: 9_000_000 },
+        { ...base, callId: 'div-out@b', from: '+15550001111', to: '3000', caller: '10.4.0.2', callee: '10.4.0.3', atUs: T + 7_000_000,
+          inviteHeaders: 'Diversion: <sip:2000@10.4.0.2>;reason=no-answer;counter=1\r\n', callerMedia: '10.4.9.9' },
+        { ...base, callId: 'hi-out@b', from: '+15550001111', to: '4000', caller: '10.4.0.2', callee: '10.4.0.4', atUs: T + 7_500_000, final: 486, finalAfterUs: 100_000,
+          inviteHeaders: 'History-Info: <sip:2000@10.4.0.2>;index=1, <sip:4000@10.4.0.4>;index=1.1\r\n', callerMedia: '10.4.9.9' },
+      ]));
+      const { store, calls } = await analyze([join(dir, 'icid_diversion.pcap')]);
+      try {
+        expect(linkSet(calls)).toEqual([
+          'div-in@a > div-out@b diversion 0.8',
+          'div-in@a > hi-out@b diversion 0.8',
+          'icid-in@a > icid-out@b icid 0.9',
+        ]);
+        // The 486 on the History-Info leg is the one failure: the end-to-end verdict of all three legs.
+        expect(byId(calls, 'div-in@a').legs).toEqual(['div-in@a', 'div-out@b', 'hi-out@b']);
+        expect(byId(calls, 'div-in@a').endToEnd).toMatchObject({ cause: 'sip_486', fromLeg: 'hi-out@b', confidence: 0.8 });
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('no false links', () => {
   it('the labelled fixtures (mixed outcomes and every cause) link no two calls', async () => {
     const files = readdirSync(CAPTURES).filter((f) => /\.pcap(ng)?(\.gz)?$/.test(f)).map((f) => join(CAPTURES, f));
