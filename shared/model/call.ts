@@ -90,6 +90,31 @@ export interface NatMismatch {
   packets: number;
 }
 
+/**
+ * What ties this dialog to the other legs of one end-to-end call (through a PBX, an SBC or a
+ * voice-AI platform), read from its SIP: the keys shared/diagnosis/leg_links.ts correlates.
+ * Numbers are kept as written; the correlator normalises them.
+ */
+export interface LegKeys {
+  /** RFC 7989 Session-ID UUIDs (local and remote), lower-case, the null UUID left out. */
+  sessionIds: string[];
+  /** Call-IDs named by X-Call-ID / X-CID / X-Orig-Call-ID style headers (another leg's), as written. */
+  refCallIds: string[];
+  /** P-Charging-Vector icid-value (RFC 7315), as written. */
+  icids: string[];
+  /** User parts of the Diversion (RFC 5806) and History-Info (RFC 7044) URIs of the initial INVITE, in order. */
+  diversions: string[];
+  /** User part of the initial INVITE's Referred-By (RFC 3892), '' when none. */
+  referredBy: string;
+  /** Request-URI user of the initial INVITE, '' when none. */
+  requestUser: string;
+  /** REFERs sent in this dialog (RFC 3515): when, the Refer-To user and the referrer (Referred-By, else From user). */
+  refers: Array<{ tsUs: number; target: string; by: string }>;
+  /** Media addresses (ip:port of the first audio m= line) each side's SDP announced, first one first. */
+  callerMedia: string[];
+  calleeMedia: string[];
+}
+
 export interface CallFacts {
   /** Where the facts come from: a capture (SIP and RTP seen), or only a CDR row (no media facts). */
   origin?: 'capture' | 'cdr';
@@ -150,6 +175,8 @@ export interface CallFacts {
   userAgents: string[];
   /** Streams sent to an address their receiver never uses (rule 7); absent in facts indexed before it existed. */
   natMismatch?: NatMismatch[];
+  /** Keys for leg correlation (leg_links.ts); absent in facts indexed before it existed and in CDR-only calls. */
+  legKeys?: LegKeys;
   /** Impossible values left out of these facts (timestamps going backwards), one line each; absent when none. */
   anomalies?: string[];
 }

@@ -11,6 +11,9 @@ import { cdrRowOf } from '../api/cdr_row.ts';
 import { endpointKey } from '../../../shared/model/packet.ts';
 import { isoFromUs } from '../../../shared/model/time.ts';
 import { maxOf } from '../../../shared/util/array_math.ts';
+import type { LegLinkMethod } from '../../../shared/diagnosis/leg_links.ts';
+import type { EndToEndVerdict } from '../../../shared/diagnosis/end_to_end.ts';
+import { correlateLegs, type CallLegs, type LegIndex } from '../ingest/leg_calls.ts';
 
 export interface StreamDoc {
   ssrc: string;
@@ -48,6 +51,23 @@ export interface DiagnosisDoc {
   path: string[];
 }
 
+/** The end-to-end verdict: a leg's verdict, its evidence drawn from every leg (each item names its leg). */
+export interface EndToEndDoc extends Omit<DiagnosisDoc, 'evidence'> {
+  /** The Call-ID of the leg the verdict comes from (the first to fail, else the first leg). */
+  fromLeg: string;
+  evidence: Array<DiagnosisDoc['evidence'][number] & { leg: string }>;
+}
+
+export interface LegLinkDoc {
+  /** Call-IDs: the upstream leg and the downstream one. */
+  from: string;
+  to: string;
+  method: LegLinkMethod;
+  confidence: number;
+  /** What matched, in one sentence. */
+  why: string;
+}
+
 /** A CDR row beside its call, without its raw columns (the app shows those). */
 export type CdrDoc = Omit<CdrRow, 'raw'>;
 
@@ -82,6 +102,12 @@ export interface CallDoc {
   diagnosis: DiagnosisDoc | null;
   /** CDR rows that describe this call, with how each was joined. */
   cdr: CdrDoc[];
+  /** The Call-IDs of the end-to-end call this dialog is a leg of, in order (first INVITE first), itself included. */
+  legs: string[];
+  /** The links between those legs, with how each was found; [] for a call of one leg. */
+  legLinks: LegLinkDoc[];
+  /** The end-to-end call's own verdict; null for a call of one leg (its diagnosis is the end-to-end one). */
+  endToEnd: EndToEndDoc | null;
 }
 
 export interface SourceDoc {
@@ -198,7 +224,23 @@ function cdrDoc(r: StoredCdrRecord, sourceName: (id: number) => string): CdrDoc 
   return row;
 }
 
-export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: StoredCdrRecord[] = []): CallDoc {
+export function endToEndDoc(v: EndToEndVerdict): EndToEndDoc {
+  const { evidence, ...rest } = diagnosisDoc({ ...v, evidence: [] });
+  void evidence;
+  return { ...rest, fromLeg: v.fromLeg, evidence: v.evidence.map((e) => ({ text: e.text, time: e.tsUs === null ? null : iso(e.tsUs), ref: e.ref, leg: e.leg })) };
+}
+
+/** legs / legLinks / endToEnd of a call, from the leg index (a call of one leg when it is in none). */
+export function legsDoc(callId: string, legs: CallLegs | undefined, callIdOf: (rowId: number) => string): Pick<CallDoc, 'legs' | 'legLinks' | 'endToEnd'> {
+  if (!legs) return { legs: [callId], legLinks: [], endToEnd: null };
+  return {
+    legs: [...new Set(legs.legs.map(callIdOf))],
+    legLinks: legs.links.map((l) => ({ from: callIdOf(l.from), to: callIdOf(l.to), method: l.method, confidence: l.confidence, why: l.why })),
+    endToEnd: legs.endToEnd ? endToEndDoc(legs.endToEnd) : null,
+  };
+}
+
+export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: StoredCdrRecord[] = [], legs: Pick<CallDoc, 'legs' | 'legLinks' | 'endToEnd'> | null = null): CallDoc {
   const f = c.facts;
   return {
     callId: f.callId,
@@ -225,6 +267,7 @@ export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: 
     streams: c.streams.map(streamDoc),
     diagnosis: c.verdict ? diagnosisDoc(c.verdict as Verdict) : null,
     cdr: cdr.map((r) => cdrDoc(r, sourceName)),
+    ...(legs ?? { legs: [f.callId], legLinks: [], endToEnd: null }),
   };
 }
 
@@ -251,7 +294,15 @@ export function sourceDoc(s: SourceRecord, reader: IndexReader, problems: Array<
 
 /** Everything the index holds for these sources, as one document. */
 export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[]): AnalyzeDocument {
+  return collectAnalyzeDocument(store, sourceIds).doc;
+}
+
+/** The document, and the leg index it was built with (the report counts end-to-end calls from it). */
+export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[]): { doc: AnalyzeDocument; legs: LegIndex; rowIds: number[] } {
   const doc: AnalyzeDocument = { calls: [], unassociatedStreams: [], sources: [] };
+  // Row ids first, facts only: the legs are linked from the stored facts, then each call is
+  // read whole once and written into the document (memory holds documents, not details).
+  const rowIds: number[] = [];
   const names = new Map<number, string>();
   const nameOf = (id: number): string => {
     if (!names.has(id)) names.set(id, store.getSource(id)?.name ?? `source #${id}`);
@@ -260,10 +311,8 @@ export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[]): An
   const seen = new Set<number>();
   const addCall = (rowId: number): void => {
     if (seen.has(rowId)) return;
-    const detail = store.getCall(rowId);
-    if (!detail) return;
     seen.add(rowId);
-    doc.calls.push(callDoc(detail, nameOf, store.inputs.cdrRecordsOfCall(rowId)));
+    rowIds.push(rowId);
   };
   for (const id of sourceIds) {
     const src = store.getSource(id);
@@ -277,8 +326,17 @@ export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[]): An
     for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
     for (const s of store.listUnassociatedStreams(id)) doc.unassociatedStreams.push(streamDoc(s));
   }
+  const legs = correlateLegs(store, rowIds);
+  const callIdOf = (id: number): string => legs.callIdOf.get(id) ?? `#${id}`;
+  const kept: number[] = [];
+  for (const rowId of rowIds) {
+    const detail = store.getCall(rowId);
+    if (!detail) continue;
+    kept.push(rowId);
+    doc.calls.push(callDoc(detail, nameOf, store.inputs.cdrRecordsOfCall(rowId), legsDoc(detail.callId, legs.byRow.get(rowId), callIdOf)));
+  }
   doc.calls.sort((a, b) => a.startTime.localeCompare(b.startTime));
   const clocks = sourceClocks(store, sourceIds);
   if (clocks.length > 0) doc.captureClocks = clocks.map((c) => clockDoc(c, nameOf));
-  return doc;
+  return { doc, legs, rowIds: kept };
 }

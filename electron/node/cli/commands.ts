@@ -7,12 +7,12 @@ import { summarize } from '../../../shared/diagnosis/call_summary.ts';
 import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
 import { validateMapping, type ColumnMapping } from '../../../shared/cdr/index.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
-import { summaryInput } from '../ingest/diagnose.ts';
+import { endToEndSummaryInputs } from '../ingest/leg_calls.ts';
 import type { AnyOutcome } from '../ingest/import_file.ts';
 import { importPath, type InputProblem } from '../ingest/import_archive.ts';
 import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
 import { openIndex, type IndexStore } from '../store/index_store.ts';
-import { buildAnalyzeDocument } from './call_document.ts';
+import { collectAnalyzeDocument } from './call_document.ts';
 import { formatCallTable } from './call_table.ts';
 import { formatReport } from './report_table.ts';
 import { USAGE } from './usage.ts';
@@ -159,12 +159,14 @@ async function run(args: Args): Promise<number> {
   try {
     const r = await importAll(store, args);
     if (!r) return 2;
-    const doc = { ...buildAnalyzeDocument(store, r.ids), skipped: r.skipped, inputProblems: r.problems };
+    const built = collectAnalyzeDocument(store, r.ids);
+    const doc = { ...built.doc, skipped: r.skipped, inputProblems: r.problems };
     if (args.command === 'analyze') {
       process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
     } else {
       const calls = r.ids.flatMap((id) => store.listCalls({ sourceId: id, limit: 1e9 }));
-      const summary = summarize(calls.map((c) => summaryInput(c, args.settings)), args.settings);
+      // An end-to-end call of several legs (B2BUA) counts once, with its end-to-end verdict.
+      const summary = summarize(endToEndSummaryInputs(calls, built.legs, args.settings), args.settings);
       const sources = doc.sources.map((s) => ({ name: s.name, kind: s.kind, status: s.status, calls: s.calls }));
       process.stdout.write(args.json ? JSON.stringify({ summary, settings: args.settings, sources }, null, 2) + '\n' : formatReport(summary, sources, args.settings) + '\n');
     }

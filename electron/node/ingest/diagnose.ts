@@ -4,6 +4,7 @@
 
 import { classify } from '../../../shared/diagnosis/classifier.ts';
 import { hostOf, inCidrs } from '../../../shared/diagnosis/cidr.ts';
+import { normalizeNumber, sameNormalized } from '../../../shared/diagnosis/numbers.ts';
 import type { SummaryInput } from '../../../shared/diagnosis/call_summary.ts';
 import type { CallFacts } from '../../../shared/model/call.ts';
 import type { CaptureCoverage } from '../../../shared/model/capture.ts';
@@ -60,31 +61,6 @@ export function reclassifySource(store: IndexStore, sourceId: number, settings: 
   const coverageOf = coverageLookup(store);
   for (const id of ids) classifyCallRow(store, id, settings, coverageOf);
   return ids.length;
-}
-
-/** Digits of a number (keeping letters for SIP user names), for comparing From/To across sources. */
-function normalizeNumber(s: string): string {
-  const user = s.replace(/^sips?:/i, '').split('@')[0];
-  const digits = user.replace(/\D/g, '');
-  return digits.length >= 6 ? digits : user.toLowerCase();
-}
-
-/** Same party: equal, or for long numbers the same last 9 digits (+1 555… vs 555…). */
-export function sameNumber(a: string, b: string): boolean {
-  return sameNormalized(normalizeNumber(a), normalizeNumber(b));
-}
-
-const DIGITS = /^\d{6,}$/;
-
-/** sameNumber of two numbers already through normalizeNumber. */
-function sameNormalized(x: string, y: string): boolean {
-  if (x === '' || y === '') return false;
-  if (x === y) return true;
-  if (DIGITS.test(x) && DIGITS.test(y)) {
-    const n = Math.min(9, x.length, y.length);
-    return x.slice(-n) === y.slice(-n);
-  }
-  return false;
 }
 
 const normalized = new WeakMap<JoinCandidate, { from: string; to: string }>();

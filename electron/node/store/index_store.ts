@@ -198,6 +198,11 @@ export interface IndexReader {
   /** Call rows with this SIP Call-ID (one per source that saw it). */
   findCallsByCallId(callId: string): CallSummary[];
   getCall(callRowId: number): CallDetail | null;
+  /**
+   * The stored facts of a captured call without its messages and streams (one JSON column,
+   * no joins): enough to correlate legs. null for a CDR-only call or an unknown row.
+   */
+  storedFacts(callRowId: number): Omit<CallFacts, 'messages' | 'streams'> | null;
   listUnassociatedStreams(sourceId?: number): UnassociatedStream[];
   listRtcp(filter: { sourceId?: number; callRowId?: number }): StoredRtcpReport[];
 }
@@ -726,6 +731,7 @@ class SqliteIndexReader implements IndexReader {
     countCalls: Stmt;
     countCallsBySource: Stmt;
     callById: Stmt;
+    factsById: Stmt;
     callsByCallId: Stmt;
     messagesOfCall: Stmt;
     streamsOfCall: Stmt;
@@ -759,6 +765,7 @@ class SqliteIndexReader implements IndexReader {
       countCalls: p('SELECT count(*) FROM calls').pluck(),
       countCallsBySource: p('SELECT count(*) FROM calls WHERE source_id = ?').pluck(),
       callById: p(`SELECT ${CALL_SUMMARY_COLS}, facts_json, verdict_json FROM calls WHERE id = ?`),
+      factsById: p('SELECT facts_json FROM calls WHERE id = ?').pluck(),
       callsByCallId: p(CALL_ID_LOOKUP_SQL),
       messagesOfCall: p(`SELECT id, frame, ts_us, src, dst, transport, label, method, status_code, cseq, cseq_method,
         retransmission, quoted, raw FROM sip_messages WHERE call_row_id = ? ORDER BY id`),
@@ -812,6 +819,12 @@ class SqliteIndexReader implements IndexReader {
 
   findCallsByCallId(callId: string): CallSummary[] {
     return (this.q.callsByCallId.all(callId) as CallRow[]).map(toCallSummary);
+  }
+
+  storedFacts(callRowId: number): Omit<CallFacts, 'messages' | 'streams'> | null {
+    const json = this.q.factsById.get(callRowId) as string | undefined;
+    if (json === undefined || json === FACTS_FROM_CDR_ROW) return null;
+    return JSON.parse(json) as Omit<CallFacts, 'messages' | 'streams'>;
   }
 
   getCall(callRowId: number): CallDetail | null {

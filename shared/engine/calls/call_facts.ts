@@ -184,6 +184,7 @@ export function buildCallFacts(state: CallState, streams: AssociatedStream[], ca
     lastActivityUs,
     userAgents,
     natMismatch: natMismatches(msgs, sideOf, callStreams),
+    legKeys: state.legKeys.result(...mediaAddresses(msgs, sideOf)),
     ...(anomalies.length > 0 ? { anomalies } : {}),
   };
 
@@ -243,6 +244,19 @@ function natMismatches(msgs: KeptSipMessage[], sideOf: (m: KeptSipMessage) => Si
     out.push({ receiver, sdpAddr: endpointKey(s.dst, s.dstPort), usedAddr: used, ssrc: s.ssrc, packets: s.packets });
   }
   return out;
+}
+
+/** Where each side's SDP said it receives audio (ip:port), in order, for leg correlation. */
+function mediaAddresses(msgs: KeptSipMessage[], sideOf: (m: KeptSipMessage) => Side): [string[], string[]] {
+  const out: Record<Side, string[]> = { caller: [], callee: [] };
+  for (const m of msgs) {
+    const a = audioOf(m.sdp);
+    if (!a || a.port === 0 || a.connection === '' || a.connection === '0.0.0.0') continue;
+    const list = out[sideOf(m)];
+    const addr = endpointKey(a.connection, a.port);
+    if (list.length < 8 && !list.includes(addr)) list.push(addr);
+  }
+  return [out.caller, out.callee];
 }
 
 const HOLD_DIRS = new Set(['sendonly', 'recvonly', 'inactive']);

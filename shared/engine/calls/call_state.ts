@@ -4,6 +4,7 @@
 
 import type { Side } from '../../model/call.ts';
 import type { SipMessage } from '../../model/sip.ts';
+import { LegKeyCollector } from './leg_keys.ts';
 
 /** A SIP message as kept per call: the parsed fields the facts need, and the raw text. */
 export type KeptSipMessage = Omit<SipMessage, 'headers'>;
@@ -27,7 +28,12 @@ export class CallState {
   /** A 2xx to an INVITE was seen (kept, not searched for: a search per message is quadratic). */
   private inviteAnswered = false;
 
-  constructor(readonly callId: string) {}
+  /** Headers that tie this dialog to other legs, read before the header list is dropped. */
+  readonly legKeys: LegKeyCollector;
+
+  constructor(readonly callId: string) {
+    this.legKeys = new LegKeyCollector(callId);
+  }
 
   /** Which side sent this message: requests carrying the caller's From-tag, and responses to the callee's requests. */
   senderSide(msg: SipMessage | KeptSipMessage): Side {
@@ -48,6 +54,7 @@ export class CallState {
       this.callerTag = msg.from.tag;
       this.callerAddr = `${msg.src}|${msg.srcPort}`;
     }
+    this.legKeys.add(msg);
     const { headers: _headers, ...kept } = msg;
     this.messages.push(kept);
     // Same hop (addresses and ports), same start line, same transaction → a retransmission.
