@@ -69,3 +69,21 @@ describe('importPaths with a folder', () => {
     expect(sources.map((s) => s.name)).toContain('upload.zip!x/cancel_487.pcapng');
   });
 });
+
+describe('the dashboard summary', () => {
+  it('counts a call captured at two points (one Call-ID in two captures) once', async () => {
+    const { buildCallCapture } = await import('../support/call_capture.ts');
+    const { secondCapturePoint } = await import('../support/second_capture_point.ts');
+    const a = buildCallCapture({ callId: 'two-points-dash@10.1.0.1', from: '5551234', to: '6001', startUs: Date.UTC(2026, 10, 4, 9) * 1000, talkS: 2 });
+    const root = join(drop.dir, 'two-points');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'probe.pcap'), a);
+    writeFileSync(join(root, 'phone.pcap'), secondCapturePoint(a, { offsetUs: 250_000, transitUs: 1_000, towardsSecond: '10.1.0.1' }));
+    const before = (await t.backend.handlers.getSummary({})).attempts;
+    await t.backend.handlers.importPaths({ paths: [root] });
+    await t.backend.imports.idle();
+    const rows = await t.backend.handlers.listSources();
+    expect(rows.filter((s) => s.name === 'probe.pcap' || s.name === 'phone.pcap')).toHaveLength(2);
+    expect((await t.backend.handlers.getSummary({})).attempts).toBe(before + 1);
+  });
+});

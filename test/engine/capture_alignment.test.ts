@@ -10,7 +10,10 @@ import { alignClocks } from '../../shared/merge/capture_alignment.ts';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { sourceClocks } from '../../electron/node/ingest/source_clocks.ts';
 import { openIndex } from '../../electron/node/store/index_store.ts';
-import { buildAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
+import { buildAnalyzeDocument, collectAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
+import { endToEndSummaryInputs } from '../../electron/node/ingest/leg_calls.ts';
+import { summarize } from '../../shared/diagnosis/call_summary.ts';
+import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
 import { formatCallTable } from '../../electron/node/cli/call_table.ts';
 import { buildCallCapture } from '../support/call_capture.ts';
 import { secondCapturePoint } from '../support/second_capture_point.ts';
@@ -63,6 +66,26 @@ describe('two captures of one call, clocks apart', () => {
       maxDeviationMs: expect.any(Number), transitMs: expect.closeTo(2, 0), matchedMessages: 7, method: 'both_directions', reason: null,
     }]);
     expect(formatCallTable(doc)).toMatch(/== clocks: phone\.pcap is -1(?:499|500)\.\d{3} ms against probe\.pcap \(7 SIP message\(s\) seen in both, spread \d+\.\d{3} ms, transit [12]\.\d{3} ms\)/);
+  });
+
+  it('report counts a call captured at two points once', async () => {
+    const b = secondCapturePoint(a, { offsetUs: 800_000, transitUs: 1_000, towardsSecond: '10.1.0.1' });
+    const store = openIndex(':memory:');
+    try {
+      const ids: number[] = [];
+      for (const [name, bytes] of [['x.pcap', a], ['y.pcap', b]] as const) {
+        const p = join(tmp, `count_${name}`);
+        writeFileSync(p, bytes);
+        ids.push((await importFile(store, p)).sourceId!);
+      }
+      const calls = ids.flatMap((id) => store.listCalls({ sourceId: id, limit: 100 }));
+      expect(calls).toHaveLength(2);
+      const { legs } = collectAnalyzeDocument(store, ids);
+      const summary = summarize(endToEndSummaryInputs(calls, legs, DEFAULT_SETTINGS), DEFAULT_SETTINGS);
+      expect(summary.attempts).toBe(1);
+    } finally {
+      store.close();
+    }
   });
 
   it('a copy lost at one point is left out rather than paired with the wrong copy', () => {

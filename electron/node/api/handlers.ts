@@ -21,7 +21,7 @@ import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
 import { decisionTreeMermaid } from '../../../shared/diagnosis/decision_tree_mermaid.ts';
 import type { RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
-import { peerOf, summaryInput } from '../ingest/diagnose.ts';
+import { oncePerCallId, peerOf, summaryInput } from '../ingest/diagnose.ts';
 import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
 import { makeTempDir } from '../ingest/temp_dirs.ts';
 import { ExportError, findCallsByRowIds } from '../export/call_packets.ts';
@@ -303,7 +303,8 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
       const key = JSON.stringify(filter);
       let sum = summaries.get(key);
       if (!sum) {
-        sum = summarize(store.callQuery.all(filter).map((c) => summaryInput(c, held.current)), held.current);
+        // A call captured at two points is one attempt (oncePerCallId).
+        sum = summarize(oncePerCallId(store.callQuery.all(filter)).map((c) => summaryInput(c, held.current)), held.current);
         if (summaries.size >= 32) summaries.clear();
         summaries.set(key, sum);
       }

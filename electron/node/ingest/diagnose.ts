@@ -144,6 +144,25 @@ export function peerOf(c: Pick<CallSummary, 'callerAddr' | 'calleeAddr'>, settin
   return hostOf(ours ? c.calleeAddr : c.callerAddr);
 }
 
+/**
+ * The calls counted once each across captures: the same call captured at two points (both
+ * sides of an SBC, a probe and a phone) has one Call-ID in two sources, and a summary that
+ * counted both rows would double its attempts, answers and causes. Call-IDs are unique per
+ * call (RFC 3261 §8.1.1.4); the first row (in the order given) stands for the call.
+ */
+export function oncePerCallId<T extends Pick<CallSummary, 'callId' | 'sourceId'>>(calls: readonly T[]): T[] {
+  const seen = new Map<string, number>();
+  return calls.filter((c) => {
+    const src = seen.get(c.callId);
+    if (src === undefined) {
+      seen.set(c.callId, c.sourceId);
+      return true;
+    }
+    // The same Call-ID twice in one source cannot happen (one row per Call-ID per source): keep it.
+    return src === c.sourceId;
+  });
+}
+
 export function summaryInput(c: CallSummary, settings: DiagnosisSettings): SummaryInput {
   return {
     startUs: c.startUs,

@@ -10,7 +10,7 @@ import { minOf } from '../../../shared/util/array_math.ts';
 import type { DiagnosisSettings, Verdict } from '../../../shared/model/verdict.ts';
 import type { SummaryInput } from '../../../shared/diagnosis/call_summary.ts';
 import type { CallDetail, CallSummary, IndexStore } from '../store/index_store.ts';
-import { summaryInput } from './diagnose.ts';
+import { oncePerCallId, summaryInput } from './diagnose.ts';
 
 /** Library calls whose start is this close to a call of the set are candidates for its legs. */
 export const LEG_NEIGHBOUR_WINDOW_US = 60_000_000;
@@ -101,7 +101,7 @@ export function endToEndSummaryInputs(calls: readonly CallSummary[], legs: LegIn
   const byId = new Map(calls.map((c) => [c.id, c]));
   const done = new Set<CallLegs>();
   const out: SummaryInput[] = [];
-  for (const c of calls) {
+  for (const c of oncePerCallId(calls)) {
     const g = legs.byRow.get(c.id);
     if (!g) {
       out.push(summaryInput(c, settings));
