@@ -157,7 +157,11 @@ describe('getCall', () => {
 
   it('summary, decision tree and mermaid', async () => {
     const sum = await t.backend.handlers.getSummary({});
-    expect(sum.attempts).toBe(all.length);
+    // Two fixtures are copies of another's calls (in_progress.pcapng holds cancel_487's call,
+    // agent_bye_classic.pcap.gz is the .pcap compressed): one attempt each, not two.
+    const copies = all.filter((c) => c.callId === '1-cancel_487@127.0.3.1' || c.callId === '1-agent_bye_classic@127.0.29.1');
+    expect(copies).toHaveLength(4);
+    expect(sum.attempts).toBe(all.length - 2);
     const sum5 = await t.backend.handlers.getSummary({ filter: { buckets: [5] } });
     expect(sum5.attempts).toBe((await q({ buckets: [5] })).total);
     const tree = await t.backend.handlers.getDecisionTree();

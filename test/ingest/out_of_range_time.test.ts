@@ -79,7 +79,9 @@ describe('timestamps outside the date range', () => {
     expect(table.stdout).toMatch(/timestamp/);
     const report = run('report', ...files, good, '--json');
     expect(report.status, report.stderr).toBe(0);
-    expect(JSON.parse(report.stdout).summary.attempts).toBe(7);
+    // The three damaged files are copies of one capture (the same two calls, same Call-IDs,
+    // numbers and times): a call seen in several captures is one attempt, so 2 + sip_486's 1.
+    expect(JSON.parse(report.stdout).summary.attempts).toBe(3);
   });
 
   it('serve: the library summary still answers after such an import', async () => {

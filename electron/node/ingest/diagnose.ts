@@ -144,22 +144,26 @@ export function peerOf(c: Pick<CallSummary, 'callerAddr' | 'calleeAddr'>, settin
   return hostOf(ours ? c.calleeAddr : c.callerAddr);
 }
 
+/** Two rows are one call seen twice when their starts are this close (clocks of two probes disagree). */
+export const SAME_CALL_WINDOW_US = 10 * 60 * 1e6;
+
 /**
  * The calls counted once each across captures: the same call captured at two points (both
  * sides of an SBC, a probe and a phone) has one Call-ID in two sources, and a summary that
- * counted both rows would double its attempts, answers and causes. Call-IDs are unique per
- * call (RFC 3261 §8.1.1.4); the first row (in the order given) stands for the call.
+ * counted both rows would double its attempts, answers and causes. A Call-ID alone is not
+ * enough — test tools and some devices reuse them (SIPp's `1-<pid>@host`, counters after a
+ * restart) — so the rows must also have the same From and To users and start within
+ * SAME_CALL_WINDOW_US of each other; the first row (in the order given) stands for the call.
  */
-export function oncePerCallId<T extends Pick<CallSummary, 'callId' | 'sourceId'>>(calls: readonly T[]): T[] {
-  const seen = new Map<string, number>();
+export function oncePerCallId<T extends Pick<CallSummary, 'callId' | 'sourceId' | 'fromUser' | 'toUser' | 'startUs'>>(calls: readonly T[]): T[] {
+  const seen = new Map<string, T[]>();
   return calls.filter((c) => {
-    const src = seen.get(c.callId);
-    if (src === undefined) {
-      seen.set(c.callId, c.sourceId);
-      return true;
-    }
-    // The same Call-ID twice in one source cannot happen (one row per Call-ID per source): keep it.
-    return src === c.sourceId;
+    const key = `${c.callId}\u0000${c.fromUser}\u0000${c.toUser}`;
+    const earlier = seen.get(key);
+    if (earlier?.some((e) => e.sourceId !== c.sourceId && Math.abs(e.startUs - c.startUs) <= SAME_CALL_WINDOW_US)) return false;
+    if (earlier) earlier.push(c);
+    else seen.set(key, [c]);
+    return true;
   });
 }
 
