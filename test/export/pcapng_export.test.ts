@@ -4,7 +4,7 @@
 // source. Real captures (project fixtures and the public corpus), real index, real tshark.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,41 +15,19 @@ import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { openIndex } from '../../electron/node/store/index_store.ts';
 import { findCallsToExport } from '../../electron/node/export/call_packets.ts';
 import { exportCallsToPcapng } from '../../electron/node/export/pcapng_export.ts';
-import { CORPUS_DIR, REPO_ROOT, corpusPresent, parseOracleStreams, type OracleStream } from '../support/oracle.ts';
+import { CORPUS_DIR, REPO_ROOT, corpusPresent } from '../support/oracle.ts';
+import { TSHARK, figures, rtpStreams, sipCounts, tshark, tsharkPresent } from '../support/tshark_export.ts';
 
-const TSHARK = '/usr/bin/tshark';
-const tsharkPresent = existsSync(TSHARK);
 if (!tsharkPresent) console.warn(`\n*** ${TSHARK} is absent: the export tests that need tshark did NOT run. ***\n`);
 if (!corpusPresent) console.warn(`\n*** ${CORPUS_DIR} is absent: the corpus export tests did NOT run (reported as skipped). ***\n`);
 
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function tshark(file: string, args: readonly string[]): string {
-  const r = spawnSync(TSHARK, ['-r', file, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`tshark ${args.join(' ')} on ${file}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** SIP messages per Call-ID as tshark counts them (a frame with several lists them joined by commas). */
-function sipCounts(file: string, hint: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const line of tshark(file, [...hint, '-Y', 'sip', '-T', 'fields', '-e', 'sip.Call-ID']).split('\n')) {
-    if (line === '') continue;
-    for (const id of line.split(',')) m.set(id, (m.get(id) ?? 0) + 1);
-  }
-  return m;
-}
-
-function rtpStreams(file: string, hint: readonly string[]): OracleStream[] {
-  return parseOracleStreams(tshark(file, [...hint, '-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'rtp,streams']));
-}
-
 const streamKey = (s: { src: string; srcPort: number; dst: string; dstPort: number; ssrc: number }): string =>
   `${endpointKey(s.src, s.srcPort)}>${endpointKey(s.dst, s.dstPort)}#${s.ssrc >>> 0}`;
 
 /** The figures the issue asks to keep, per stream. */
-const figures = (s: OracleStream) => ({ packets: s.packets, lost: s.lost, maxDelta: s.maxDelta, meanJitter: s.meanJitter, maxJitter: s.maxJitter });
 
 /** (epoch time, length) of every frame, as tshark prints it (nanosecond digits). */
 function frameTimes(file: string): string[] {

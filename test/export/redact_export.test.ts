@@ -9,8 +9,7 @@
 // The values searched for come from tshark reading the unredacted export, not from the
 // redactor: a value the redactor failed to learn is still looked for.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,22 +21,15 @@ import { callRowIds, runExportJob } from '../../electron/node/export/export_job.
 import { buildHtmlReport } from '../../electron/node/export/html_report.ts';
 import { verdictText } from '../../electron/node/export/pcapng_export.ts';
 import { createExportRedactor } from '../../electron/node/export/export_redaction.ts';
-import { CORPUS_DIR, REPO_ROOT, corpusPresent, parseOracleStreams, type OracleStream } from '../support/oracle.ts';
+import { CORPUS_DIR, REPO_ROOT, corpusPresent, type OracleStream } from '../support/oracle.ts';
+import { TSHARK, figures, rtpStreams, sipCounts, tshark, tsharkPresent } from '../support/tshark_export.ts';
 
-const TSHARK = '/usr/bin/tshark';
-const tsharkPresent = existsSync(TSHARK);
 if (!tsharkPresent) console.warn(`\n*** ${TSHARK} is absent: the redaction tests did NOT run. ***\n`);
 
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-redact-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const KEY = new Uint8Array(32).fill(42);
 const FIXED_DATE = new Date('2026-12-01T12:00:00Z');
-
-function tshark(file: string, args: readonly string[]): string {
-  const r = spawnSync(TSHARK, ['-r', file, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`tshark ${args.join(' ')} on ${file}: ${r.stderr}`);
-  return r.stdout;
-}
 
 /** Fields tshark names that identify someone (numbers, users, names, hosts, addresses). */
 const SENSITIVE_FIELDS = [
@@ -91,20 +83,6 @@ function macBytes(v: string): Buffer | null {
   return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(v) ? Buffer.from(v.split(':').map((x) => parseInt(x, 16))) : null;
 }
 
-function sipCounts(file: string, hint: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const line of tshark(file, [...hint, '-Y', 'sip', '-T', 'fields', '-e', 'sip.Call-ID']).split('\n')) {
-    if (line === '') continue;
-    for (const id of line.split(',')) m.set(id, (m.get(id) ?? 0) + 1);
-  }
-  return m;
-}
-
-function rtpStreams(file: string, hint: readonly string[]): OracleStream[] {
-  return parseOracleStreams(tshark(file, [...hint, '-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'rtp,streams']));
-}
-
-const figures = (s: OracleStream) => ({ packets: s.packets, lost: s.lost, maxDelta: s.maxDelta, meanJitter: s.meanJitter, maxJitter: s.maxJitter });
 
 interface Case {
   file: string;
