@@ -47,10 +47,15 @@ export function findCallsToExport(store: IndexReader, callIds: readonly string[]
   const where = allowed ? 'in the files given' : 'in the index';
   if (unknown.length > 0) throw new ExportError(`no call with Call-ID ${unknown.map((x) => `'${x}'`).join(', ')} ${where}`);
   if (cdrOnly.length > 0) throw new ExportError(`Call-ID ${cdrOnly.map((x) => `'${x}'`).join(', ')} is known only from a CDR or event row: there are no packets to export`);
+  return groupsOf(store, bySource, 'capture');
+}
+
+/** The calls per source, in source order, each source's calls by start. */
+function groupsOf(store: IndexReader, bySource: ReadonlyMap<number, CallDetail[]>, noun: 'capture' | 'source'): SourceCalls[] {
   const out: SourceCalls[] = [];
   for (const [sourceId, calls] of [...bySource].sort((a, b) => a[0] - b[0])) {
     const source = store.getSource(sourceId);
-    if (!source) throw new ExportError(`the capture of call '${calls[0].callId}' is no longer in the index`);
+    if (!source) throw new ExportError(`the ${noun} of call '${calls[0].callId}' is no longer in the index`);
     calls.sort((a, b) => a.startUs - b.startUs || a.id - b.id);
     out.push({ source, calls });
   }
@@ -137,12 +142,5 @@ export function findCallsByRowIds(store: IndexReader, ids: readonly number[], op
     const which = cdrOnly.map((x) => `'${x}'`).join(', ');
     throw new ExportError(`${cdrOnly.length === 1 ? `call ${which} is` : `calls ${which} are`} known only from a CDR or event row: there are no packets to export — only the report can be exported for ${cdrOnly.length === 1 ? 'it' : 'them'}`);
   }
-  const out: SourceCalls[] = [];
-  for (const [sourceId, calls] of [...bySource].sort((a, b) => a[0] - b[0])) {
-    const source = store.getSource(sourceId);
-    if (!source) throw new ExportError(`the source of call '${calls[0].callId}' is no longer in the index`);
-    calls.sort((a, b) => a.startUs - b.startUs || a.id - b.id);
-    out.push({ source, calls });
-  }
-  return out;
+  return groupsOf(store, bySource, 'source');
 }
