@@ -15,10 +15,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ImportJob, ImportProgress } from '../../../shared/api/contract.ts';
+import type { ApiEvents, ImportJob, ImportProgress } from '../../../shared/api/contract.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { ApiFailure } from './api_error.ts';
 import type { EventHub } from './event_hub.ts';
+import type { StoredLegLink } from '../store/leg_link_store.ts';
 import type { ImportFileSpec, WorkerJob, WorkerMessage } from './worker_protocol.ts';
 
 export interface ImportControllerOptions {
@@ -37,7 +38,7 @@ interface Pending {
   /** Temp files (uploads) to delete once the job is over. */
   temp: string[];
   /** Which libraryChanged reason to announce afterwards. */
-  reason: 'import' | 'remove' | 'settings';
+  reason: ApiEvents['libraryChanged']['reason'];
 }
 
 const fromSources = import.meta.url.endsWith('.ts');
@@ -77,6 +78,11 @@ export class ImportController {
 
   removeSource(sourceId: number): Promise<{ removed: boolean }> {
     return this.enqueue({ type: 'remove', seq: ++this.seq, jobId: randomUUID(), sourceId }, 'remove', []) as Promise<{ removed: boolean }>;
+  }
+
+  /** Undoes or redoes a heuristic leg link; null when there is no such heuristic link. */
+  setLegLinkUndone(linkId: number, undone: boolean): Promise<{ link: StoredLegLink | null }> {
+    return this.enqueue({ type: 'legLink', seq: ++this.seq, jobId: randomUUID(), linkId, undone }, 'links', []) as Promise<{ link: StoredLegLink | null }>;
   }
 
   /** Cancels a queued or running import; false when no such job is pending. */
