@@ -1,0 +1,104 @@
+// The end-to-end call API over a real back end (SQLite file, ingest worker): the B2BUA
+// fixtures imported as the app imports them, getCallLegs / getLegGroups, undoing a heuristic
+// link through the worker, and the dashboard summary counting an end-to-end call once.
+
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeHandler } from '../../electron/node/api/api_error.ts';
+import type { CallRow } from '../../shared/api/contract.ts';
+import { REPO_ROOT } from '../support/oracle.ts';
+import { startBackend, type TestBackend } from './support.ts';
+
+const LEGS = join(REPO_ROOT, 'test/fixtures/legs');
+
+let t: TestBackend;
+let rows: CallRow[];
+const rowOf = (callId: string): CallRow => rows.find((r) => r.callId === callId)!;
+
+beforeAll(async () => {
+  t = await startBackend();
+  await t.backend.handlers.importPaths({ paths: [LEGS] });
+  await t.backend.imports.idle();
+  rows = (await t.backend.handlers.queryCalls({ offset: 0, limit: 1000 })).rows;
+});
+afterAll(async () => {
+  await t.cleanup();
+});
+
+describe('getCallLegs', () => {
+  it('gives every leg of a B2BUA call the same end-to-end call: legs in order, links with method and confidence, the end-to-end verdict', async () => {
+    const a = await t.backend.handlers.getCallLegs({ id: rowOf('f503-in@10.0.0.10').id });
+    const b = await t.backend.handlers.getCallLegs({ id: rowOf('f503-out@10.0.0.1').id });
+    expect(a.legs.map((l) => l.callId)).toEqual(['f503-in@10.0.0.10', 'f503-out@10.0.0.1']);
+    expect(b.legs.map((l) => l.callId)).toEqual(a.legs.map((l) => l.callId));
+    expect(a.links).toMatchObject([{ fromCallId: 'f503-in@10.0.0.10', toCallId: 'f503-out@10.0.0.1', method: 'heuristic', confidence: 0.6, undoneAt: null }]);
+    expect(a.endToEnd).toMatchObject({ cause: 'sip_503', fromLeg: 'f503-out@10.0.0.1' });
+    const sid = await t.backend.handlers.getCallLegs({ id: rowOf('sid-out@10.0.0.1').id });
+    expect(sid.links).toMatchObject([{ method: 'session_id', confidence: 1 }]);
+    // A call of one leg.
+    const lone = await t.backend.handlers.getCallLegs({ id: rowOf('heur-other@10.0.0.11').id });
+    expect(lone.legs.map((l) => l.callId)).toEqual(['heur-other@10.0.0.11']);
+    expect(lone.links).toEqual([]);
+    expect(lone.endToEnd).toBeNull();
+  });
+
+  it('answers an unknown call and bad arguments with error values', async () => {
+    expect(await invokeHandler(t.backend.handlers, 'getCallLegs', { id: 999_999 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await invokeHandler(t.backend.handlers, 'getLegGroups', { ids: 'x' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await invokeHandler(t.backend.handlers, 'setLegLinkUndone', { linkId: 1 })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it('getLegGroups answers only the rows that have legs', async () => {
+    const groups = await t.backend.handlers.getLegGroups({ ids: rows.map((r) => r.id) });
+    expect(groups.length).toBe(10); // five end-to-end calls of two legs
+    expect(groups.find((g) => g.id === rowOf('heur-other@10.0.0.11').id)).toBeUndefined();
+  });
+});
+
+describe('the dashboard summary', () => {
+  it('counts an end-to-end call once, like report does, with the verdict of the leg that failed first', async () => {
+    const s = await t.backend.handlers.getSummary({});
+    // 11 dialogs: five end-to-end calls of two legs and the unrelated 486.
+    expect(rows.length).toBe(11);
+    expect(s.attempts).toBe(6);
+    expect(Object.fromEntries(s.byCause.map((c) => [c.cause, c.count]))).toMatchObject({ sip_503: 1, sip_486: 1 });
+    expect(s.byCause.find((c) => c.cause === 'sip_480')).toBeUndefined();
+  });
+});
+
+describe('undoing a heuristic link', () => {
+  it('splits the call through the worker, announces it, counts both legs in the summary, and is kept across a re-import; redo joins them again', async () => {
+    const inRow = rowOf('heur-in@10.0.0.10');
+    const [link] = (await t.backend.handlers.getCallLegs({ id: inRow.id })).links;
+    expect(link.method).toBe('heuristic');
+    const undone = await t.backend.handlers.setLegLinkUndone({ linkId: link.id, undone: true });
+    expect(undone.undoneAt).toBeGreaterThan(0);
+    expect(t.events.some((e) => e.name === 'libraryChanged' && e.payload.reason === 'links')).toBe(true);
+    const split = await t.backend.handlers.getCallLegs({ id: inRow.id });
+    expect(split.legs.length).toBe(1);
+    expect(split.undone.map((l) => l.id)).toEqual([link.id]);
+    expect((await t.backend.handlers.getSummary({})).attempts).toBe(7);
+
+    // Remove the capture and import it again: new rows, the undo still holds.
+    const src = (await t.backend.handlers.listSources()).find((s) => s.name === 'legs_heuristic.pcap')!;
+    expect(await t.backend.handlers.removeSource({ id: src.id })).toEqual({ removed: true });
+    await t.backend.handlers.importPaths({ paths: [join(LEGS, 'legs_heuristic.pcap')] });
+    await t.backend.imports.idle();
+    rows = (await t.backend.handlers.queryCalls({ offset: 0, limit: 1000 })).rows;
+    const again = await t.backend.handlers.getCallLegs({ id: rowOf('heur-in@10.0.0.10').id });
+    expect(rowOf('heur-in@10.0.0.10').id).not.toBe(inRow.id);
+    expect(again.legs.length).toBe(1);
+    expect(again.undone).toMatchObject([{ method: 'heuristic', fromCallId: 'heur-in@10.0.0.10', toCallId: 'heur-out@10.0.0.1' }]);
+    expect((await t.backend.handlers.getSummary({})).attempts).toBe(7);
+
+    await t.backend.handlers.setLegLinkUndone({ linkId: again.undone[0].id, undone: false });
+    expect((await t.backend.handlers.getCallLegs({ id: rowOf('heur-in@10.0.0.10').id })).legs.length).toBe(2);
+    expect((await t.backend.handlers.getSummary({})).attempts).toBe(6);
+  });
+
+  it('refuses to undo a link that is not heuristic', async () => {
+    const [link] = (await t.backend.handlers.getCallLegs({ id: rowOf('sid-in@10.0.0.10').id })).links;
+    expect(await invokeHandler(t.backend.handlers, 'setLegLinkUndone', { linkId: link.id, undone: true })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect((await t.backend.handlers.getCallLegs({ id: rowOf('sid-in@10.0.0.10').id })).legs.length).toBe(2);
+  });
+});
