@@ -57,6 +57,8 @@ export interface LadderArrow {
   quoted: boolean;
   tone: ArrowTone;
   hasSdp: boolean;
+  /** The leg the message belongs to, in leg order, when the ladder shows an end-to-end call's legs. */
+  leg?: number;
 }
 
 export interface LadderStreamBar {
@@ -215,7 +217,7 @@ export function columnOf(columns: readonly LadderColumn[], ep: string): LadderCo
   return null;
 }
 
-export function layoutLadder(messages: readonly LadderMessage[], streams: readonly CallStream[], options: Partial<LadderOptions> = {}, roles: { caller?: string; callee?: string } = {}): LadderLayout {
+export function layoutLadder(messages: readonly (LadderMessage & { leg?: number })[], streams: readonly CallStream[], options: Partial<LadderOptions> = {}, roles: { caller?: string; callee?: string } = {}): LadderLayout {
   const opts = { ...DEFAULT_LADDER_OPTIONS, ...options };
   const columns = ladderColumns(messages, streams, opts, roles);
   const colIndex = new Map<string, LadderColumn>();
@@ -251,6 +253,7 @@ export function layoutLadder(messages: readonly LadderMessage[], streams: readon
       tone: arrowTone(m.label),
       // A quoted body is cut and announces nothing.
       hasSdp: m.quoted !== true && carriesSdp(m.raw),
+      ...(m.leg !== undefined ? { leg: m.leg } : {}),
     });
     // Capture order is not strictly time order (TCP, several interfaces): keep the anchors
     // monotonic so time → y stays a function.

@@ -143,7 +143,9 @@ describe('undoing a heuristic link', () => {
 describe('migration 11', () => {
   it('finds a call\'s links through an index at either end', () => {
     const db = new Database(join(dir, 'library.db'), { readonly: true });
-    onTestFinished(() => db.close());
+    onTestFinished(() => {
+      db.close();
+    });
     const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
     expect(plan('SELECT id FROM leg_links WHERE from_row = 1')).toMatch(/USING (COVERING )?INDEX sqlite_autoindex_leg_links_1/);
     expect(plan('SELECT id FROM leg_links WHERE to_row = 1')).toMatch(/USING (COVERING )?INDEX leg_links_to/);
