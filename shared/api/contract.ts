@@ -105,6 +105,11 @@ export interface CallFilter {
   text?: string;
   /** Include non-call dialogs (REGISTER, OPTIONS…); default false. */
   includeOther?: boolean;
+  /**
+   * One row per end-to-end call (issue 12): a leg downstream of a standing link is left out,
+   * so the call is its first leg's row (getLegGroups gives the legs to show under it).
+   */
+  groupLegs?: boolean;
 }
 
 export interface CallQuery {

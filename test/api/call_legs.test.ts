@@ -55,6 +55,19 @@ describe('getCallLegs', () => {
   });
 });
 
+describe('the call list with legs grouped', () => {
+  it('lists an end-to-end call once (its first leg), and both legs again once a heuristic link is undone', async () => {
+    const grouped = await t.backend.handlers.queryCalls({ offset: 0, limit: 1000, filter: { groupLegs: true } });
+    expect(grouped.total).toBe(6);
+    expect(grouped.rows.map((r) => r.callId).sort()).toEqual([
+      'f503-in@10.0.0.10', 'heur-in@10.0.0.10', 'heur-other@10.0.0.11', 'sid-in@10.0.0.10', 'xcid-in@10.0.0.10', 'xfer-a@10.0.0.10',
+    ]);
+    // Other filters still apply: the 503 is on the hidden outbound leg, the row shown is the inbound one.
+    expect((await t.backend.handlers.queryCalls({ offset: 0, limit: 10, filter: { groupLegs: true, causes: ['sip_480'] } })).rows.map((r) => r.callId)).toEqual(['f503-in@10.0.0.10']);
+    expect(await invokeHandler(t.backend.handlers, 'queryCalls', { offset: 0, limit: 10, filter: { groupLegs: 'yes' } })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+});
+
 describe('the dashboard summary', () => {
   it('counts an end-to-end call once, like report does, with the verdict of the leg that failed first', async () => {
     const s = await t.backend.handlers.getSummary({});
@@ -78,6 +91,7 @@ describe('undoing a heuristic link', () => {
     expect(split.legs.length).toBe(1);
     expect(split.undone.map((l) => l.id)).toEqual([link.id]);
     expect((await t.backend.handlers.getSummary({})).attempts).toBe(7);
+    expect((await t.backend.handlers.queryCalls({ offset: 0, limit: 1000, filter: { groupLegs: true } })).total).toBe(7);
 
     // Remove the capture and import it again: new rows, the undo still holds.
     const src = (await t.backend.handlers.listSources()).find((s) => s.name === 'legs_heuristic.pcap')!;

@@ -60,6 +60,35 @@ test('a B2BUA call opens as one ladder with both legs, a legend and the end-to-e
   await expect(page.getByTestId('unlink-button')).toHaveCount(0);
 });
 
+test('the list groups legs under one row per end-to-end call, and expands to show them', async ({ page, served }) => {
+  await page.goto(served.url);
+  await expect(row(page, 'f503-out@10.0.0.1')).toBeVisible();
+  await expect(page.getByTestId('call-row')).toHaveCount(7);
+  await page.getByTestId('group-legs').check();
+  // Three end-to-end calls of two legs and the unrelated 486: four rows.
+  await expect(page.getByTestId('call-row')).toHaveCount(4);
+  await expect(row(page, 'f503-out@10.0.0.1')).toHaveCount(0);
+  const e2e = row(page, 'f503-in@10.0.0.10');
+  // The row carries the end-to-end verdict (the outbound 503), not the inbound leg's 480.
+  await expect(e2e).toHaveAttribute('data-cause', 'sip_503');
+  await expect(e2e).toHaveAttribute('data-legs', '2');
+  await expect(row(page, 'heur-other@10.0.0.11').getByTestId('legs-toggle')).toHaveCount(0);
+  await e2e.getByTestId('legs-toggle').click();
+  const legRows = page.getByTestId('leg-row');
+  await expect(legRows).toHaveCount(2);
+  await expect(legRows.nth(0)).toHaveAttribute('data-call-id', 'f503-in@10.0.0.10');
+  await expect(legRows.nth(1)).toHaveAttribute('data-call-id', 'f503-out@10.0.0.1');
+  await page.screenshot({ path: join(SHOTS, '22-legs-grouped-list.png') });
+  // A leg opens that leg, in the ladder of the whole end-to-end call.
+  await legRows.nth(1).click();
+  await expect(page.getByTestId('call-view')).toContainText('f503-out@10.0.0.1');
+  await expect(page.getByTestId('legs-panel').getByTestId('leg-legend-item')).toHaveCount(2);
+  await e2e.getByTestId('legs-toggle').click();
+  await expect(legRows).toHaveCount(0);
+  await page.getByTestId('group-legs').uncheck();
+  await expect(page.getByTestId('call-row')).toHaveCount(7);
+});
+
 test('Unlink splits a heuristic link into two calls, Link again joins them', async ({ page, served }) => {
   await page.goto(served.url);
   await row(page, 'heur-in@10.0.0.10').click();

@@ -149,6 +149,8 @@ describe('migration 11', () => {
     const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
     expect(plan('SELECT id FROM leg_links WHERE from_row = 1')).toMatch(/USING (COVERING )?INDEX sqlite_autoindex_leg_links_1/);
     expect(plan('SELECT id FROM leg_links WHERE to_row = 1')).toMatch(/USING (COVERING )?INDEX leg_links_to/);
+    // The list's "group legs" term: one probe of leg_links_to per call, never a scan of the links.
+    expect(plan('SELECT id FROM calls WHERE NOT EXISTS (SELECT 1 FROM leg_links l WHERE l.to_row = calls.id AND l.undone_at IS NULL)')).toMatch(/SEARCH l USING INDEX leg_links_to/);
   });
 });
 

@@ -113,6 +113,10 @@ export function checkFilter(v: unknown): CallFilter {
       if (typeof x !== 'boolean') throw bad('filter.includeOther must be true or false');
       return x;
     }),
+    groupLegs: opt(f.groupLegs, (x) => {
+      if (typeof x !== 'boolean') throw bad('filter.groupLegs must be true or false');
+      return x;
+    }),
   };
 }
 
