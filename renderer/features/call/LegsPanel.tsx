@@ -74,7 +74,7 @@ export function LegsPanel({ legs, openedId, onSetUndone }: LegsPanelProps) {
             )}
           </div>
           {e2e && <p className="cv-small cv-legs-fix">{e2e.fix.title}</p>}
-          <ol className="cv-legend" aria-label="Legend: one colour per leg">
+          <ol className="cv-leg-legend" aria-label="Legend: one colour per leg">
             {legs.legs.map((l, i) => (
               <li key={l.id} data-testid="leg-legend-item" data-call-id={l.callId} data-leg={i} data-messages={l.sipMessages} className={l.id === openedId ? 'cv-leg-opened' : undefined}>
                 <span className="cv-leg-swatch" style={{ background: legColor(i) }} aria-hidden="true" />
