@@ -79,6 +79,27 @@ describe('the dashboard summary', () => {
   });
 });
 
+describe('re-classification', () => {
+  it('keeps the links (facts do not change) and gives the end-to-end verdict from the legs\' new verdicts', async () => {
+    const id = rowOf('sid-in@10.0.0.10').id;
+    const before = await t.backend.handlers.getCallLegs({ id });
+    expect(before.endToEnd?.cause).toBe('normal_clearing');
+    const settings = await t.backend.handlers.getSettings();
+    // A 40 s call is no longer a success when success needs 60 s: the caller hung up early.
+    await t.backend.handlers.setSettings({ ...settings, successDurationS: 60 });
+    try {
+      const after = await t.backend.handlers.getCallLegs({ id });
+      expect(after.links.map((l) => l.id)).toEqual(before.links.map((l) => l.id));
+      expect(after.legs[0].cause).not.toBe('normal_clearing');
+      expect(after.endToEnd?.cause).toBe(after.endToEnd?.fromLeg === after.legs[0].callId ? after.legs[0].cause : after.legs[1].cause);
+      expect(after.endToEnd?.cause).not.toBe('normal_clearing');
+    } finally {
+      await t.backend.handlers.setSettings(settings);
+    }
+    expect((await t.backend.handlers.getCallLegs({ id })).endToEnd?.cause).toBe('normal_clearing');
+  });
+});
+
 describe('undoing a heuristic link', () => {
   it('splits the call through the worker, announces it, counts both legs in the summary, and is kept across a re-import; redo joins them again', async () => {
     const inRow = rowOf('heur-in@10.0.0.10');

@@ -113,6 +113,9 @@ describe('undoing a heuristic link', () => {
     relinkSource(store, sid);
     expect(store.legLinks.allActive()).toEqual([]);
     expect(store.legLinks.count()).toBe(1); // kept, as undone, to offer "link again"
+    // analyze and report on this index (--db) see the pair as two calls too.
+    const doc = collectAnalyzeDocument(store, [sid]).doc;
+    expect(doc.calls.find((c) => c.callId === 'heur-in@10.0.0.10')).toMatchObject({ legs: ['heur-in@10.0.0.10'], legLinks: [], endToEnd: null });
 
     expect(removeSourceRelinked(store, sid)).toBe(true);
     expect(store.legLinks.count()).toBe(0);

@@ -82,7 +82,8 @@ export function legFactsNear(store: IndexStore, rowIds: Iterable<number>, known:
  */
 export function correlateLegs(store: IndexStore, rowIds: Iterable<number>, known: ReadonlyMap<number, CallDetail> = new Map()): LegIndex {
   const facts = legFactsNear(store, rowIds, known);
-  const { groups } = linkLegs([...facts].map(([key, f]) => ({ key, facts: f })));
+  // A heuristic link the user undid in the app stays undone in analyze and report too.
+  const { groups } = linkLegs([...facts].map(([key, f]) => ({ key, facts: f })), { undone: (a, b) => store.legLinks.undoneAt(a, b) !== null });
   const byRow = new Map<number, CallLegs>();
   const callIdOf = new Map<number, string>();
   for (const g of groups) {
