@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { collectAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
 import { importCapture } from '../../electron/node/ingest/import_capture.ts';
-import { relinkSource, removeSourceRelinked, setLegLinkUndone, storedLegGroup } from '../../electron/node/ingest/stored_legs.ts';
+import { relinkSource, removeSourceRelinked, setLegLinkUndone, storedLegGroup, storedLegIndex } from '../../electron/node/ingest/stored_legs.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { buildLegsCapture, LEG_FIXTURES } from '../support/b2bua_capture.ts';
 import { CORPUS_DIR, corpusPresent, REPO_ROOT } from '../support/oracle.ts';
@@ -65,6 +65,15 @@ describe('links stored after each import', () => {
     const g = storedLegGroup(store, rowOf('f503-in@10.0.0.10'))!;
     expect(g.details.map((d) => d.callId)).toEqual(['f503-in@10.0.0.10', 'f503-out@10.0.0.1']);
     expect(g.endToEnd).toMatchObject({ cause: 'sip_503', fromLeg: 'f503-out@10.0.0.1', confidence: 0.6 });
+    // The summary's reading (facts and verdicts only, every group at once) gives the same
+    // end-to-end calls as reading each call whole.
+    const index = storedLegIndex(store);
+    expect(index.byRow.size).toBe(10);
+    for (const [row, entry] of index.byRow) {
+      const whole = storedLegGroup(store, row)!;
+      expect(entry.legs).toEqual(whole.legs);
+      expect(entry.endToEnd).toEqual(whole.endToEnd);
+    }
     // A call of one leg is its own group.
     const lone = storedLegGroup(store, rowOf('heur-other@10.0.0.11'))!;
     expect(lone.legs).toEqual([rowOf('heur-other@10.0.0.11')]);
@@ -176,5 +185,9 @@ describe.runIf(corpusPresent)('no false links stored on the corpus', () => {
     const group = storedLegGroup(store, calls[0].id)!;
     expect(group.legs.length).toBe(2);
     expect(new Set(group.legs)).toEqual(new Set(calls.map((c) => c.id)));
+    // These calls carry RTP: the summary's light reading agrees with the whole calls.
+    const index = storedLegIndex(store);
+    expect(index.byRow.size).toBe(8);
+    for (const [row, entry] of index.byRow) expect(entry.endToEnd).toEqual(storedLegGroup(store, row)!.endToEnd);
   }, 240_000);
 });

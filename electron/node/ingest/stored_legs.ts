@@ -15,7 +15,7 @@ import { endToEndVerdict, type EndToEndVerdict } from '../../../shared/diagnosis
 import { minOf } from '../../../shared/util/array_math.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
 import type { CallDetail, IndexStore } from '../store/index_store.ts';
-import { MAX_GROUP_LEGS, type NewLegLink, type StoredLegLink } from '../store/leg_link_store.ts';
+import { MAX_GROUP_LEGS, type LegVerdictRow, type NewLegLink, type StoredLegLink } from '../store/leg_link_store.ts';
 import { legFactsNear, type CallLegs, type LegIndex } from './leg_calls.ts';
 
 /**
@@ -73,7 +73,8 @@ export interface StoredLegGroup extends CallLegs {
   details: CallDetail[];
 }
 
-const legOrder = (a: CallDetail, b: CallDetail): number => {
+/** Leg order: first INVITE first (else first message), then Call-ID, as leg_links.ts orders legs. */
+const legOrder = (a: Pick<LegVerdictRow, 'id' | 'callId' | 'facts'>, b: Pick<LegVerdictRow, 'id' | 'callId' | 'facts'>): number => {
   const ta = a.facts.inviteUs ?? a.facts.startUs;
   const tb = b.facts.inviteUs ?? b.facts.startUs;
   return ta - tb || (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : a.id - b.id);
@@ -130,7 +131,7 @@ export function storedLegGroup(store: IndexStore, rowId: number): StoredLegGroup
 /**
  * Every stored end-to-end call of the library (standing links only), as leg_calls.ts's
  * LegIndex: what endToEndSummaryInputs needs to count each end-to-end call once. Only the
- * legs of linked calls are read, once each.
+ * legs of linked calls are read, once each, and only their facts and verdicts.
  */
 export function storedLegIndex(store: IndexStore): LegIndex {
   const active = store.legLinks.allActive();
@@ -160,16 +161,18 @@ export function storedLegIndex(store: IndexStore): LegIndex {
     if (!list) linksOf.set(r, (list = []));
     list.push(l);
   }
+  // Every linked leg read once, without its messages (legVerdictRows).
+  const rows = new Map(store.legLinks.legVerdictRows([...parent.keys()]).map((l) => [l.id, l]));
   const byRow = new Map<number, CallLegs>();
   const callIdOf = new Map<number, string>();
   for (const [r, keys] of members) {
-    const details = keys.map((k) => store.getCall(k)).filter((d): d is CallDetail => d !== null).sort(legOrder);
-    if (details.length < 2) continue;
+    const legs = keys.map((k) => rows.get(k)).filter((l): l is LegVerdictRow => l !== undefined).sort(legOrder);
+    if (legs.length < 2) continue;
     const links = linksOf.get(r) ?? [];
-    const entry: CallLegs = { legs: details.map((d) => d.id), links, endToEnd: endToEndOf(details, links) };
-    for (const d of details) {
-      byRow.set(d.id, entry);
-      callIdOf.set(d.id, d.callId);
+    const entry: CallLegs = { legs: legs.map((l) => l.id), links, endToEnd: endToEndVerdict(legs, minOf(links, (l) => l.confidence, 1)) };
+    for (const l of legs) {
+      byRow.set(l.id, entry);
+      callIdOf.set(l.id, l.callId);
     }
   }
   return { byRow, callIdOf };

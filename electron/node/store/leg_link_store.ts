@@ -5,6 +5,10 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import type { LegLinkMethod } from '../../../shared/diagnosis/leg_links.ts';
+import type { CallFacts } from '../../../shared/model/call.ts';
+import type { Verdict } from '../../../shared/model/verdict.ts';
+import { FACTS_FROM_CDR_ROW } from './call_row.ts';
+import { decodeVerdict } from './verdict_codec.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -49,6 +53,14 @@ export function undoPair(a: string, b: string): [string, string] {
   return a < b ? [a, b] : [b, a];
 }
 
+/** What the end-to-end verdict of a leg needs, read without its messages (the summary's path). */
+export interface LegVerdictRow {
+  id: number;
+  callId: string;
+  facts: Pick<CallFacts, 'inviteUs' | 'startUs' | 'answerUs' | 'endUsAt' | 'endUs'> & { streams: Array<{ packets: number; lastUs: number }> };
+  verdict: Verdict | null;
+}
+
 /** A group of legs is walked link by link; past this many legs it is cut (hostile captures). */
 export const MAX_GROUP_LEGS = 64;
 
@@ -64,6 +76,8 @@ export class LegLinkStore {
     isUndone: Stmt;
     allActive: Stmt;
     count: Stmt;
+    legRows: Stmt;
+    legStreams: Stmt;
   };
 
   constructor(private readonly db: Db) {
@@ -84,6 +98,8 @@ export class LegLinkStore {
       isUndone: p('SELECT undone_at FROM leg_link_undo WHERE call_id_a = ? AND call_id_b = ?').pluck(),
       allActive: p(`SELECT ${cols} FROM leg_links WHERE undone_at IS NULL ORDER BY id`),
       count: p('SELECT count(*) FROM leg_links').pluck(),
+      legRows: p(`SELECT id, call_id, facts_json, verdict_json, bucket, cause FROM calls WHERE id IN (SELECT value FROM json_each(?))`),
+      legStreams: p(`SELECT call_row_id, packets, last_us FROM streams WHERE call_row_id IN (SELECT value FROM json_each(?))`),
     };
   }
 
@@ -125,6 +141,34 @@ export class LegLinkStore {
       if (at === null) this.s.forget.run(a, b);
       else this.s.remember.run(a, b, at);
     })();
+  }
+
+  /**
+   * The legs' facts and verdicts for their end-to-end verdict, in one query each for calls and
+   * streams: the summary reads every linked leg, and a whole call (messages, raw text) is far
+   * more than it needs. CDR-only rows are never legs and are left out.
+   */
+  legVerdictRows(rowIds: readonly number[]): LegVerdictRow[] {
+    const ids = JSON.stringify(rowIds);
+    const streams = new Map<number, Array<{ packets: number; lastUs: number }>>();
+    for (const r of this.s.legStreams.all(ids) as Array<{ call_row_id: number; packets: number; last_us: number }>) {
+      let list = streams.get(r.call_row_id);
+      if (!list) streams.set(r.call_row_id, (list = []));
+      list.push({ packets: r.packets, lastUs: r.last_us });
+    }
+    const out: LegVerdictRow[] = [];
+    const rows = this.s.legRows.all(ids) as Array<{ id: number; call_id: string; facts_json: string; verdict_json: string | null; bucket: number | null; cause: string | null }>;
+    for (const r of rows) {
+      if (r.facts_json === FACTS_FROM_CDR_ROW) continue;
+      const f = JSON.parse(r.facts_json) as Omit<CallFacts, 'messages' | 'streams'>;
+      out.push({
+        id: r.id,
+        callId: r.call_id,
+        facts: { inviteUs: f.inviteUs, startUs: f.startUs, answerUs: f.answerUs, endUsAt: f.endUsAt, endUs: f.endUs, streams: streams.get(r.id) ?? [] },
+        verdict: r.verdict_json === null ? null : decodeVerdict(r.verdict_json, r.bucket, r.cause),
+      });
+    }
+    return out;
   }
 
   /** When the user undid a link between these two Call-IDs (either order); null if never (or redone). */
