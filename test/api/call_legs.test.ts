@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeHandler } from '../../electron/node/api/api_error.ts';
 import type { CallRow } from '../../shared/api/contract.ts';
 import { REPO_ROOT } from '../support/oracle.ts';
-import { startBackend, type TestBackend } from './support.ts';
+import Database from 'better-sqlite3';
+import { importCapture } from '../../electron/node/ingest/import_capture.ts';
+import { openIndex } from '../../electron/node/store/index_store.ts';
+import { startBackend, tempDir, type TestBackend } from './support.ts';
 
 const LEGS = join(REPO_ROOT, 'test/fixtures/legs');
 
@@ -135,5 +138,33 @@ describe('undoing a heuristic link', () => {
     const [link] = (await t.backend.handlers.getCallLegs({ id: rowOf('sid-in@10.0.0.10').id })).links;
     expect(await invokeHandler(t.backend.handlers, 'setLegLinkUndone', { linkId: link.id, undone: true })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect((await t.backend.handlers.getCallLegs({ id: rowOf('sid-in@10.0.0.10').id })).legs.length).toBe(2);
+  });
+});
+
+describe('a library indexed before leg links were stored (migration 11)', () => {
+  it('gets its links from the worker in the background when the app opens it, and says so', async () => {
+    const tmp = tempDir();
+    try {
+      const path = join(tmp.dir, 'library.db');
+      const before = openIndex(path);
+      await importCapture(before, join(LEGS, 'legs_x_call_id.pcap'));
+      before.close();
+      const old = new Database(path);
+      old.exec('DROP TABLE leg_links; DROP TABLE leg_link_undo;');
+      old.pragma('user_version = 10');
+      old.close();
+      const b = await startBackend({ dir: tmp.dir });
+      try {
+        await b.backend.imports.idle();
+        expect(b.events.some((e) => e.name === 'libraryChanged' && e.payload.reason === 'links')).toBe(true);
+        const all = (await b.backend.handlers.queryCalls({ offset: 0, limit: 10 })).rows;
+        const legs = await b.backend.handlers.getCallLegs({ id: all.find((r) => r.callId === 'xcid-in@10.0.0.10')!.id });
+        expect(legs.links).toMatchObject([{ method: 'call_id_header', fromCallId: 'xcid-in@10.0.0.10', toCallId: 'xcid-out@10.0.0.1' }]);
+      } finally {
+        await b.cleanup();
+      }
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { collectAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
 import { importCapture } from '../../electron/node/ingest/import_capture.ts';
-import { relinkSource, removeSourceRelinked, setLegLinkUndone, storedLegGroup, storedLegIndex } from '../../electron/node/ingest/stored_legs.ts';
+import { LEG_LINKS_PENDING_KEY, relinkPendingLibrary, relinkSource, removeSourceRelinked, setLegLinkUndone, storedLegGroup, storedLegIndex } from '../../electron/node/ingest/stored_legs.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { buildLegsCapture, LEG_FIXTURES } from '../support/b2bua_capture.ts';
 import { CORPUS_DIR, corpusPresent, REPO_ROOT } from '../support/oracle.ts';
@@ -153,6 +153,29 @@ describe('undoing a heuristic link', () => {
 });
 
 describe('migration 11', () => {
+  it('on an index that already held calls: they are linked once, when asked (the ingest worker asks at start)', async () => {
+    const path = join(dir, 'library.db');
+    await add(join(LEGS, 'legs_session_id.pcap'));
+    expect(relinkPendingLibrary(store)).toBe(0); // a new index: nothing pending
+    store.close();
+    // The same index as version 10 left it: no leg tables.
+    const old = new Database(path);
+    old.exec('DROP TABLE leg_links; DROP TABLE leg_link_undo;');
+    old.pragma('user_version = 10');
+    old.close();
+    store = openIndex(path);
+    expect(store.legLinks.count()).toBe(0);
+    expect(store.settings.get(LEG_LINKS_PENDING_KEY)).toBe(true);
+    expect(relinkPendingLibrary(store)).toBe(1);
+    expect(storedLinks()).toEqual(['sid-in@10.0.0.10 > sid-out@10.0.0.1 session_id 1']);
+    expect(store.settings.get(LEG_LINKS_PENDING_KEY)).toBeNull();
+    expect(relinkPendingLibrary(store)).toBe(0);
+  });
+
+  it('on an empty index: nothing is pending', () => {
+    expect(store.settings.get(LEG_LINKS_PENDING_KEY)).toBeNull();
+  });
+
   it('finds a call\'s links through an index at either end', () => {
     const db = new Database(join(dir, 'library.db'), { readonly: true });
     onTestFinished(() => {

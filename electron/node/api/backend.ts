@@ -12,6 +12,7 @@ import { DownloadStore } from './download_store.ts';
 import { EventHub } from './event_hub.ts';
 import { createHandlers, createUploadStaging, storedSettings, type SettingsHolder, type UploadStaging } from './handlers.ts';
 import { ImportController } from './import_controller.ts';
+import { LEG_LINKS_PENDING_KEY } from '../ingest/stored_legs.ts';
 
 export interface Backend {
   readonly dbPath: string;
@@ -61,6 +62,9 @@ export function openBackend(o: BackendOptions): Backend {
   const downloads = o.exportTarget ? null : new DownloadStore({ parent: o.tempDir });
   const ctx = { store, imports, events, settings, tempDir: o.tempDir, exports: o.exportTarget ?? downloads ?? undefined };
   const handlers = createHandlers(ctx);
+  // An index from before leg links were stored: its calls are linked in the worker, in the
+  // background (the UI refreshes on the libraryChanged that follows).
+  if (store.settings.get(LEG_LINKS_PENDING_KEY) !== null) void imports.relinkPending().catch(() => undefined);
   return {
     dbPath: o.dbPath,
     store,

@@ -85,6 +85,11 @@ export class ImportController {
     return this.enqueue({ type: 'legLink', seq: ++this.seq, jobId: randomUUID(), linkId, undone }, 'links', []) as Promise<{ link: StoredLegLink | null }>;
   }
 
+  /** Links the calls indexed before leg links were stored (migration 11 marks such an index). */
+  relinkPending(): Promise<{ sources: number }> {
+    return this.enqueue({ type: 'relinkPending', seq: ++this.seq, jobId: randomUUID() }, 'links', []) as Promise<{ sources: number }>;
+  }
+
   /** Cancels a queued or running import; false when no such job is pending. */
   cancelImport(jobId: string): boolean {
     const i = this.queue.findIndex((p) => p.job.jobId === jobId);

@@ -25,7 +25,9 @@ export type WorkerJob =
   | { type: 'reclassify'; seq: number; jobId: string; settings: DiagnosisSettings }
   | { type: 'remove'; seq: number; jobId: string; sourceId: number }
   /** Undo (or redo) a heuristic leg link: a write, so it queues like the others. */
-  | { type: 'legLink'; seq: number; jobId: string; linkId: number; undone: boolean };
+  | { type: 'legLink'; seq: number; jobId: string; linkId: number; undone: boolean }
+  /** Link the calls of an index written before leg links were stored (once, after migration 11). */
+  | { type: 'relinkPending'; seq: number; jobId: string };
 
 export type WorkerMessage =
   | { type: 'ready' }

@@ -11,7 +11,7 @@ import type { ImportProgress } from '../../../shared/api/contract.ts';
 import { MAX_RECENT_FILES, PROGRESS_INTERVAL_MS, RECENT_FILES_KEY, SETTINGS_KEY, type WorkerInit, type WorkerJob, type WorkerMessage } from '../api/worker_protocol.ts';
 import { openIndex, useNativeBinding } from '../store/index_store.ts';
 import { reclassifyAll } from './diagnose.ts';
-import { removeSourceRelinked, setLegLinkUndone } from './stored_legs.ts';
+import { relinkPendingLibrary, removeSourceRelinked, setLegLinkUndone } from './stored_legs.ts';
 import type { AnyOutcome } from './import_file.ts';
 import { importPath, type PathResult } from './import_archive.ts';
 
@@ -163,6 +163,8 @@ async function run(job: WorkerJob): Promise<unknown> {
       return { removed: removeSourceRelinked(store, job.sourceId) };
     case 'legLink':
       return { link: setLegLinkUndone(store, job.linkId, job.undone) };
+    case 'relinkPending':
+      return { sources: relinkPendingLibrary(store) };
   }
 }
 

@@ -38,6 +38,21 @@ export function relinkRows(store: IndexStore, rowIds: Iterable<number>): number 
   return links.length;
 }
 
+/** Set by migration 11 on an index that already held calls: they have not been linked yet. */
+export const LEG_LINKS_PENDING_KEY = 'legLinksPending';
+
+/**
+ * Links the calls indexed before migration 11, once, source by source (each in its own
+ * transaction, so a large library never holds one long write). Returns the sources linked.
+ */
+export function relinkPendingLibrary(store: IndexStore): number {
+  if (store.settings.get(LEG_LINKS_PENDING_KEY) === null) return 0;
+  const sources = store.listSources().filter((s) => !s.format.startsWith('cdr:') && s.format !== 'agent_events');
+  for (const s of sources) store.transaction(() => relinkSource(store, s.id));
+  store.settings.delete(LEG_LINKS_PENDING_KEY);
+  return sources.length;
+}
+
 /** After a capture's calls are in: link them against the library. */
 export function relinkSource(store: IndexStore, sourceId: number): number {
   return relinkRows(store, store.inputs.callRowIdsOfSource(sourceId));

@@ -416,6 +416,9 @@ function m011LegLinks(db: Db): void {
       PRIMARY KEY (call_id_a, call_id_b),
       CHECK (call_id_a < call_id_b)
     ) STRICT, WITHOUT ROWID;
+    -- The calls already indexed are linked once, by the ingest worker when it starts
+    -- (stored_legs.ts relinkPendingLibrary), not here: linking reads every call's facts.
+    INSERT INTO settings (key, value_json, updated_at) SELECT 'legLinksPending', 'true', 0 WHERE EXISTS (SELECT 1 FROM calls);
   `);
 }
 
