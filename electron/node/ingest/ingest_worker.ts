@@ -119,7 +119,7 @@ async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<u
     let sourceId = outcome.sourceId;
     if (cancelled() && outcome.status !== 'duplicate') {
       // Cancel means "I did not want this file": what was read so far is removed again.
-      for (const o of all) if (o.sourceId !== null && o.status !== 'duplicate') store.deleteSource(o.sourceId);
+      for (const o of all) if (o.sourceId !== null && o.status !== 'duplicate') removeSourceRelinked(store, o.sourceId);
       state = 'cancelled';
       message = null;
       sourceId = null;

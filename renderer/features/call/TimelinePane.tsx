@@ -11,7 +11,7 @@ import { formatMos, formatPct } from '../../lib/format.ts';
 import { useCallStore, useCallStoreApi } from './call_store.ts';
 import { relativeTime } from '../../../shared/layout/ladder_layout.ts';
 import { streamKey } from '../../../shared/layout/stream_key.ts';
-import { legColor, legOf } from './leg_merge.ts';
+import { legColor, legOf, ownStreams } from './leg_merge.ts';
 import { maxOf, minOf } from '../../../shared/util/array_math.ts';
 import {
   densitySeries,
@@ -111,7 +111,8 @@ export function TimelinePane({ detail }: { detail: CallDetail }) {
       })),
     [detail.streams, scale],
   );
-  const missing = useMemo(() => missingDirections(detail.media, detail.streams), [detail.media, detail.streams]);
+  // The SDP expectation is the opened call's: with legs, only its own streams answer it.
+  const missing = useMemo(() => missingDirections(detail.media, ownStreams(detail, detail.streams)), [detail]);
   const height = lanesTop + Math.max(1, lanes.length + missing.length) * TL.laneH + 6;
 
   useEffect(() => {

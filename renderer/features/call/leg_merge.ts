@@ -64,33 +64,48 @@ export function mergeLegs(openedId: number, legs: readonly CallDetail[]): Merged
   const streams: LegStream[] = [];
   const seen = new Set<string>();
   let rank = 0;
+  const openedPos = legs.indexOf(opened);
   legs.forEach((d, pos) => {
     const offset = d === opened ? 0 : ++rank * indexBase;
     for (const m of d.messages) messages.push({ ...m, index: offset + m.index, leg: pos });
-    // A stream announced by both legs (direct media) is stored on both: draw it once, on the first.
-    for (const s of d.streams) {
+  });
+  // A stream announced by both legs (direct media) is stored on both: draw it once, as the
+  // opened call's when it is one of its own (its direction is then relative to that call),
+  // else on the first leg that has it.
+  for (const pos of [openedPos, ...legs.keys()].filter((p, i, all) => all.indexOf(p) === i)) {
+    for (const s of legs[pos].streams) {
       const key = streamKey(s);
       if (seen.has(key)) continue;
       seen.add(key);
       streams.push({ ...s, leg: pos });
     }
-  });
+  }
   // Time order; equal times keep leg order (a B2BUA relays within the same microsecond).
   messages.sort((a, b) => a.tsUs - b.tsUs || a.leg - b.leg || a.index - b.index);
   streams.sort((a, b) => a.firstUs - b.firstUs || a.leg - b.leg);
   const firstUs = minOf(legs, (d) => d.capture.firstUs ?? Infinity, Infinity);
   const lastUs = maxOf(legs, (d) => d.capture.lastUs ?? -Infinity, -Infinity);
-  return {
-    detail: {
+  const detail: CallDetail = {
       ...opened,
       messages,
       streams,
       rtcp: legs.flatMap((d) => d.rtcp),
       capture: { ...opened.capture, firstUs: Number.isFinite(firstUs) ? firstUs : null, lastUs: Number.isFinite(lastUs) ? lastUs : null },
-    },
-    legs: info,
-    indexBase,
   };
+  openedLegs.set(detail, openedPos);
+  return { detail, legs: info, indexBase };
+}
+
+/** The opened call's leg position of a merged detail (the panes get the detail alone). */
+const openedLegs = new WeakMap<CallDetail, number>();
+
+/**
+ * The streams of the opened call itself: what its SDP expectation (detail.media) is about,
+ * so a direction missing on this leg is not hidden by another leg's stream.
+ */
+export function ownStreams<S extends object>(detail: CallDetail, streams: readonly S[]): S[] {
+  const pos = openedLegs.get(detail);
+  return pos === undefined ? [...streams] : streams.filter((s) => legOf(s) === pos);
 }
 
 /** The leg position of a message index of the merged call. */

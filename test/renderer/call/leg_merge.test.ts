@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { layoutLadder } from '../../../shared/layout/ladder_layout.ts';
-import { indexBaseFor, legColor, legOf, legOfIndex, mergeLegs, LEG_COLORS } from '../../../renderer/features/call/leg_merge.ts';
+import { indexBaseFor, legColor, legOf, legOfIndex, mergeLegs, ownStreams, LEG_COLORS } from '../../../renderer/features/call/leg_merge.ts';
 import { A, B, detail, msg, stream, T0 } from './call_fixture.ts';
 
 const PBX = '10.0.0.9:5060';
@@ -47,6 +47,15 @@ describe('mergeLegs', () => {
     const m = mergeLegs(11, [inbound, outbound]);
     expect(m.detail.streams.map((s) => [s.ssrc, legOf(s)])).toEqual([[0xca110000, 0], [7, 1]]);
     expect(m.detail.capture).toMatchObject({ firstUs: T0 - 2_000_000, lastUs: T0 + 3_000_000 });
+  });
+
+  it('draws a stream announced on both legs as the opened call\'s own, and answers its SDP expectation with its own streams only', () => {
+    const m = mergeLegs(12, [inbound, outbound]);
+    expect(m.detail.streams.map((s) => [s.ssrc, legOf(s)])).toEqual([[0xca110000, 1], [7, 1]]);
+    // The inbound leg's stream (had it not been shared) is not the outbound call's media.
+    const onlyIn = mergeLegs(11, [inbound, { ...outbound, streams: [stream({ ssrc: 7, src: '10.0.0.9', dst: '10.0.0.2' })] }]);
+    expect(ownStreams(onlyIn.detail, onlyIn.detail.streams).map((s) => s.ssrc)).toEqual([0xca110000]);
+    expect(ownStreams(inbound, inbound.streams)).toEqual(inbound.streams);
   });
 
   it('draws one column per host across the legs, each arrow with its leg', () => {
