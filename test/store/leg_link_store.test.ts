@@ -97,6 +97,18 @@ describe('links stored after each import', () => {
     expect(storedLinks()).toEqual(['sid-in@10.0.0.10 > sid-out@10.0.0.1 session_id 1']);
   });
 
+  it('links a source chunk by chunk with the same result (the links cross the chunks\' edges)', async () => {
+    const sid = await add(join(LEGS, 'legs_heuristic.pcap'));
+    await add(join(LEGS, 'legs_outbound_503.pcap'));
+    const whole = storedLinks();
+    expect(whole.length).toBe(2);
+    store.legLinks.replaceAmong(store.inputs.allCallRowIds(), []);
+    expect(store.legLinks.count()).toBe(0);
+    // One call at a time: each link is found from one side with the other as a neighbour.
+    relinkSource(store, sid, 1);
+    expect(storedLinks()).toEqual(whole);
+  });
+
   it('relinking twice stores the same rows (no duplicates)', async () => {
     const sid = await add(join(LEGS, 'legs_x_call_id.pcap'));
     const before = store.legLinks.allActive();

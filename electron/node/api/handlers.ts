@@ -304,7 +304,9 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
     },
 
     async getSummary(args) {
-      const filter = args === undefined || args === null ? {} : checkFilter(record(args, 'arguments').filter);
+      const checked = args === undefined || args === null ? {} : checkFilter(record(args, 'arguments').filter);
+      // Grouping legs is how the list shows calls; the summary counts an end-to-end call once anyway.
+      const { groupLegs: _grouped, ...filter } = checked;
       const key = JSON.stringify(filter);
       let sum = summaries.get(key);
       if (!sum) {

@@ -53,9 +53,20 @@ export function relinkPendingLibrary(store: IndexStore): number {
   return sources.length;
 }
 
+/**
+ * A source's calls are linked this many at a time (with their neighbours), so a capture of a
+ * million calls never holds a million calls' facts at once. Calls are in import order (row
+ * id), which follows capture time closely: the neighbours of a chunk (±60 s in the library,
+ * the source's own other calls included) carry the links across its edges.
+ */
+export const RELINK_CHUNK = 20_000;
+
 /** After a capture's calls are in: link them against the library. */
-export function relinkSource(store: IndexStore, sourceId: number): number {
-  return relinkRows(store, store.inputs.callRowIdsOfSource(sourceId));
+export function relinkSource(store: IndexStore, sourceId: number, chunk = RELINK_CHUNK): number {
+  const ids = store.inputs.callRowIdsOfSource(sourceId);
+  let links = 0;
+  for (let i = 0; i < ids.length; i += chunk) links += relinkRows(store, ids.slice(i, i + chunk));
+  return links;
 }
 
 /**
