@@ -11,6 +11,7 @@ import { collectAnalyzeDocument } from '../../electron/node/cli/call_document.ts
 import { importCapture } from '../../electron/node/ingest/import_capture.ts';
 import { LEG_LINKS_PENDING_KEY, relinkPendingLibrary, relinkSource, removeSourceRelinked, setLegLinkUndone, storedLegGroup, storedLegIndex } from '../../electron/node/ingest/stored_legs.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
+import { DELETE_AMONG_SQL } from '../../electron/node/store/leg_link_store.ts';
 import { buildLegsCapture, LEG_FIXTURES } from '../support/b2bua_capture.ts';
 import { CORPUS_DIR, corpusPresent, REPO_ROOT } from '../support/oracle.ts';
 
@@ -196,6 +197,10 @@ describe('migration 11', () => {
     const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ');
     expect(plan('SELECT id FROM leg_links WHERE from_row = 1')).toMatch(/USING (COVERING )?INDEX sqlite_autoindex_leg_links_1/);
     expect(plan('SELECT id FROM leg_links WHERE to_row = 1')).toMatch(/USING (COVERING )?INDEX leg_links_to/);
+    // Replacing the links among a set of rows: one index probe per row, not one per pair of rows.
+    const among = (db.prepare(`EXPLAIN QUERY PLAN ${DELETE_AMONG_SQL}`).all({ rows: '[1,2,3]' }) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+    expect(among).toMatch(/SEARCH leg_links USING COVERING INDEX sqlite_autoindex_leg_links_1 \(from_row=\?\)/);
+    expect(among).not.toMatch(/to_row=\?/);
     // The list's "group legs" term: one probe of leg_links_to per call, never a scan of the links.
     expect(plan('SELECT id FROM calls WHERE NOT EXISTS (SELECT 1 FROM leg_links l WHERE l.to_row = calls.id AND l.undone_at IS NULL)')).toMatch(/SEARCH l USING INDEX leg_links_to/);
   });

@@ -61,6 +61,13 @@ export interface LegVerdictRow {
   verdict: Verdict | null;
 }
 
+/**
+ * The links among a set of rows (given as a JSON array: one statement whatever their number).
+ * The + keeps to_row out of the index search: with both lists on (from_row, to_row) the
+ * planner probes every pair of rows (n² probes: 3.6 s for 4 000 rows) instead of one per row.
+ */
+export const DELETE_AMONG_SQL = 'DELETE FROM leg_links WHERE from_row IN (SELECT value FROM json_each(@rows)) AND +to_row IN (SELECT value FROM json_each(@rows))';
+
 /** A group of legs is walked link by link; past this many legs it is cut (hostile captures). */
 export const MAX_GROUP_LEGS = 64;
 
@@ -89,8 +96,7 @@ export class LegLinkStore {
       insert: p(`INSERT INTO leg_links (from_row, to_row, method, confidence, why, undone_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (from_row, to_row) DO UPDATE SET method = excluded.method, confidence = excluded.confidence,
         why = excluded.why, undone_at = excluded.undone_at`),
-      // The rows of a relinking run are given as a JSON array: one statement whatever their number.
-      deleteAmong: p(`DELETE FROM leg_links WHERE from_row IN (SELECT value FROM json_each(@rows)) AND to_row IN (SELECT value FROM json_each(@rows))`),
+      deleteAmong: p(DELETE_AMONG_SQL),
       setUndone: p('UPDATE leg_links SET undone_at = ? WHERE id = ?'),
       remember: p(`INSERT INTO leg_link_undo (call_id_a, call_id_b, undone_at) VALUES (?, ?, ?)
         ON CONFLICT (call_id_a, call_id_b) DO UPDATE SET undone_at = excluded.undone_at`),
