@@ -75,6 +75,9 @@ describe('links stored after each import', () => {
       expect(entry.legs).toEqual(whole.legs);
       expect(entry.endToEnd).toEqual(whole.endToEnd);
     }
+    // Only the end-to-end calls with a leg among the given rows.
+    const one = storedLegIndex(store, new Set([rowOf('f503-out@10.0.0.1')]));
+    expect([...one.byRow.keys()].sort()).toEqual([rowOf('f503-in@10.0.0.10'), rowOf('f503-out@10.0.0.1')].sort());
     // A call of one leg is its own group.
     const lone = storedLegGroup(store, rowOf('heur-other@10.0.0.11'))!;
     expect(lone.legs).toEqual([rowOf('heur-other@10.0.0.11')]);

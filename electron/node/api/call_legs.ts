@@ -52,5 +52,5 @@ export function legGroupsOf(store: IndexStore, rowIds: readonly number[]): Array
  * up the summary can apply the same adjustment.
  */
 export function oncePerEndToEndCall(store: IndexStore, calls: readonly CallSummary[], settings: DiagnosisSettings): SummaryInput[] {
-  return endToEndSummaryInputs(calls, storedLegIndex(store), settings);
+  return endToEndSummaryInputs(calls, storedLegIndex(store, new Set(calls.map((c) => c.id))), settings);
 }

@@ -155,11 +155,12 @@ export function storedLegGroup(store: IndexStore, rowId: number): StoredLegGroup
 }
 
 /**
- * Every stored end-to-end call of the library (standing links only), as leg_calls.ts's
+ * Every stored end-to-end call of the library (standing links only; with `onlyWith`, those
+ * with a leg among these rows), as leg_calls.ts's
  * LegIndex: what endToEndSummaryInputs needs to count each end-to-end call once. Only the
  * legs of linked calls are read, once each, and only their facts and verdicts.
  */
-export function storedLegIndex(store: IndexStore): LegIndex {
+export function storedLegIndex(store: IndexStore, onlyWith?: ReadonlySet<number>): LegIndex {
   const active = store.legLinks.allActive();
   const parent = new Map<number, number>();
   const root = (k: number): number => {
@@ -187,8 +188,12 @@ export function storedLegIndex(store: IndexStore): LegIndex {
     if (!list) linksOf.set(r, (list = []));
     list.push(l);
   }
+  // `onlyWith`: just the end-to-end calls with a leg among these rows (a filtered summary).
+  if (onlyWith) {
+    for (const [r, keys] of members) if (!keys.some((k) => onlyWith.has(k))) members.delete(r);
+  }
   // Every linked leg read once, without its messages (legVerdictRows).
-  const rows = new Map(store.legLinks.legVerdictRows([...parent.keys()]).map((l) => [l.id, l]));
+  const rows = new Map(store.legLinks.legVerdictRows([...members.values()].flat()).map((l) => [l.id, l]));
   const byRow = new Map<number, CallLegs>();
   const callIdOf = new Map<number, string>();
   for (const [r, keys] of members) {
