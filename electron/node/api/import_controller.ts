@@ -63,8 +63,9 @@ export class ImportController {
   constructor(private readonly opts: ImportControllerOptions) {}
 
   /** Queues an import; progress arrives as importProgress events carrying the returned jobId. */
-  importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o: { temp?: string[]; recordRecent?: boolean } = {}): ImportJob {
-    const jobId = randomUUID();
+  importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o: { temp?: string[]; recordRecent?: boolean; jobId?: string } = {}): ImportJob {
+    // The query worker names the job itself (it answers importPaths without a round trip).
+    const jobId = o.jobId ?? randomUUID();
     const job: WorkerJob = { type: 'import', seq: ++this.seq, jobId, files, settings, recordRecent: o.recordRecent ?? false };
     // The caller gets the job id at once; the outcome is in the progress events.
     this.enqueue(job, 'import', o.temp ?? []).catch(() => undefined);
