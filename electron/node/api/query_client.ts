@@ -94,11 +94,6 @@ export class QueryClient {
     return this.gen?.calls.size ?? 0;
   }
 
-  /** Resolves once the current worker has opened the library (tests; start-up is lazy otherwise). */
-  ready(): Promise<void> {
-    return this.call('getSettings', undefined).then(() => undefined);
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe();
