@@ -13,10 +13,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { API_METHODS, type ApiHandlers, type ApiMethod } from '../../shared/api/contract.ts';
 import { invokeHandler } from '../../electron/node/api/api_error.ts';
 import { openBackend, type Backend } from '../../electron/node/api/backend.ts';
+import { DownloadStore } from '../../electron/node/api/download_store.ts';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { WORKER_FAILED } from '../../electron/node/api/query_client.ts';
 import { openConnections } from '../../electron/node/store/connection_count.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
+import type { ExportTarget } from '../../electron/node/export/export_target.ts';
 import { CAPTURES, startBackend, tempDir, type TestBackend } from './support.ts';
 
 const GATED = new URL('../support/gated_query_worker.ts', import.meta.url);
@@ -218,6 +220,39 @@ describe('a worker that dies', () => {
     } finally {
       await broken.close();
     }
+  });
+});
+
+describe('an export whose worker dies while the main thread chooses where it goes', () => {
+  it('gives its place back: what was reserved for it is released', async () => {
+    // serve's downloads, room for two files; the choice held back until the test says so
+    // (as a save dialog left open would).
+    const downloads = new DownloadStore({ parent: t.dir, maxPending: 2 });
+    onTestFinished(() => downloads.close());
+    let release: () => void = () => undefined;
+    let asked = 0;
+    const target: ExportTarget = {
+      async choose(names) {
+        asked++;
+        if (asked === 1) await new Promise<void>((r) => (release = r));
+        return downloads.choose(names);
+      },
+    };
+    const b = openBackend({ dbPath: t.backend.dbPath, tempDir: t.dir, exportTarget: target, log: () => undefined });
+    onTestFinished(() => b.close());
+    const id = (await direct.queryCalls({ offset: 0, limit: 1 })).rows[0].id;
+    const args = { ids: [id], outputs: ['html', 'pcapng'], redact: false };
+    const first = invokeHandler(b.handlers, 'exportCalls', args);
+    await turnsUntil(() => asked === 1);
+    await b.queries.worker!.terminate();
+    expect(await first).toMatchObject({ ok: false, error: { code: WORKER_FAILED } });
+    // The choice comes after the worker is gone: the two places it took are handed back…
+    release();
+    expect(downloads.size).toBe(0);
+    // …so a new export of two files fits (it would be refused as busy otherwise).
+    const second = await invokeHandler(b.handlers, 'exportCalls', args);
+    if (!second.ok) throw new Error(second.error.message);
+    expect(downloads.size).toBe(2);
   });
 });
 
