@@ -1,7 +1,7 @@
 // Owns the ingest worker: queues write jobs (imports, removals, re-classification) and runs
 // them one at a time, relays import progress as events, cancels, and announces
-// libraryChanged after each job. Queries never come here: they run on the caller's own
-// read connection while the worker writes (WAL).
+// libraryChanged after each job. Queries never come here: they run in the query worker, on
+// its own connection, while this worker writes (WAL).
 //
 // Under tsx (running from .ts sources) the worker needs tsx's loader too. On Node 20,
 // `execArgv: ['--import', 'tsx']` does not reach a worker's own entry module ("Unknown file
