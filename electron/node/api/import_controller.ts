@@ -1,7 +1,7 @@
 // Owns the ingest worker: queues write jobs (imports, removals, re-classification) and runs
 // them one at a time, relays import progress as events, cancels, and announces
-// libraryChanged after each job. Queries never come here: they run on the caller's own
-// read connection while the worker writes (WAL).
+// libraryChanged after each job. Queries never come here: they run in the query worker, on
+// its own connection, while this worker writes (WAL).
 //
 // Under tsx (running from .ts sources) the worker needs tsx's loader too. On Node 20,
 // `execArgv: ['--import', 'tsx']` does not reach a worker's own entry module ("Unknown file
@@ -63,8 +63,9 @@ export class ImportController {
   constructor(private readonly opts: ImportControllerOptions) {}
 
   /** Queues an import; progress arrives as importProgress events carrying the returned jobId. */
-  importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o: { temp?: string[]; recordRecent?: boolean } = {}): ImportJob {
-    const jobId = randomUUID();
+  importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o: { temp?: string[]; recordRecent?: boolean; jobId?: string } = {}): ImportJob {
+    // The query worker names the job itself (it answers importPaths without a round trip).
+    const jobId = o.jobId ?? randomUUID();
     const job: WorkerJob = { type: 'import', seq: ++this.seq, jobId, files, settings, recordRecent: o.recordRecent ?? false };
     // The caller gets the job id at once; the outcome is in the progress events.
     this.enqueue(job, 'import', o.temp ?? []).catch(() => undefined);

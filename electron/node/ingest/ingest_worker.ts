@@ -1,6 +1,6 @@
 // The ingest worker (worker_threads): runs every write to the index — imports, removals,
 // re-classification — off the thread that answers the UI, with its own SQLite connection to
-// the same file (WAL lets the main thread's reads proceed while this one writes).
+// the same file (WAL lets the query worker's reads proceed while this one writes).
 //
 // Cancellation is a shared Int32 the main thread sets to the job's sequence number: the
 // import loop is mostly synchronous (readSync + decode), so a posted "cancel" message would

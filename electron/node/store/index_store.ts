@@ -26,6 +26,7 @@ import { InputStore } from './input_store.ts';
 import { SettingsStore } from './settings_store.ts';
 import { ownerState, thisProcess } from './import_owner.ts';
 import { checkIndexFile, checkSchemaMatchesVersion, configureConnection, LATEST_VERSION, migrate, MIGRATIONS, NotAnIndexError } from './migrations.ts';
+import { connectionClosed, connectionOpened } from './connection_count.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -283,7 +284,9 @@ export function openIndex(path: string): IndexStore {
     configureConnection(db);
     migrate(db, path, MIGRATIONS, scratchDatabase);
     const recovered = removeUnfinishedImports(db);
-    return new SqliteIndexStore(db, path, recovered);
+    const store = new SqliteIndexStore(db, path, recovered);
+    connectionOpened();
+    return store;
   } catch (e) {
     db.close();
     throw e;
@@ -300,7 +303,9 @@ export function openIndexReader(path: string): IndexReader & { readonly path: st
     }
     checkSchemaMatchesVersion(db, path, version, MIGRATIONS, scratchDatabase);
     db.pragma('busy_timeout = 5000');
-    return new SqliteIndexReader(db, path);
+    const reader = new SqliteIndexReader(db, path);
+    connectionOpened();
+    return reader;
   } catch (e) {
     db.close();
     throw e;
@@ -895,7 +900,9 @@ class SqliteIndexReader implements IndexReader {
   }
 
   close(): void {
+    if (!this.db.open) return;
     this.db.close();
+    connectionClosed();
   }
 }
 
