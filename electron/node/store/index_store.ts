@@ -1057,7 +1057,11 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    // IMMEDIATE: the write lock is taken at BEGIN, waiting (busy_timeout) while another
+    // connection writes. A deferred transaction that read first would instead fail at its
+    // first write with SQLITE_BUSY, which no timeout retries, whenever another writer
+    // committed in between (parallel imports: import_pool.ts). Nested calls are savepoints.
+    return this.db.transaction(fn).immediate();
   }
 
   async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
