@@ -26,6 +26,8 @@ export interface ImportControllerOptions {
   workerUrl?: URL;
   /** better-sqlite3 addon for the worker's runtime (Electron), when not npm's own build. */
   nativeBinding?: string;
+  /** Files of one job imported at once (default: the cores); 1 imports them one after another. */
+  jobs?: number;
 }
 
 interface Pending {
@@ -132,7 +134,7 @@ export class ImportController {
     if (this.worker) return this.worker;
     const url = this.opts.workerUrl ?? defaultWorkerUrl();
     const entry = workerEntry(url);
-    const w = new Worker(entry, { workerData: { dbPath: this.opts.dbPath, cancel: this.cancel, nativeBinding: this.opts.nativeBinding } });
+    const w = new Worker(entry, { workerData: { dbPath: this.opts.dbPath, cancel: this.cancel, nativeBinding: this.opts.nativeBinding, jobs: this.opts.jobs } });
     w.on('message', (m: WorkerMessage) => this.onMessage(m));
     w.on('error', (e) => this.onWorkerGone(`the import worker failed: ${e.message}`));
     w.on('exit', (code) => {

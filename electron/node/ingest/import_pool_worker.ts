@@ -52,6 +52,8 @@ async function run(t: PoolTaskMessage): Promise<void> {
       },
       ...importTestHooks(),
     });
+    // The last figures, unthrottled: every file ends with a progress line of its totals.
+    post({ type: 'progress', index: t.index, progress: { ...p } });
     post({ type: 'done', index: t.index, result });
   } catch (e) {
     post({ type: 'failed', index: t.index, error: `could not be indexed (${(e as Error).message})` });
