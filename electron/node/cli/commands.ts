@@ -140,7 +140,10 @@ async function importAll(store: IndexStore, args: Args, inputs: ExpandedInputs):
   const results: Array<PoolResult | undefined> = new Array(files.length);
   const pooled = parallelFiles(files, args.jobs);
   if (pooled.length > 0) {
-    const r = await importWithPool(pooled.map((i) => files[i]), { dbPath: store.path, jobs: args.jobs, ...opts });
+    const r = await importWithPool(pooled.map((i) => files[i]), {
+      dbPath: store.path, jobs: args.jobs, ...opts,
+      here: (path) => importPath(store, path, { ...opts, ...importTestHooks() }),
+    });
     pooled.forEach((fileIndex, k) => (results[fileIndex] = r[k]));
   }
   for (let i = 0; i < files.length; i++) {

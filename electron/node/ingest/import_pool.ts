@@ -73,6 +73,13 @@ export interface PoolOptions {
   onProgress?: (index: number, p: PoolProgress) => void;
   /** A file is over (before the pool as a whole is). */
   onResult?: (index: number, r: PoolResult) => void;
+  /**
+   * Imports a file on the calling thread, on the caller's own connection: the caller is then
+   * one of the `jobs` importers, and one worker fewer is started (a worker's start-up — its
+   * isolate, the engine's code compiled again, its connection — is a cost the caller has
+   * already paid). It takes the first group of files; the workers take the next ones.
+   */
+  here?: (path: string, onProgress: (p: PoolProgress) => void) => Promise<PathResult>;
 }
 
 const fromSources = import.meta.url.endsWith('.ts');
@@ -111,6 +118,7 @@ export function importWithPool(paths: readonly string[], o: PoolOptions): Promis
   const init: PoolWorkerInit = { dbPath: o.dbPath, nativeBinding: o.nativeBinding, cancel: o.cancel, cancelSeq: o.cancelSeq };
   let live = 0;
   let remaining = paths.length;
+  const maxWorkers = Math.max(0, o.jobs - (o.here ? 1 : 0));
 
   return new Promise((resolve) => {
     if (remaining === 0) return resolve([]);
@@ -163,7 +171,7 @@ export function importWithPool(paths: readonly string[], o: PoolOptions): Promis
         // The rest of its group goes back first in line, still in input order, then a fresh
         // worker carries on whatever is left (never more at once than before).
         if (group.length > 0) queue.unshift(group.splice(0));
-        if (queue.length > 0 && live < o.jobs) start();
+        if (queue.length > 0 && live < maxWorkers) start();
       };
       w.on('error', (e) => died(`the import worker failed: ${e.message}`));
       w.on('exit', (code) => died(`the import worker stopped (exit code ${code})`));
@@ -172,7 +180,25 @@ export function importWithPool(paths: readonly string[], o: PoolOptions): Promis
       next();
     };
 
-    const n = Math.max(1, Math.min(o.jobs, queue.length));
-    for (let i = 0; i < n; i++) start();
+    // The calling thread's loop first, so it takes the first group (a deterministic split:
+    // the tests can tell which file a worker imports); then the workers.
+    const runHere = async (here: NonNullable<PoolOptions['here']>): Promise<void> => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        for (const index of group) {
+          o.onStart?.(index);
+          let r: PoolResult;
+          try {
+            r = { result: await here(paths[index], (p) => o.onProgress?.(index, p)), error: null };
+          } catch (e) {
+            r = { result: null, error: `could not be indexed (${(e as Error).message})` };
+          }
+          finish(index, r);
+        }
+      }
+    };
+    const groups = queue.length;
+    if (o.here) void runHere(o.here);
+    const n = Math.min(maxWorkers, o.here ? groups - 1 : groups);
+    for (let i = 0; i < Math.max(o.here ? 0 : 1, n); i++) start();
   });
 }

@@ -158,6 +158,16 @@ async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<u
     await importWithPool(pooled.map((i) => job.files[i].path), {
       dbPath: store.path, jobs: init.jobs ?? availableParallelism(), settings: job.settings, nativeBinding: init.nativeBinding,
       cancel: init.cancel, cancelSeq: job.seq, workerUrl: init.poolWorkerUrl ? new URL(init.poolWorkerUrl) : undefined,
+      // This thread imports too, on its own connection (one worker fewer to start).
+      here: (path, onProgress) => {
+        const u = { bytesRead: 0, totalBytes: 0, packets: 0, callsFound: 0 };
+        return importPath(store, path, {
+          settings: job.settings,
+          shouldStop: cancelled,
+          onProgress: (bytesRead, totalBytes, packets) => onProgress(Object.assign(u, { bytesRead, totalBytes, packets })),
+          onCall: () => onProgress(Object.assign(u, { callsFound: u.callsFound + 1 })),
+        });
+      },
       onStart: (k) => post({ type: 'progress', progress: { ...progress[pooled[k]].p } }),
       onProgress: (k, u) => progress[pooled[k]].update(u),
       // Each file's line ends as soon as that file is over, whatever the others are doing.
