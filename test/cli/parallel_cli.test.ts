@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS_DIR, corpusPresent, REPO_ROOT } from '../support/oracle.ts';
 import { checkCompiledCliIsFresh, compiledCalltrace } from '../support/compiled_cli.ts';
+import { makeZip } from '../support/archive_writer.ts';
+import { generateCapture } from '../bench/capture_generator.ts';
 
 const FIX = join(REPO_ROOT, 'test/fixtures/captures');
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-par-'));
@@ -32,10 +34,22 @@ function inputs(): string[] {
   writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
   const notes = join(tmp, 'notes.txt');
   writeFileSync(notes, 'not a capture\n');
+  // An archive is one file of the pool, its members imported one after another by one
+  // importer: a copy inside it is its later member's duplicate. (A member equal to a file
+  // outside the archive would be imported beside it, and which one is the duplicate would
+  // depend on timing: see README, "Several captures at once".)
+  const gen = join(tmp, 'gen.pcap');
+  generateCapture({ out: gen, targetBytes: 200_000, seed: 5, concurrentCalls: 3, durationScale: 0.3 });
+  const zip = join(tmp, 'bundle.zip');
+  writeFileSync(zip, makeZip([
+    { name: 'inner/gen.pcap', data: readFileSync(gen) },
+    { name: 'inner/readme.txt', data: Buffer.from('hello\n') },
+    { name: 'inner/gen_copy.pcap', data: readFileSync(gen) },
+  ]));
   const corpus = corpusPresent
     ? [join(CORPUS_DIR, 'cdr', 'asterisk_ts_selftest_Master.csv'), join(CORPUS_DIR, 'pcap', 'isa_real_sip_call.pcap'), join(CORPUS_DIR, 'pcap', 'heplify_sip_tcp_call_rtp.pcap')]
     : [];
-  return [...corpus.slice(0, 1), FIX, copy, cut, notes, ...corpus.slice(1)];
+  return [...corpus.slice(0, 1), zip, FIX, copy, cut, notes, ...corpus.slice(1)];
 }
 
 describe('analyze with several captures: parallel import', () => {
@@ -53,6 +67,7 @@ describe('analyze with several captures: parallel import', () => {
     expect(cutSource.warnings.map((w: { key: string }) => w.key)).toContain('capture.truncated_record');
     expect(two.err).toContain('agent_bye_copy.pcapng: already indexed (same content)');
     expect(two.err).toContain('notes.txt: not a capture');
+    expect(two.err).toContain('bundle.zip!inner/gen_copy.pcap: already indexed (same content)');
     expect(two.out).toBe(one.out);
     expect(two.err).toBe(one.err);
     // The table and the report too (the report's summary counts calls across files).
