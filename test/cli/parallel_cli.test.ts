@@ -78,6 +78,27 @@ describe('analyze with several captures: parallel import', () => {
     }
   });
 
+  it('lists the later of two equal captures as the duplicate, one inside an archive, as one after another does', () => {
+    // The archive (first in input order) is imported on the calling thread, a 20 MB member
+    // before the copy; the bare copy (second) goes to a worker and so usually finishes first
+    // (on this machine, every time in a check of a few runs): its outcome and the member's
+    // must be traded back (duplicate_order.ts).
+    const big = join(tmp, 'big.pcap');
+    generateCapture({ out: big, targetBytes: 20_000_000, seed: 9, concurrentCalls: 6, durationScale: 0.3 });
+    const zip = join(tmp, 'first.zip');
+    writeFileSync(zip, makeZip([
+      { name: 'x/big.pcap', data: readFileSync(big) },
+      { name: 'x/mixed_outcomes.pcapng', data: readFileSync(join(FIX, 'mixed_outcomes.pcapng')) },
+    ]));
+    const files = [zip, join(FIX, 'mixed_outcomes.pcapng'), join(FIX, 'sip_486.pcapng')];
+    const one = calltrace(['analyze', ...files, '--json', '--jobs', '1']);
+    const two = calltrace(['analyze', ...files, '--json', '--jobs', '2']);
+    expect(one.err).toContain(`${files[1]}: already indexed (same content)`);
+    expect(JSON.parse(one.out).sources.map((s: { name: string }) => s.name)).toEqual(['first.zip!x/big.pcap', 'first.zip!x/mixed_outcomes.pcapng', 'sip_486.pcapng']);
+    expect(two.out).toBe(one.out);
+    expect(two.err).toBe(one.err);
+  });
+
   it('keeps the other files when a worker dies under one of them, and names that file', () => {
     // The hook makes the worker given sip_486.pcapng end its thread at once: only a worker
     // can obey it, so this also shows the files went through the pool.

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importWithPool, groupBySize, type PoolProgress } from '../../electron/node/ingest/import_pool.ts';
+import { restoreDuplicateOrder } from '../../electron/node/ingest/duplicate_order.ts';
+import { importFile, type AnyOutcome } from '../../electron/node/ingest/import_file.ts';
 import { openIndex } from '../../electron/node/store/index_store.ts';
 import { generateCapture, type GeneratorResult } from '../bench/capture_generator.ts';
 
@@ -116,6 +118,30 @@ describe('import pool', () => {
       const names = store.listSources().map((s) => s.name).sort();
       expect(names).toEqual(['cap-0.pcap', 'cap-1.pcap', 'live.pcap']);
       expect(store.getSource(live)?.name).toBe('live.pcap');
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('duplicate order', () => {
+  it('makes the later file in input order the duplicate, whichever import finished first', async () => {
+    const store = openIndex(':memory:');
+    try {
+      const copy = join(dir, 'dup-order-copy.pcap');
+      copyFileSync(caps[1].path, copy);
+      // The copy (second in input order) finished first; the original then found it indexed.
+      const copyOutcome = await importFile(store, copy);
+      const original = await importFile(store, caps[1].path);
+      expect([copyOutcome.status, original.status]).toEqual(['ok', 'duplicate']);
+      const list: AnyOutcome[] = [original, copyOutcome];
+      expect(restoreDuplicateOrder(store, [{ list, index: 0 }, { list, index: 1 }])).toBe(1);
+      // As a sequential run would have it: the original imported, the copy already indexed.
+      expect(list[0]).toMatchObject({ path: caps[1].path, name: 'cap-1.pcap', status: 'ok', sourceId: copyOutcome.sourceId, calls: caps[1].gen.calls, packets: caps[1].gen.packets });
+      expect(list[1]).toMatchObject({ path: copy, name: 'dup-order-copy.pcap', status: 'duplicate', sourceId: copyOutcome.sourceId, error: null, warnings: [] });
+      expect(store.getSource(copyOutcome.sourceId!)).toMatchObject({ path: caps[1].path, name: 'cap-1.pcap' });
+      // Already in order: nothing moves.
+      expect(restoreDuplicateOrder(store, [{ list, index: 0 }, { list, index: 1 }])).toBe(0);
     } finally {
       store.close();
     }

@@ -13,6 +13,7 @@ import { endToEndSummaryInputs } from '../ingest/leg_calls.ts';
 import type { AnyOutcome } from '../ingest/import_file.ts';
 import { importPath, type InputProblem } from '../ingest/import_archive.ts';
 import { importWithPool, type PoolResult } from '../ingest/import_pool.ts';
+import { restoreDuplicateOrder } from '../ingest/duplicate_order.ts';
 import { expandInputs, isCaptureOrArchive, type ExpandedInputs, type SkippedInput } from '../ingest/input_paths.ts';
 import { makeTempDir } from '../ingest/temp_dirs.ts';
 import { importTestHooks } from '../ingest/import_test_hooks.ts';
@@ -155,6 +156,11 @@ async function importAll(store: IndexStore, args: Args, inputs: ExpandedInputs):
     }
   }
 
+  // Of two equal captures imported side by side, the one listed as already indexed must be
+  // the later in input order, as in a sequential run (duplicate_order.ts).
+  if (pooled.length > 0) {
+    restoreDuplicateOrder(store, results.flatMap((r) => (r?.result ? r.result.outcomes.map((_, index, list) => ({ list, index })) : [])));
+  }
   files.forEach((f, i) => {
     const { result: r, error } = results[i]!;
     if (r === null) {

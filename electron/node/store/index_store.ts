@@ -219,6 +219,8 @@ export interface IndexWriter {
   finishSource(sourceId: number, result: SourceResult): void;
   /** Removes a source and everything derived from it (re-import, or the user removing a file). */
   deleteSource(sourceId: number): void;
+  /** Shows a source under another file of the same bytes (ingest/duplicate_order.ts). */
+  renameSource(sourceId: number, path: string, name: string): void;
   /** Runs fn in one transaction (nested calls become savepoints); fn must be synchronous. */
   transaction<T>(fn: () => T): T;
   /** One transaction around an async import (streamed file reads). Not re-entrant. */
@@ -1054,6 +1056,10 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
 
   deleteSource(sourceId: number): void {
     this.w.deleteSource.run(sourceId);
+  }
+
+  renameSource(sourceId: number, path: string, name: string): void {
+    this.db.prepare('UPDATE sources SET path = ?, name = ? WHERE id = ?').run(path, name, sourceId);
   }
 
   transaction<T>(fn: () => T): T {
