@@ -18,5 +18,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'out/electron/main.mjs', format: 'esm', external: ['electron', 'better-sqlite3'], banner: requireShim }),
   build({ ...common, entryPoints: ['electron/node/ingest/ingest_worker.ts'], outfile: 'out/electron/ingest_worker.mjs', format: 'esm', external: ['better-sqlite3'], banner: requireShim }),
   build({ ...common, entryPoints: ['electron/node/api/query_worker.ts'], outfile: 'out/electron/query_worker.mjs', format: 'esm', external: ['better-sqlite3'], banner: requireShim }),
+  // The parallel import's workers (several files in one job), started by the ingest worker.
+  build({ ...common, entryPoints: ['electron/node/ingest/import_pool_worker.ts'], outfile: 'out/electron/import_pool_worker.mjs', format: 'esm', external: ['better-sqlite3'], banner: requireShim }),
   build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'out/electron/preload.cjs', format: 'cjs', external: ['electron'] }),
 ]);

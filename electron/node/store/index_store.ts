@@ -219,6 +219,8 @@ export interface IndexWriter {
   finishSource(sourceId: number, result: SourceResult): void;
   /** Removes a source and everything derived from it (re-import, or the user removing a file). */
   deleteSource(sourceId: number): void;
+  /** Shows a source under another file of the same bytes (ingest/duplicate_order.ts). */
+  renameSource(sourceId: number, path: string, name: string): void;
   /** Runs fn in one transaction (nested calls become savepoints); fn must be synchronous. */
   transaction<T>(fn: () => T): T;
   /** One transaction around an async import (streamed file reads). Not re-entrant. */
@@ -1056,8 +1058,16 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     this.w.deleteSource.run(sourceId);
   }
 
+  renameSource(sourceId: number, path: string, name: string): void {
+    this.db.prepare('UPDATE sources SET path = ?, name = ? WHERE id = ?').run(path, name, sourceId);
+  }
+
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    // IMMEDIATE: the write lock is taken at BEGIN, waiting (busy_timeout) while another
+    // connection writes. A deferred transaction that read first would instead fail at its
+    // first write with SQLITE_BUSY, which no timeout retries, whenever another writer
+    // committed in between (parallel imports: import_pool.ts). Nested calls are savepoints.
+    return this.db.transaction(fn).immediate();
   }
 
   async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
