@@ -159,7 +159,7 @@ async function run(args: Args): Promise<number> {
   try {
     const r = await importAll(store, args);
     if (!r) return 2;
-    const built = collectAnalyzeDocument(store, r.ids);
+    const built = collectAnalyzeDocument(store, r.ids, args.settings);
     const doc = { ...built.doc, skipped: r.skipped, inputProblems: r.problems };
     if (args.command === 'analyze') {
       process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
