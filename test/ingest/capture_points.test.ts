@@ -175,6 +175,26 @@ describe('a call captured at two points', () => {
     }
   });
 
+  it('points too close to tell which is nearer the receiver: the one that saw more packets, else the reference', async () => {
+    // No transit between the points: the messages give no direction, only the packet counts do.
+    const calleeSide = secondCapturePoint(full, { offsetUs: OFFSET_US, transitUs: 0, towardsSecond: CALLER, lost: lostAtCallee });
+    const { store, rows } = await load([['tap_a.pcap', full], ['tap_b.pcap', calleeSide]]);
+    try {
+      const d = callDetailOf(store, rows[1])!;
+      expect(d.capturePoints!.reference).toBe('tap_a.pcap');
+      expect(d.streams.map((s) => [s.direction, s.measuredAt, s.measuredWhy, s.packets])).toEqual([
+        ['caller', 'tap_a.pcap', 'more_packets', callerRtp.length],
+        ['callee', 'tap_a.pcap', 'reference', calleeRtp.length],
+      ]);
+      // Every message both saw: one arrow each, none tagged with a single point.
+      expect(d.messages).toHaveLength(7);
+      expect(d.messages.every((m) => m.seenAt!.length === 2)).toBe(true);
+      expect(verdictKey(d.verdict)).toEqual(verdictKey(store.getCall(rows[0])!.verdict as Verdict));
+    } finally {
+      store.close();
+    }
+  });
+
   it('analyze --json: every stream says where it was measured, and both rows carry the merged call', async () => {
     const { callerSide, calleeSide } = points(true);
     const { store, ids } = await load([['caller_side.pcap', callerSide], ['callee_side.pcap', calleeSide]]);
