@@ -46,7 +46,7 @@ export function callDetailOf(store: DetailStore, id: number, settings: Diagnosis
   };
   const cdr: CdrRow[] = store.inputs.cdrRecordsOfCall(id).map((r) => cdrRowOf(r, nameOf));
   const sourceName = src?.name ?? `source #${d.sourceId}`;
-  const points = d.origin === 'capture' ? callPointsOf(store, id, settings) : null;
+  const points = d.origin === 'capture' ? callPointsOf(store, d, settings) : null;
   const ref = points?.rows[0] ?? d;
   const refSrc = ref === d ? src : store.getSource(ref.sourceId);
   return {

@@ -367,6 +367,8 @@ export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[], s
     return names.get(id)!;
   };
   const seen = new Set<number>();
+  /** Call-ID → the given captures that listed it (a call several saw is merged). */
+  const sourcesOfCallId = new Map<string, Set<number>>();
   const addCall = (rowId: number): void => {
     if (seen.has(rowId)) return;
     seen.add(rowId);
@@ -378,7 +380,10 @@ export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[], s
     doc.sources.push(sourceDoc(src, store, store.inputs.rowProblems(id)));
     const total = store.countCalls({ sourceId: id });
     for (let off = 0; off < total; off += 1000) {
-      for (const summary of store.listCalls({ sourceId: id, limit: 1000, offset: off })) addCall(summary.id);
+      for (const summary of store.listCalls({ sourceId: id, limit: 1000, offset: off })) {
+        addCall(summary.id);
+        if (summary.origin === 'capture') sourcesOfCallId.set(summary.callId, (sourcesOfCallId.get(summary.callId) ?? new Set()).add(id));
+      }
     }
     // A CDR file's rows that joined captured calls bring those calls along.
     for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
@@ -388,22 +393,25 @@ export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[], s
   const callIdOf = (id: number): string => legs.callIdOf.get(id) ?? `#${id}`;
   const kept: number[] = [];
   // A call captured at several points is merged once and the document shared by its rows.
+  // Only Call-IDs that more than one given capture listed are looked for elsewhere: a run of
+  // single captures reads each call once, as before.
   const merged = new Map<number, CapturePointsDoc | null>();
   const given = new Set(sourceIds);
-  const pointsOf = (rowId: number): CapturePointsDoc | null => {
-    if (!merged.has(rowId)) {
+  const pointsOf = (detail: CallDetail): CapturePointsDoc | null => {
+    if (detail.origin !== 'capture' || (sourcesOfCallId.get(detail.callId)?.size ?? 0) < 2) return null;
+    if (!merged.has(detail.id)) {
       // Only the captures given are merged, not others the library holds.
-      const p = callPointsOf(store, rowId, settings, given);
+      const p = callPointsOf(store, detail, settings, given);
       const d = p ? capturePointsDoc(p) : null;
-      for (const r of p?.rows ?? [{ id: rowId }]) merged.set(r.id, d);
+      for (const r of p?.rows ?? [detail]) merged.set(r.id, d);
     }
-    return merged.get(rowId) ?? null;
+    return merged.get(detail.id) ?? null;
   };
   for (const rowId of rowIds) {
     const detail = store.getCall(rowId);
     if (!detail) continue;
     kept.push(rowId);
-    const points = detail.origin === 'capture' ? pointsOf(rowId) : null;
+    const points = pointsOf(detail);
     doc.calls.push(callDoc(detail, nameOf, store.inputs.cdrRecordsOfCall(rowId), legsDoc(detail.callId, legs.byRow.get(rowId), callIdOf), points));
   }
   doc.calls.sort((a, b) => a.startTime.localeCompare(b.startTime));

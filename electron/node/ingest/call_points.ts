@@ -49,15 +49,16 @@ export function sameCallRows(store: Pick<IndexStore, 'findCallsByCallId'>, row: 
   return [...bySource.values()].sort((a, b) => a.sourceId - b.sourceId).slice(0, MAX_CAPTURE_POINTS);
 }
 
-/** The call at `rowId` merged across capture points; null when only one capture saw it. */
+/**
+ * The call `opened` (read by the caller, not again here) merged across capture points; null
+ * when only one capture saw it.
+ */
 export function callPointsOf(
   store: Pick<IndexStore, 'findCallsByCallId' | 'getCall' | 'getSource' | 'inputs'>,
-  rowId: number,
+  opened: CallDetail,
   settings: DiagnosisSettings = DEFAULT_SETTINGS,
   sources: ReadonlySet<number> | null = null,
 ): CallPoints | null {
-  const opened = store.getCall(rowId);
-  if (!opened) return null;
   const group = sameCallRows(store, opened, sources);
   if (group.length < 2) return null;
   const rows = group.map((c) => (c.id === opened.id ? opened : store.getCall(c.id))).filter((d): d is CallDetail => d !== null);
