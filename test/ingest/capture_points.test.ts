@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callDetailOf } from '../../electron/node/api/call_detail.ts';
 import { buildAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
+import { formatCallTable } from '../../electron/node/cli/call_table.ts';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { mergeCapturePoints } from '../../shared/merge/capture_points.ts';
@@ -219,6 +220,10 @@ describe('a call captured at two points', () => {
         expect(p.diagnosis).not.toBeNull();
       }
       expect(doc.calls[0].capturePoints).toEqual(doc.calls[1].capturePoints);
+      expect(formatCallTable(doc)).toContain(
+        "captured at 2 points, merged on caller_side.pcap's clock: + callee_side.pcap (+2500.0 ms); 7 SIP message(s); " +
+          'streams: 0x00001111 at callee_side.pcap (nearer its receiver), 0x00002222 at caller_side.pcap (nearer its receiver)',
+      );
       // Only the captures given are merged: analysing one file alone shows it alone.
       expect(buildAnalyzeDocument(store, [ids[0]]).calls[0].capturePoints).toBeUndefined();
     } finally {
