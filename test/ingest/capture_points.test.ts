@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { callDetailOf } from '../../electron/node/api/call_detail.ts';
 import { buildAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
 import { formatCallTable } from '../../electron/node/cli/call_table.ts';
+import { buildHtmlReport } from '../../electron/node/export/html_report.ts';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { mergeCapturePoints } from '../../shared/merge/capture_points.ts';
@@ -191,6 +192,25 @@ describe('a call captured at two points', () => {
       expect(d.messages).toHaveLength(7);
       expect(d.messages.every((m) => m.seenAt!.length === 2)).toBe(true);
       expect(verdictKey(d.verdict)).toEqual(verdictKey(store.getCall(rows[0])!.verdict as Verdict));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('the HTML report shows the merged call: capture points, one row per stream with where it was measured, every sighting', async () => {
+    const { callerSide, calleeSide } = points(true);
+    const { store, rows } = await load([['caller_side.pcap', callerSide], ['callee_side.pcap', calleeSide]]);
+    try {
+      const page = buildHtmlReport(store, [rows[1]], { generatedAt: new Date(0) });
+      expect(page).toMatch(/<th>Capture points<\/th><td>caller_side\.pcap \(its clock\), callee_side\.pcap \(\+2500\.\d ms\): one ladder, each stream measured once<\/td>/);
+      const streamRows = [...page.matchAll(/<tr data-testid="stream-row" data-ssrc="([^"]+)">(.*?)<\/tr>/g)].map((m) => [m[1], [...m[2].matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1])]);
+      expect(streamRows.map(([ssrc, cells]) => [ssrc, cells[8], cells.at(-1)])).toEqual([
+        ['0x00001111', String(callerRtp.length - lostAtCallee.size), `callee_side.pcap (at caller_side.pcap: ${callerRtp.length} pkts, lost 0)`],
+        ['0x00002222', String(calleeRtp.length), `caller_side.pcap (at callee_side.pcap: ${calleeRtp.length} pkts, lost 0)`],
+      ]);
+      expect(page).toContain('100 Trying · 10.2.0.1:5060 → 10.1.0.1:5060');
+      expect(page).toMatch(/seen at callee_side\.pcap \(frame 2\)<\/summary>/);
+      expect(page).toMatch(/INVITE · [^<]* seen at caller_side\.pcap \(frame 1\) and callee_side\.pcap \(frame 1\)<\/summary>/);
     } finally {
       store.close();
     }
