@@ -208,6 +208,8 @@ describe('a call captured at two points', () => {
         ['0x00001111', String(callerRtp.length - lostAtCallee.size), `callee_side.pcap (at caller_side.pcap: ${callerRtp.length} pkts, lost 0)`],
         ['0x00002222', String(calleeRtp.length), `caller_side.pcap (at callee_side.pcap: ${calleeRtp.length} pkts, lost 0)`],
       ]);
+      // Start times count from the reference capture's first packet (the INVITE), as the streams are on its clock.
+      expect(Number(streamRows[0][1][0])).toBeCloseTo(1.02, 2);
       expect(page).toContain('100 Trying · 10.2.0.1:5060 → 10.1.0.1:5060');
       expect(page).toMatch(/seen at callee_side\.pcap \(frame 2\)<\/summary>/);
       expect(page).toMatch(/INVITE · [^<]* seen at caller_side\.pcap \(frame 1\) and callee_side\.pcap \(frame 1\)<\/summary>/);

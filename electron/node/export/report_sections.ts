@@ -140,7 +140,7 @@ ${ladderBlock(c)}
 <h3>RTP gap timeline</h3>
 ${timelineBlock(c)}
 <h3>RTP streams</h3>
-${metricsTable(d.streams, c.source?.firstUs ?? null)}
+${metricsTable(d.streams, d.capturePoints ? d.capture.firstUs : (c.source?.firstUs ?? null))}
 ${d.cdr.length > 0 ? cdrBlock(d) : ''}
 <h3>Capture</h3>
 ${c.source?.kind === 'capture' ? captureBlock(c.source) : html`<p class="muted" data-testid="capture">This call is known only from a CDR row${c.source ? html` of ${c.source.name} (${c.source.format}, sha256 <span class="mono" data-testid="source-hash">${c.source.contentHash}</span>)` : ''}: there is no capture behind it.</p>`}
