@@ -64,7 +64,10 @@ test('a call captured at two points is one ladder on one clock, each stream meas
   const lanes = page.getByTestId('measured-at');
   await expect(lanes).toHaveCount(2);
   expect(await lanes.evaluateAll((els) => els.map((e) => e.getAttribute('data-measured-at')))).toEqual(['callee_side.pcap', 'caller_side.pcap']);
-  await expect(lanes.first()).toContainText(`at caller_side.pcap: ${callerRtp.length} pkts, lost 0`);
+  await expect(lanes.first()).toContainText('measured at callee_side.pcap (+1)');
+  await expect(lanes.first()).toHaveAttribute('title', `Measured at the capture nearer its receiver.\nAt caller_side.pcap: ${callerRtp.length} pkts, lost 0, jitter max 0.0 ms.`);
   await expect(page.getByTestId('timeline-lane').first()).toContainText(`${callerRtp.length - lost.size} pkts`);
   await page.screenshot({ path: join(SHOTS, 'capture-points.png') });
+  await page.getByTestId('timeline').scrollIntoViewIfNeeded();
+  await page.getByTestId('timeline').screenshot({ path: join(SHOTS, 'capture-points-timeline.png') });
 });

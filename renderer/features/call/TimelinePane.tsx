@@ -287,13 +287,19 @@ const WHY: Record<NonNullable<MeasuredStream['measuredWhy']>, string> = {
   reference: 'the captures agree; the reference one',
 };
 
-/** Which capture the figures come from; a merged call also shows the other captures' counts. */
+/**
+ * Which capture the figures come from. A merged call's lane has no room for the other
+ * captures' figures: they are in the tooltip, with why this capture's measurement is kept.
+ */
 function MeasuredAt({ stream: s }: { stream: MeasuredStream }) {
   const others = s.otherViews ?? [];
+  const why = s.measuredWhy ? `Measured at ${WHY[s.measuredWhy]}.` : '';
+  const title = [why, ...others.map((o) => `At ${o.measuredAt}: ${o.packets} pkts, lost ${o.lost}, jitter max ${o.maxJitterMs.toFixed(1)} ms.`)].filter((x) => x !== '').join('\n');
   return (
-    <div className="cv-small cv-muted" data-testid="measured-at" data-measured-at={s.measuredAt} title={s.measuredWhy ? `Measured at ${WHY[s.measuredWhy]}` : undefined}>
+    <div className="cv-small cv-muted" data-testid="measured-at" data-measured-at={s.measuredAt} title={title || undefined}>
       measured at {s.measuredAt}
-      {others.map((o) => ` · at ${o.measuredAt}: ${o.packets} pkts, lost ${o.lost}`).join('')}
+      {/* The lane is narrow: the count only, the figures in the tooltip. */}
+      {others.length > 0 && ` (+${others.length})`}
     </div>
   );
 }
