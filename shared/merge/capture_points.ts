@@ -248,10 +248,18 @@ function chooseMeasurements<M extends PointMessage, S extends CallStream>(
   receiverSide: (sender: 'caller' | 'callee') => string | null,
   reference: string,
 ): Array<StreamMeasurement<S>> {
+  // One stream is the same direction and SSRC at every point; when one point lists several
+  // (a re-INVITE moved the media to another port, the SSRC kept), the k-th in time at one
+  // point is the k-th at the other. Addresses are not compared: NAT between the points may
+  // change them while the packets stay the same.
   const groups = new Map<string, Array<{ point: string; stream: S }>>();
   for (const p of points) {
-    for (const s of p.streams) {
-      const key = `${s.direction}|${s.ssrc}`;
+    const nth = new Map<string, number>();
+    for (const s of [...p.streams].sort((a, b) => a.firstUs - b.firstUs)) {
+      const id = `${s.direction}|${s.ssrc}`;
+      const k = nth.get(id) ?? 0;
+      nth.set(id, k + 1);
+      const key = `${id}|${k}`;
       const g = groups.get(key) ?? [];
       g.push({ point: p.point, stream: shiftStream(s, offsetOf.get(p.point) ?? 0) });
       groups.set(key, g);
@@ -277,6 +285,6 @@ function chooseMeasurements<M extends PointMessage, S extends CallStream>(
     }
     out.push({ stream: pick.stream, measuredAt: pick.point, why, others: g.filter((x) => x !== pick).map((x) => ({ measuredAt: x.point, stream: x.stream })) });
   }
-  // Groups keep first-seen order: the reference's streams first, then those only others saw.
+  // Groups keep first-seen order: the reference's streams first (by start), then those only others saw.
   return out;
 }

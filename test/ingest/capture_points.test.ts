@@ -19,6 +19,7 @@ import { mergeCapturePoints } from '../../shared/merge/capture_points.ts';
 import type { CallStream } from '../../shared/model/call.ts';
 import type { Verdict } from '../../shared/model/verdict.ts';
 import { buildCallCapture } from '../support/call_capture.ts';
+import { stream } from '../renderer/call/call_fixture.ts';
 import { framesFrom, secondCapturePoint, withoutFrames } from '../support/second_capture_point.ts';
 import { rtpStreams, tsharkPresent } from '../support/tshark_export.ts';
 
@@ -271,6 +272,29 @@ describe('mergeCapturePoints', () => {
       [0, ['a#1']],
       [500_000, ['a#2', 'b#1']],
       [1_000_000, ['a#3', 'b#2']],
+    ]);
+  });
+
+  it('one SSRC on two ports (media moved by a re-INVITE) stays two streams, each measured once', () => {
+    const messages = [msg('INVITE', 0, 1), msg('SIP/2.0 200 OK', 100_000, 2, '10.2.0.1:5060', '10.1.0.1:5060')];
+    const early = stream({ ssrc: 0x1111, direction: 'caller', dstPort: 30000, firstUs: 1_000_000, lastUs: 5_000_000, packets: 200 });
+    const late = stream({ ssrc: 0x1111, direction: 'caller', dstPort: 30002, firstUs: 6_000_000, lastUs: 9_000_000, packets: 150 });
+    const m = mergeCapturePoints(
+      [
+        { point: 'a', messages, streams: [late, early] },
+        // The second point's clock is 1 s ahead, it missed 10 packets of the early stream, and NAT changed the source.
+        {
+          point: 'b',
+          messages: messages.map((x) => ({ ...x, tsUs: x.tsUs + 1e6 })),
+          streams: [{ ...early, src: '192.0.2.1', firstUs: 2_000_000, lastUs: 6_000_000, packets: 190, lost: 10 }, { ...late, src: '192.0.2.1', firstUs: 7_000_000, lastUs: 10_000_000 }],
+        },
+      ],
+      '10.1.0.1:5060',
+    );
+    expect(m.clocks[1].offsetUs).toBe(1e6);
+    expect(m.streams.map((x) => [x.stream.dstPort, x.measuredAt, x.why, x.stream.packets, x.stream.firstUs, x.others.length])).toEqual([
+      [30000, 'a', 'more_packets', 200, 1_000_000, 1],
+      [30002, 'a', 'reference', 150, 6_000_000, 1],
     ]);
   });
 
