@@ -219,6 +219,21 @@ describe('a call captured at two points', () => {
     }
   });
 
+  it('a capture of the same call whose messages a hop rewrote is named, not merged', async () => {
+    const rewritten = buildCallCapture({ callId: 'points@10.1.0.1', from: '5551234', to: '6001', startUs: T0 + 40_000, talkS: 2, caller: '192.0.2.10', callee: '192.0.2.20' });
+    const { store, rows } = await load([['inside.pcap', full], ['outside.pcap', rewritten]]);
+    try {
+      const d = callDetailOf(store, rows[0])!;
+      const own = store.getCall(rows[0])!;
+      expect(d.capturePoints).toEqual({ reference: 'inside.pcap', points: [expect.objectContaining({ source: 'inside.pcap', offsetUs: 0 })], unaligned: [{ source: 'outside.pcap', callRowId: rows[1] }] });
+      expect(d.messages.map((m) => [m.index, m.tsUs, m.seenAt!.map((x) => x.point)])).toEqual(own.messages.map((m, i) => [i, m.tsUs, ['inside.pcap']]));
+      expect(d.streams.map((s) => [s.measuredAt, s.measuredWhy, s.packets])).toEqual([['inside.pcap', 'only_point', callerRtp.length], ['inside.pcap', 'only_point', calleeRtp.length]]);
+      expect(d.verdict).toEqual(own.verdict);
+    } finally {
+      store.close();
+    }
+  });
+
   it('analyze --json: every stream says where it was measured, and both rows carry the merged call', async () => {
     const { callerSide, calleeSide } = points(true);
     const { store, ids } = await load([['caller_side.pcap', callerSide], ['callee_side.pcap', calleeSide]]);

@@ -191,6 +191,14 @@ function LadderCursor({ layout, zoom }: { layout: LadderLayout; zoom: number }) 
  */
 function CapturePointsNote({ points }: { points: CapturePoints }) {
   const ms = (us: number): string => `${us >= 0 ? '+' : '−'}${(Math.abs(us) / 1000).toFixed(1)} ms`;
+  const unaligned = points.unaligned.map((u) => u.source).join(', ');
+  if (points.points.length < 2) {
+    return (
+      <p className="cv-muted cv-small" data-testid="capture-points">
+        Also captured in {unaligned}, but no SIP message is the same in both (a hop between them rewrites the messages): their clocks cannot be matched, so each capture's call is shown on its own.
+      </p>
+    );
+  }
   return (
     <p className="cv-muted cv-small" data-testid="capture-points">
       Merged from {points.points.length} captures on the clock of <strong>{points.reference}</strong>
@@ -201,7 +209,7 @@ function CapturePointsNote({ points }: { points: CapturePoints }) {
           {` (${p.matchedMessages} message${p.matchedMessages === 1 ? '' : 's'} seen at both)`}
         </span>
       ))}
-      {points.unaligned.length > 0 && ` · not merged (no message in common): ${points.unaligned.map((u) => u.source).join(', ')}`}
+      {unaligned !== '' && ` · not merged (no message in common): ${unaligned}`}
       {' · a message one capture alone saw is tagged @ with it.'}
     </p>
   );
