@@ -270,6 +270,44 @@ describe('a call captured at two points', () => {
   });
 });
 
+describe('the cost of merging, in reads of the index', () => {
+  /** Counts getCall and findCallsByCallId on this store (own properties shadow the class methods). */
+  function counted(store: IndexStore) {
+    const n = { getCall: 0, findCallsByCallId: 0 };
+    const getCall = store.getCall.bind(store);
+    const find = store.findCallsByCallId.bind(store);
+    store.getCall = (id) => (n.getCall++, getCall(id));
+    store.findCallsByCallId = (callId) => (n.findCallsByCallId++, find(callId));
+    return n;
+  }
+
+  it('analyze of captures that share no call reads each call once and looks for no other point', async () => {
+    const other = buildCallCapture({ callId: 'another@10.1.0.1', from: '5551234', to: '6001', startUs: T0, talkS: 2 });
+    const { store, ids } = await load([['one.pcap', full], ['two.pcap', other]]);
+    try {
+      const n = counted(store);
+      const doc = buildAnalyzeDocument(store, ids);
+      expect(doc.calls.every((c) => c.capturePoints === undefined)).toBe(true);
+      expect(n).toEqual({ getCall: 2, findCallsByCallId: 0 });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('analyze of two points merges the call once for both rows', async () => {
+    const { callerSide, calleeSide } = points(false);
+    const { store, ids } = await load([['caller_side.pcap', callerSide], ['callee_side.pcap', calleeSide]]);
+    try {
+      const n = counted(store);
+      buildAnalyzeDocument(store, ids);
+      // Each row once for the document, the other row once for the merge, and both once for the run's clock table.
+      expect(n).toEqual({ getCall: 2 + 1 + 2, findCallsByCallId: 1 });
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('mergeCapturePoints', () => {
   const msg = (raw: string, tsUs: number, frame: number, src = '10.1.0.1:5060', dst = '10.2.0.1:5060') => ({ raw, tsUs, frame, src, dst });
 
