@@ -57,6 +57,10 @@ export interface LadderArrow {
   quoted: boolean;
   tone: ArrowTone;
   hasSdp: boolean;
+  /** A call merged from several captures: the points that saw this message (null otherwise). */
+  points: string[] | null;
+  /** Merged call, a message not every point saw: the one point that did (the arrow is tagged with it). */
+  onlyAt: string | null;
 }
 
 export interface LadderStreamBar {
@@ -224,6 +228,9 @@ export function layoutLadder(messages: readonly LadderMessage[], streams: readon
 
   const originUs = messages.length > 0 ? messages[0].tsUs : streams.length > 0 ? minOf(streams, (s) => s.firstUs, 0) : 0;
   const arrows: LadderArrow[] = [];
+  // Every capture point of a merged call: a message one of several saw is tagged with it.
+  const allPoints = new Set<string>();
+  for (const m of messages) for (const x of m.seenAt ?? []) allPoints.add(x.point);
   const pauses: LadderPause[] = [];
   const anchors: Array<{ t: number; y: number }> = [];
   let lastT = -Infinity;
@@ -251,6 +258,8 @@ export function layoutLadder(messages: readonly LadderMessage[], streams: readon
       tone: arrowTone(m.label),
       // A quoted body is cut and announces nothing.
       hasSdp: m.quoted !== true && carriesSdp(m.raw),
+      points: m.seenAt ? m.seenAt.map((x) => x.point) : null,
+      onlyAt: m.seenAt?.length === 1 && allPoints.size > 1 ? m.seenAt[0].point : null,
     });
     // Capture order is not strictly time order (TCP, several interfaces): keep the anchors
     // monotonic so time → y stays a function.

@@ -305,7 +305,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
 
     async getCall(args) {
       const id = int(record(args, 'arguments').id, 'id');
-      const detail = callDetailOf(store, id);
+      const detail = callDetailOf(store, id, held.current);
       if (!detail) throw new ApiFailure('not_found', `there is no call #${id} in the library`);
       return detail;
     },

@@ -198,7 +198,7 @@ async function run(args: Args): Promise<number> {
   reportRecovered(store, (l) => process.stderr.write(l));
   try {
     const r = await importAll(store, args, inputs);
-    const built = collectAnalyzeDocument(store, r.ids);
+    const built = collectAnalyzeDocument(store, r.ids, args.settings);
     const doc = { ...built.doc, skipped: r.skipped, inputProblems: r.problems };
     if (args.command === 'analyze') {
       process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
