@@ -55,6 +55,22 @@ export default tseslint.config(
     },
   },
   {
+    // The Electron main process paints the window and routes IPC: it must never wait on
+    // SQLite. It reaches the index only through the back end (backend.ts), whose handlers
+    // run in the query worker.
+    files: ['electron/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          {
+            group: ['better-sqlite3', '**/store/index_store*', '**/store/call_query*', '**/api/handlers*', '**/api/query_host*'],
+            message: 'electron/main holds no SQLite connection: call the back end (backend.ts), whose queries run in the query worker.',
+          },
+        ],
+      }],
+    },
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', {

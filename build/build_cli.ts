@@ -6,9 +6,12 @@
 //   npm run build:cli         (tsx build/build_cli.ts)
 //
 // Output, one directory (the worker and the chunks are found beside the entry by
-// import.meta.url, electron/node/api/import_controller.ts):
+// import.meta.url, electron/node/api/import_controller.ts and query_client.ts):
 //   calltrace.mjs       the entry (electron/node/cli/main.ts), with a shebang: package.json's bin
 //   ingest_worker.mjs   the ingest worker (`serve` imports through it), an entry of its own
+//   query_worker.mjs    the query worker (`serve` answers every API call in it), likewise
+//   import_pool_worker.mjs  a worker of the parallel import of several captures
+//                       (ingest/import_pool.ts), an entry of its own
 //   chunk-*.mjs         code split off the entries: main.ts imports each command lazily, so
 //                       --version and -h load one small file and never SQLite or the engine
 // better-sqlite3 stays external (a native addon, loaded from node_modules at run time).
@@ -26,7 +29,12 @@ const SHEBANG = '#!/usr/bin/env node\n';
 
 const options: BuildOptions = {
   absWorkingDir: ROOT,
-  entryPoints: { calltrace: 'electron/node/cli/main.ts', ingest_worker: 'electron/node/ingest/ingest_worker.ts' },
+  entryPoints: {
+    calltrace: 'electron/node/cli/main.ts',
+    ingest_worker: 'electron/node/ingest/ingest_worker.ts',
+    query_worker: 'electron/node/api/query_worker.ts',
+    import_pool_worker: 'electron/node/ingest/import_pool_worker.ts',
+  },
   outdir: CLI_OUT_DIR,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunk-[hash]',

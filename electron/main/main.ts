@@ -3,9 +3,10 @@
 // argv parsing, the native-module choice) lives in electron/node and is tested in plain
 // Node, because there is no Electron binary on the build machines (toolchain.md).
 //
-// Queries run here on the main process's connection (each is a few ms, indexed); every
-// write — imports above all — runs in the ingest worker thread, so the UI never waits on a
-// capture being read.
+// This process holds no SQLite connection once the back end has started: every API call is
+// answered by the query worker thread (its own connection) and every write — imports above
+// all — runs in the ingest worker thread, so the window never waits on a query or on a
+// capture being read (backend.ts, query_client.ts).
 //
 // Security: contextIsolation + sandbox, no nodeIntegration, the page only from our own
 // files with a strict CSP, no navigation, no new windows, no permissions, and every IPC
@@ -28,6 +29,7 @@ const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const indexHtml = join(appRoot, 'dist', 'renderer', 'index.html');
 const preload = join(appRoot, 'out', 'electron', 'preload.cjs');
 const workerUrl = pathToFileURL(join(appRoot, 'out', 'electron', 'ingest_worker.mjs'));
+const queryWorkerUrl = pathToFileURL(join(appRoot, 'out', 'electron', 'query_worker.mjs'));
 
 let backend: Backend | null = null;
 let window: BrowserWindow | null = null;
@@ -149,7 +151,7 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
-  backend = openBackend({ dbPath: args.db ?? join(app.getPath('userData'), 'library.db'), workerUrl, nativeBinding: binding.path, exportTarget: dialogExportTarget(saveDialog) });
+  backend = openBackend({ dbPath: args.db ?? join(app.getPath('userData'), 'library.db'), workerUrl, queryWorkerUrl, nativeBinding: binding.path, exportTarget: dialogExportTarget(saveDialog) });
   const b = backend;
   registerApiIpc(ipcMain, b.handlers, appPageCheck(indexHtml));
   b.events.subscribe((e) => {

@@ -10,6 +10,7 @@ import type { EndToEndVerdict } from '../diagnosis/end_to_end.ts';
 import type { LegLinkMethod } from '../diagnosis/leg_links.ts';
 import type { CallMessageRef, CallStream, EndMethod, MediaExpectation, NatMismatch, Side } from '../model/call.ts';
 import type { CaptureCoverage } from '../model/capture.ts';
+import type { MeasurementChoice } from '../merge/capture_points.ts';
 import type { RtcpReport, RtpStreamStats } from '../model/media.ts';
 import type { Stat } from '../model/stats.ts';
 import type { DiagnosisSettings, Verdict } from '../model/verdict.ts';
@@ -160,6 +161,66 @@ export interface LadderMessage extends CallMessageRef {
   index: number;
   transport: string | null;
   raw: string | null;
+  /**
+   * A call captured at several points (capturePoints set): every point that saw this message,
+   * with its own frame number and its own clock's time (tsUs above is on the reference clock).
+   * One entry: only that point saw it. Absent for a call of one capture.
+   */
+  seenAt?: PointSighting[];
+}
+
+export interface PointSighting {
+  /** The capture's name. */
+  point: string;
+  frame: number;
+  /** On that capture's own clock. */
+  tsUs: number;
+}
+
+/** A stream with the capture its figures come from. */
+export interface MeasuredStream extends CallStream {
+  /** The capture (source name) that measured it. */
+  measuredAt: string;
+  /** Captured at several points: why this point's measurement is the one kept (README "Several capture points"). */
+  measuredWhy?: MeasurementChoice;
+  /** The same stream as other points measured it (not counted: the figures above are the call's). */
+  otherViews?: StreamView[];
+}
+
+/** One point's figures for a stream another point's measurement stands for. */
+export interface StreamView {
+  measuredAt: string;
+  packets: number;
+  lost: number;
+  expected: number;
+  maxJitterMs: number;
+  meanJitterMs: number;
+  maxDeltaMs: number;
+  mos: number | null;
+  /** On the reference clock. */
+  firstUs: number;
+  lastUs: number;
+}
+
+/** A call seen by several captures, merged on one clock (issue 12). */
+export interface CapturePoints {
+  /** The capture whose clock the ladder, streams and verdict times are on. */
+  reference: string;
+  /** Every point merged, the reference first (offset 0). */
+  points: Array<{
+    source: string;
+    callRowId: number;
+    /** How far this capture's clock is ahead of the reference's, µs. */
+    offsetUs: number;
+    /** Median absolute deviation of the matched messages from the offset, µs (null for the reference). */
+    spreadUs: number | null;
+    maxDeviationUs: number | null;
+    transitUs: number | null;
+    matchedMessages: number;
+    method: 'both_directions' | 'one_direction' | null;
+  }>;
+  /** Captures of the same call left out: no SIP message in common, so no clock to put them on. */
+  unaligned: Array<{ source: string; callRowId: number }>;
 }
 
 export interface CdrRow {
@@ -182,8 +243,8 @@ export interface CallDetail {
   row: CallRow;
   sourceName: string;
   messages: LadderMessage[];
-  /** Streams with their gaps and per-second bins (the timeline's data). */
-  streams: CallStream[];
+  /** Streams with their gaps and per-second bins (the timeline's data), one measurement each. */
+  streams: MeasuredStream[];
   rtcp: RtcpReport[];
   verdict: Verdict | null;
   cdr: CdrRow[];
@@ -196,6 +257,11 @@ export interface CallDetail {
   natMismatch: NatMismatch[];
   /** Who the SDP expected to send (null for a call known only from a CDR row). */
   media: MediaExpectation | null;
+  /**
+   * Set when other captures saw the same call: messages and streams are then those of every
+   * point merged on the reference's clock, and the verdict is on the measurements kept.
+   */
+  capturePoints?: CapturePoints;
 }
 
 /** A link between two legs of an end-to-end call (B2BUA, PBX, SBC), as stored in the index. */

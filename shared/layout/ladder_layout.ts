@@ -59,6 +59,10 @@ export interface LadderArrow {
   hasSdp: boolean;
   /** The leg the message belongs to, in leg order, when the ladder shows an end-to-end call's legs. */
   leg?: number;
+  /** A call merged from several captures: the points that saw this message (null otherwise). */
+  points: string[] | null;
+  /** Merged call, a message not every point saw: the one point that did (the arrow is tagged with it). */
+  onlyAt: string | null;
 }
 
 export interface LadderStreamBar {
@@ -226,6 +230,9 @@ export function layoutLadder(messages: readonly (LadderMessage & { leg?: number 
 
   const originUs = messages.length > 0 ? messages[0].tsUs : streams.length > 0 ? minOf(streams, (s) => s.firstUs, 0) : 0;
   const arrows: LadderArrow[] = [];
+  // Every capture point of a merged call: a message one of several saw is tagged with it.
+  const allPoints = new Set<string>();
+  for (const m of messages) for (const x of m.seenAt ?? []) allPoints.add(x.point);
   const pauses: LadderPause[] = [];
   const anchors: Array<{ t: number; y: number }> = [];
   let lastT = -Infinity;
@@ -254,6 +261,8 @@ export function layoutLadder(messages: readonly (LadderMessage & { leg?: number 
       // A quoted body is cut and announces nothing.
       hasSdp: m.quoted !== true && carriesSdp(m.raw),
       ...(m.leg !== undefined ? { leg: m.leg } : {}),
+      points: m.seenAt ? m.seenAt.map((x) => x.point) : null,
+      onlyAt: m.seenAt?.length === 1 && allPoints.size > 1 ? m.seenAt[0].point : null,
     });
     // Capture order is not strictly time order (TCP, several interfaces): keep the anchors
     // monotonic so time → y stays a function.

@@ -76,6 +76,9 @@ describe('packaging config', () => {
     expect(cfg.npmRebuild).toBe(false);
     expect(cfg.extraResources).toEqual([expect.objectContaining({ to: 'native', filter: ['better_sqlite3.node'] })]);
     expect(cfg.asarUnpack).toContain('out/electron/ingest_worker.mjs');
+    expect(cfg.asarUnpack).toContain('out/electron/query_worker.mjs');
+    // The parallel import's workers are started from the ingest worker's directory.
+    expect(cfg.asarUnpack).toContain('out/electron/import_pool_worker.mjs');
     expect((cfg.extraMetadata as { main: string }).main).toBe('out/electron/main.mjs');
   });
 });

@@ -9,11 +9,11 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ApiResult, CallRow, ExportOutcome } from '../../shared/api/contract.ts';
 import { invokeHandler } from '../../electron/node/api/api_error.ts';
 import { DownloadStore, type Schedule } from '../../electron/node/api/download_store.ts';
-import { createHandlers } from '../../electron/node/api/handlers.ts';
+import { openBackend, type Backend } from '../../electron/node/api/backend.ts';
 import { appPageCheck, registerApiIpc, type IpcInvokeEventLike } from '../../electron/node/api/ipc_registration.ts';
 import { startBridge, tokenCookieName, type Bridge } from '../../electron/node/api/http_bridge.ts';
 import { dialogExportTarget, type SaveDialog } from '../../electron/node/export/export_target.ts';
@@ -206,7 +206,11 @@ describe('the download store', () => {
   it('bounds the files waiting and removes each one when its time is up', async () => {
     const clock = manualSchedule();
     const store = new DownloadStore({ parent: t.dir, maxPending: 3, schedule: clock.schedule });
-    const handlers = createHandlers({ store: t.backend.store, imports: t.backend.imports, events: t.backend.events, exports: store });
+    // A second back end on the same library with this store as its target: the export runs
+    // in its query worker and the store, here on the main thread, is asked through it.
+    const other = openBackend({ dbPath: t.backend.dbPath, tempDir: t.dir, exportTarget: store });
+    onTestFinished(() => other.close());
+    const handlers = other.handlers;
     const id = rowOf(AGENT).id;
     const a = await exportCalls({ ids: [id], outputs: ['pcapng', 'html'], redact: false }, handlers);
     const b = await exportCalls({ ids: [id], outputs: ['html'], redact: false }, handlers);
@@ -230,14 +234,25 @@ describe('the download store', () => {
 });
 
 describe('exportCalls in the desktop app: the save dialog', () => {
-  function dialogHandlers(answer: (name: string) => string | null) {
-    const asked: Array<{ title: string; defaultName: string; extensions: string[] }> = [];
+  // The desktop app's back end on the same library: the export runs in its query worker,
+  // the dialog (main process only, in Electron) is asked from there through the main thread.
+  let desktop: Backend;
+  let answer: (name: string) => string | null = () => null;
+  let asked: Array<{ title: string; defaultName: string; extensions: string[] }> = [];
+  beforeAll(() => {
     const dialog: SaveDialog = async (o) => {
       asked.push({ title: o.title, defaultName: o.defaultName, extensions: o.filters.flatMap((f) => f.extensions) });
       return answer(o.defaultName);
     };
-    const handlers = createHandlers({ store: t.backend.store, imports: t.backend.imports, events: t.backend.events, exports: dialogExportTarget(dialog) });
-    return { handlers, asked };
+    desktop = openBackend({ dbPath: t.backend.dbPath, tempDir: t.dir, exportTarget: dialogExportTarget(dialog) });
+  });
+  afterAll(async () => {
+    await desktop.close();
+  });
+  function dialogHandlers(next: (name: string) => string | null) {
+    answer = next;
+    asked = [];
+    return { handlers: desktop.handlers, asked };
   }
 
   it('asks where to save each output, proposing call-<short id>, and writes there', async () => {

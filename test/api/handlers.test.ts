@@ -1,11 +1,13 @@
 // The handlers of the API contract over a real index: the fixture captures imported through
 // the ingest worker, then every query the UI makes.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { CallRow, CallSortKey } from '../../shared/api/contract.ts';
 import { API_METHODS } from '../../shared/api/contract.ts';
 import { invokeHandler } from '../../electron/node/api/api_error.ts';
 import { openBackend } from '../../electron/node/api/backend.ts';
+import { createHandlers } from '../../electron/node/api/handlers.ts';
+import { openIndex } from '../../electron/node/store/index_store.ts';
 import { SORT_COLUMN } from '../../electron/node/store/call_query.ts';
 import { join } from 'node:path';
 import { hostOf } from '../../shared/diagnosis/cidr.ts';
@@ -174,15 +176,24 @@ describe('getCall', () => {
 
 describe('the summary across calls', () => {
   it('is kept between requests and dropped when the library changes', async () => {
-    const first = await t.backend.handlers.getSummary({});
-    expect(await t.backend.handlers.getSummary({})).toBe(first);
-    expect(await t.backend.handlers.getSummary({ filter: { buckets: [5] } })).not.toBe(first);
+    // The cache lives in the handlers: asked in-thread (over a connection of this test's own,
+    // on the back end's events), a kept summary is the very same object. Through the query
+    // worker every answer is a copy, so identity says nothing there.
+    const store = openIndex(t.backend.dbPath);
+    onTestFinished(() => store.close());
+    const h = createHandlers({ store, imports: t.backend.imports, events: t.backend.events });
+    const first = await h.getSummary({});
+    expect(await h.getSummary({})).toBe(first);
+    expect(await h.getSummary({ filter: { buckets: [5] } })).not.toBe(first);
     // A change announced by the back end (here: settings saved → libraryChanged) drops it.
+    const n = t.events.length;
     await t.backend.handlers.setSettings(await t.backend.handlers.getSettings());
-    await waitForEvent(t.events, (e) => e.name === 'libraryChanged' && e.payload.reason === 'settings');
-    const after = await t.backend.handlers.getSummary({});
+    await waitForEvent(t.events.slice(n), (e) => e.name === 'libraryChanged' && e.payload.reason === 'settings');
+    const after = await h.getSummary({});
     expect(after).not.toBe(first);
     expect(after).toEqual(first);
+    // And the worker's answer is the same figures.
+    expect(await t.backend.handlers.getSummary({})).toEqual(first);
   });
 });
 

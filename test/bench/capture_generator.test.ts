@@ -20,12 +20,13 @@ if (!HAS_TSHARK) {
 const dir = mkdtempSync(join(tmpdir(), 'calltrace-gen-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function generate(name: string, o: { targetBytes: number; format?: 'pcap' | 'pcapng'; seed?: number; calls?: number; scale?: number }) {
+function generate(name: string, o: { targetBytes: number; format?: 'pcap' | 'pcapng'; seed?: number; calls?: number; scale?: number; lossPct?: number; jitterMs?: number }) {
   const calls: GeneratedCall[] = [];
   const path = join(dir, name);
   const result = generateCapture({
     out: path, targetBytes: o.targetBytes, format: o.format ?? 'pcap', seed: o.seed ?? 7, concurrentCalls: o.calls ?? 6,
     durationScale: o.scale ?? 0.3, onCall: (c) => calls.push(c),
+    ...(o.lossPct !== undefined ? { lossPct: o.lossPct } : {}), ...(o.jitterMs !== undefined ? { jitterMs: o.jitterMs } : {}),
   });
   return { path, result, calls };
 }
@@ -162,5 +163,77 @@ describe('capture larger than two 4 MiB read chunks', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('capture generator: requested concurrency, loss and jitter', () => {
+  // The benchmark's 300-call / 0.5 % / ±2 ms capture, scaled down (12 calls at once in 9 MB:
+  // a slot retires once the planned bytes reach the target, so more slots need more bytes to
+  // be busy at once). What it claims to generate is checked against the ground truth and
+  // against tshark's own reading.
+  const CONCURRENT = 12;
+  const LOSS_PCT = 0.5;
+  const JITTER_MS = 2;
+  let g: ReturnType<typeof generate>;
+  beforeAll(() => {
+    g = generate('shaped.pcap', { targetBytes: 9_000_000, seed: 11, calls: CONCURRENT, lossPct: LOSS_PCT, jitterMs: JITTER_MS });
+  });
+
+  it('keeps the asked number of calls in progress at once, never more', () => {
+    expect(g.result.maxLiveCalls).toBe(CONCURRENT);
+    // Independently of the generator's own counter: the most INVITE → end intervals overlapping.
+    const edges = g.calls.flatMap((c) => [[c.startUs, 1], [c.endUs, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let live = 0;
+    let most = 0;
+    for (const [, d] of edges) most = Math.max(most, (live += d));
+    expect(most).toBeLessThanOrEqual(CONCURRENT);
+    expect(most).toBeGreaterThanOrEqual(CONCURRENT * 0.8);
+  });
+
+  it('loses about the asked share of RTP packets, in every call, and is deterministic', () => {
+    const streams = g.calls.flatMap((c) => c.streams);
+    const lost = streams.reduce((n, s) => n + s.lost, 0);
+    const expected = streams.reduce((n, s) => n + s.packets + s.lost, 0);
+    expect(expected).toBeGreaterThan(30_000);
+    // ±30 % of 0.5 % over > 30 000 packets is more than 4 standard deviations of a binomial.
+    expect((100 * lost) / expected).toBeGreaterThan(LOSS_PCT * 0.7);
+    expect((100 * lost) / expected).toBeLessThan(LOSS_PCT * 1.3);
+    expect(g.calls.every((c) => c.streams.length === 0 || c.lossy)).toBe(true);
+    const again = generate('shaped-again.pcap', { targetBytes: 300_000, seed: 11, calls: CONCURRENT, lossPct: LOSS_PCT, jitterMs: JITTER_MS });
+    const first = generate('shaped-first.pcap', { targetBytes: 300_000, seed: 11, calls: CONCURRENT, lossPct: LOSS_PCT, jitterMs: JITTER_MS });
+    expect(readFileSync(again.path).equals(readFileSync(first.path))).toBe(true);
+  });
+
+  it.skipIf(!HAS_TSHARK)("tshark's loss and jitter figures agree with what was asked", () => {
+    const streams = parseOracleStreams(tshark(['-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'rtp,streams', '-r', g.path]));
+    const truth = new Map(g.calls.flatMap((c) => c.streams).map((s) => [streamKey(s), s]));
+    expect(streams.length).toBe(truth.size);
+    let lost = 0;
+    let expected = 0;
+    let jitterSum = 0;
+    for (const t of streams) {
+      const s = truth.get(streamKey(t));
+      expect(s, streamKey(t)).toBeDefined();
+      expect(t.lost, streamKey(t)).toBe(s!.lost);
+      lost += t.lost;
+      expected += t.packets + t.lost;
+      jitterSum += t.meanJitter;
+      // ± 2 ms around a 20 ms grid: two arrivals are 16–24 ms apart, a lost packet aside.
+      if (s!.lost === 0) expect(t.maxDelta, streamKey(t)).toBeLessThanOrEqual(20 + 2 * JITTER_MS + 0.01);
+    }
+    expect((100 * lost) / expected).toBeGreaterThan(LOSS_PCT * 0.7);
+    expect((100 * lost) / expected).toBeLessThan(LOSS_PCT * 1.3);
+    // RFC 3550 jitter of uniform ± J ms arrival noise settles near E|D| = 2J/3 (D: the
+    // difference of two such offsets): 1.33 ms for ± 2 ms. Mean over the streams' means.
+    const meanJitter = jitterSum / streams.length;
+    expect(meanJitter).toBeGreaterThan((2 * JITTER_MS) / 3 * 0.75);
+    expect(meanJitter).toBeLessThan((2 * JITTER_MS) / 3 * 1.25);
+  });
+
+  it('refuses options it cannot honour', () => {
+    const out = join(dir, 'refused.pcap');
+    expect(() => generateCapture({ out, targetBytes: 1000, jitterMs: 12 })).toThrow(/jitterMs/);
+    expect(() => generateCapture({ out, targetBytes: 1000, lossPct: -1 })).toThrow(/lossPct/);
+    expect(() => generateCapture({ out, targetBytes: 1000, concurrentCalls: 0 })).toThrow(/concurrentCalls/);
   });
 });

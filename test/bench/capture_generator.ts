@@ -72,6 +72,18 @@ export interface GeneratorOptions {
   durationScale?: number;
   /** Capture start, µs since the epoch. */
   startUs?: number;
+  /**
+   * Packet loss in %, applied to every RTP stream alike (independent losses, never the first
+   * or last packet). Unset: the default mix, where a fifth of the answered calls lose
+   * 0.3–3 % in short bursts and the rest lose nothing.
+   */
+  lossPct?: number;
+  /**
+   * Arrival jitter: each RTP packet arrives up to ± this many ms off its 20 ms grid (uniform).
+   * Unset: the default profile (0–3 ms late, sometimes up to 15 ms). At most 9 ms, so a
+   * stream never reorders.
+   */
+  jitterMs?: number;
   /** Called once per call, when its last packet has been written (the ground truth). */
   onCall?: (call: GeneratedCall) => void;
 }
@@ -622,16 +634,20 @@ class Generator {
         }
 
         // Both sides stop sending a little before the BYE goes out.
-        const lossRate = () => (lossy ? rng.uniform(0.003, 0.03) : 0);
+        // An explicit loss rate replaces the default mix for every stream (the lossy flag then
+        // says whether any loss was asked for, so the manifest stays truthful).
+        const lossPct = this.o.lossPct;
+        if (lossPct !== undefined) lossy = lossPct > 0;
+        const lossRate = () => (lossPct !== undefined ? lossPct / 100 : lossy ? rng.uniform(0.003, 0.03) : 0);
         if (agentSends) {
           const start = t200 + ms(10, 60);
           const stop = tBye - ms(20, 60);
-          streams.push(new RtpSource(this, 'callee', agentIp, agentRtp, callerIp, callerRtp, pt, start, stop, lossRate()));
+          streams.push(new RtpSource(this, 'callee', agentIp, agentRtp, callerIp, callerRtp, pt, start, stop, lossRate(), lossPct === undefined));
         }
         if (callerSends) {
           const start = tAck + ms(10, 60);
           const stop = tBye - callerStopsEarly - ms(20, 60);
-          streams.push(new RtpSource(this, 'caller', callerIp, callerRtp, agentIp, agentRtp, pt, start, stop, lossRate()));
+          streams.push(new RtpSource(this, 'caller', callerIp, callerRtp, agentIp, agentRtp, pt, start, stop, lossRate(), lossPct === undefined));
         }
       }
     }
@@ -662,6 +678,11 @@ class Generator {
 
   get random(): Rng {
     return this.rng;
+  }
+
+  /** Explicit arrival jitter (± ms), null for the default profile. */
+  get jitterMs(): number | null {
+    return this.o.jitterMs ?? null;
   }
 
   payload(pt: number, i: number): Uint8Array {
@@ -747,6 +768,8 @@ class RtpSource implements Source {
     private readonly startUs: number,
     stopUs: number,
     private readonly lossRate: number,
+    /** Default profile: losses come in short bursts; an explicit --loss is independent per packet (so the rate is what was asked). */
+    private readonly bursty: boolean,
   ) {
     const rng = gen.random;
     this.ssrc = rng.u32();
@@ -758,12 +781,14 @@ class RtpSource implements Source {
   }
 
   /**
-   * Arrival = sender clock + network delay jitter: mostly 0–3 ms, sometimes up to 15 ms.
-   * Always under one packet time, so a stream never reorders (the heap would still cope).
+   * Arrival = sender clock + network delay jitter: mostly 0–3 ms, sometimes up to 15 ms, or
+   * uniform within ± jitterMs when one was asked for. Always under one packet time, so a
+   * stream never reorders (the heap would still cope).
    */
   private arrival(i: number): number {
     const rng = this.gen.random;
-    const j = rng.chance(0.02) ? rng.uniform(3, 15) : rng.uniform(0, 3);
+    const jm = this.gen.jitterMs;
+    const j = jm !== null ? rng.uniform(-jm, jm) : rng.chance(0.02) ? rng.uniform(3, 15) : rng.uniform(0, 3);
     return this.startUs + i * PTIME_US + Math.round(j * MS);
   }
 
@@ -816,6 +841,7 @@ class RtpSource implements Source {
     }
     const rng = this.gen.random;
     if (!rng.chance(this.lossRate)) return false;
+    if (!this.bursty) return true;
     this.burst = rng.chance(0.7) ? 0 : rng.int(1, 3);
     return true;
   }
@@ -844,6 +870,10 @@ function sdp(ip: string, sessId: number, port: number, pts: number[]): string {
 /** Writes one capture to `o.out`; synchronous, memory bounded by the live calls. */
 export function generateCapture(o: GeneratorOptions): GeneratorResult {
   if (!(o.targetBytes > 0)) throw new Error('targetBytes must be > 0');
+  if (o.lossPct !== undefined && !(o.lossPct >= 0 && o.lossPct < 50)) throw new Error('lossPct must be in [0, 50)');
+  // Beyond 9 ms two packets 20 ms apart could swap: the generator writes streams in order.
+  if (o.jitterMs !== undefined && !(o.jitterMs >= 0 && o.jitterMs <= 9)) throw new Error('jitterMs must be in [0, 9]');
+  if (o.concurrentCalls !== undefined && !(Number.isInteger(o.concurrentCalls) && o.concurrentCalls >= 1)) throw new Error('concurrentCalls must be an integer >= 1');
   return new Generator(o).run();
 }
 
@@ -857,7 +887,7 @@ export function parseSize(s: string): number {
 
 // ─── CLI ───────────────────────────────────────────────────────────────────────────────
 
-const USAGE = 'usage: tsx test/bench/capture_generator.ts --size 100M --out FILE [--format pcap|pcapng] [--seed N] [--calls N] [--scale X] [--manifest FILE.jsonl]';
+const USAGE = 'usage: tsx test/bench/capture_generator.ts --size 100M --out FILE [--format pcap|pcapng] [--seed N] [--calls N] [--loss PCT] [--jitter MS] [--scale X] [--manifest FILE.jsonl]';
 
 function cli(argv: string[]): number {
   const a: Record<string, string> = {};
@@ -884,6 +914,8 @@ function cli(argv: string[]): number {
   const r = generateCapture({
     out: a.out, targetBytes: parseSize(a.size), format, seed: Number(a.seed ?? 1), concurrentCalls: Number(a.calls ?? 50),
     durationScale: Number(a.scale ?? 1),
+    ...(a.loss !== undefined ? { lossPct: Number(a.loss) } : {}),
+    ...(a.jitter !== undefined ? { jitterMs: Number(a.jitter) } : {}),
     onCall: manifestFd === null ? undefined : (c) => void writeSync(manifestFd, JSON.stringify(c) + '\n'),
   });
   if (manifestFd !== null) closeSync(manifestFd);

@@ -2,7 +2,13 @@
 // `-z rtp,streams` pass over the same generated capture.
 //
 //   npm run bench [-- --sizes 100M,1G --format pcap|pcapng --calls 50 --seed 1 --out DIR --keep
-//                     --no-reopen --profile --runs N --gzip]
+//                     --no-reopen --profile --runs N --gzip --no-targets | --targets-only
+//                     --target-sizes 400M,1G]
+//
+// After the per-size table, the issue-13 targets are measured and printed beside their
+// figures (targets_bench.ts): the compiled CLI on a 400 MB capture of 300 concurrent calls
+// against tshark, the same at 1 GB, and two 400 MB captures at once against one.
+// --targets-only skips the per-size table, --no-targets the targets.
 //
 // --gzip also measures each capture gzip-compressed (level 1, as a quick `gzip -1` would leave a
 // ticket attachment), both tools reading the .gz; MB and MB/s are then of the decompressed bytes.
@@ -20,12 +26,13 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WATCH_READY, type ImportReport, type ReopenReport, type WatchReport } from './bench_child.ts';
 import { generateCapture, parseSize, type CaptureFormat, type GeneratorResult } from './capture_generator.ts';
 import { machine } from './machine.ts';
+import { runTargets, targetsTable, type TargetRow } from './targets_bench.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..', '..');
@@ -52,12 +59,17 @@ interface Args {
   /** Runs per measurement; the run with the median time is reported (the machine is shared). */
   runs: number;
   gzip: boolean;
+  /** Measure the issue-13 targets (targets_bench.ts); the per-size table unless targetsOnly. */
+  targets: boolean;
+  targetsOnly: boolean;
+  targetSizes: { single: number; big: number };
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     sizes: ['100M', '1G'], format: 'pcap', calls: 50, seed: 1, out: join(tmpdir(), 'calltrace-bench'),
     keep: false, reopen: true, profile: false, runs: 1, gzip: false,
+    targets: true, targetsOnly: false, targetSizes: { single: 400e6, big: 1e9 },
   };
   for (let i = 0; i < argv.length; i++) {
     const t = argv[i];
@@ -77,6 +89,13 @@ function parseArgs(argv: string[]): Args {
     else if (t === '--profile') a.profile = true;
     else if (t === '--runs') a.runs = Math.max(1, Math.floor(Number(val())));
     else if (t === '--gzip') a.gzip = true;
+    else if (t === '--no-targets') a.targets = false;
+    else if (t === '--targets-only') a.targetsOnly = true;
+    else if (t === '--target-sizes') {
+      const [single, big] = val().split(',').map(parseSize);
+      if (!single || !big) throw new Error('--target-sizes needs two sizes, e.g. 400M,1G');
+      a.targetSizes = { single, big };
+    }
     else throw new Error(`unknown option ${t}`);
   }
   if (a.format !== 'pcap' && a.format !== 'pcapng') throw new Error(`--format must be pcap or pcapng`);
@@ -294,7 +313,10 @@ async function main(): Promise<void> {
   const bytes = args.sizes.map(parseSize);
   const peak = args.keep ? bytes.reduce((s, b) => s + b, 0) : Math.max(...bytes);
   // A gzip -1 copy is at most about half the size of a generated capture (it is a fifth).
-  const onDisk = peak * (1 + INDEX_FACTOR + (args.gzip ? 0.5 : 0));
+  const tablePeak = args.targetsOnly ? 0 : peak * (1 + INDEX_FACTOR + (args.gzip ? 0.5 : 0));
+  // The targets hold two single-size captures at once, or the big one, each with an index.
+  const targetsPeak = args.targets ? Math.max(2 * args.targetSizes.single, args.targetSizes.big) * (1 + INDEX_FACTOR) : 0;
+  const onDisk = Math.max(tablePeak, targetsPeak);
   if (onDisk > DISK_BUDGET) {
     throw new Error(`sizes ${args.sizes.join(',')} would put ~${f1(onDisk / 1e9)} GB on disk (budget ${DISK_BUDGET / 1e9} GB)${args.keep ? '; drop --keep' : ''}`);
   }
@@ -316,8 +338,9 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const profiles: string[] = [];
   let failures = 0;
+  let targets: TargetRow[] = [];
   try {
-    for (let i = 0; i < args.sizes.length; i++) {
+    for (let i = 0; i < (args.targetsOnly ? 0 : args.sizes.length); i++) {
       const label = args.sizes[i];
       const file = join(work, `bench-${label}.${args.format}`);
       const db = join(work, `bench-${label}.sqlite`);
@@ -379,47 +402,59 @@ async function main(): Promise<void> {
 
       if (!args.keep) for (const f of [file, `${file}.gz`, db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
     }
+    if (args.targets) {
+      process.stdout.write(`\nissue-13 targets (compiled CLI, one run each; load average = 1 min, before→after)\n`);
+      targets = await runTargets({
+        work, repoRoot: REPO_ROOT, seed: args.seed, hasTshark: tsv !== null, runMeasured, cores: availableParallelism(),
+        sizes: args.targetSizes, say: (t) => void process.stdout.write(t),
+      });
+    }
   } finally {
     cleanup();
   }
 
   // ---- report ------------------------------------------------------------------------------
-  process.stdout.write(`\n${m}\ntshark: ${tsv ?? 'NOT INSTALLED'}\n\n`);
-  const head = ['size', 'MB', 'packets', 'calls', 'ours s', '(proc s)', 'MB/s', 'pkt/s', 'RSS MB', '1st onCall ms', '1st visible ms',
-    'streams', ...(tsv ? ['tshark s', 'MB/s', 'RSS MB', 'streams', 'ours/tshark'] : [])];
-  const body = rows.map((r) => {
-    const o = r.ours;
-    const s = o.report.importMs / 1000;
-    const oursMbS = mb(r.gen.bytes) / s;
-    const cells = [
-      r.label + (complete2(r) ? '' : ' INCOMPLETE'), f1(mb(r.gen.bytes)), String(r.gen.packets), String(o.report.calls),
-      f2(s), f2(o.procWallMs / 1000), f1(oursMbS), String(Math.round(o.report.packets / s)), f1(o.peakRssKb / 1024),
-      o.report.firstCallMs === null ? '-' : o.report.firstCallMs.toFixed(0), o.visibleMs === null ? 'never' : o.visibleMs.toFixed(0),
-      String(o.report.streams),
-    ];
-    if (tsv) {
-      const t = r.tshark!;
-      const ts = t.wallMs / 1000;
-      cells.push(f2(ts), f1(mb(r.gen.bytes) / ts), t.peakRssKb === null ? '?' : f1(t.peakRssKb / 1024), String(t.streams), `${f2(oursMbS / (mb(r.gen.bytes) / ts))}×`);
+  if (rows.length > 0) {
+    process.stdout.write(`\n${m}\ntshark: ${tsv ?? 'NOT INSTALLED'}\n\n`);
+    const head = ['size', 'MB', 'packets', 'calls', 'ours s', '(proc s)', 'MB/s', 'pkt/s', 'RSS MB', '1st onCall ms', '1st visible ms',
+      'streams', ...(tsv ? ['tshark s', 'MB/s', 'RSS MB', 'streams', 'ours/tshark'] : [])];
+    const body = rows.map((r) => {
+      const o = r.ours;
+      const s = o.report.importMs / 1000;
+      const oursMbS = mb(r.gen.bytes) / s;
+      const cells = [
+        r.label + (complete2(r) ? '' : ' INCOMPLETE'), f1(mb(r.gen.bytes)), String(r.gen.packets), String(o.report.calls),
+        f2(s), f2(o.procWallMs / 1000), f1(oursMbS), String(Math.round(o.report.packets / s)), f1(o.peakRssKb / 1024),
+        o.report.firstCallMs === null ? '-' : o.report.firstCallMs.toFixed(0), o.visibleMs === null ? 'never' : o.visibleMs.toFixed(0),
+        String(o.report.streams),
+      ];
+      if (tsv) {
+        const t = r.tshark!;
+        const ts = t.wallMs / 1000;
+        cells.push(f2(ts), f1(mb(r.gen.bytes) / ts), t.peakRssKb === null ? '?' : f1(t.peakRssKb / 1024), String(t.streams), `${f2(oursMbS / (mb(r.gen.bytes) / ts))}×`);
+      }
+      return cells;
+    });
+    process.stdout.write(table(head, body) + '\n');
+    process.stdout.write(
+      '\nours s = importCapture() inside the child (read + engine + SQLite slices + final commit; SHA-256 on a worker\n' +
+      'thread meanwhile); (proc s) = the whole child\n' +
+      'process (node + tsx start-up included). MB/s, pkt/s and ours/tshark use "ours s"; tshark is its whole process.\n' +
+      '1st onCall = the first call was committed (onCall fires after the commit); 1st visible = another connection saw it.\n' +
+      `${args.gzip ? '.gz rows: both tools read the gzip -1 file; MB, MB/s and the ratio count its decompressed bytes.\n' : ''}` +
+      `${args.runs > 1 ? `Median of ${args.runs} runs (ours and tshark each).\n` : ''}`,
+    );
+    for (const r of rows) {
+      const gens = `  ${r.label}: generated in ${f1(r.genS)} s (${f1(mb(r.gen.bytes) / r.genS)} MB/s, not part of the results); ` +
+        `generated RTP streams ${r.gen.rtpStreams}`;
+      const ro = r.reopen ? `; reopen: open ${f1(r.reopen.report.openMs)} ms + first 100 of ${r.reopen.report.calls} calls ${f1(r.reopen.report.listMs)} ms (process ${f2(r.reopen.procWallMs / 1000)} s)` : '';
+      process.stdout.write(gens + ro + '\n');
     }
-    return cells;
-  });
-  process.stdout.write(table(head, body) + '\n');
-  process.stdout.write(
-    '\nours s = importCapture() inside the child (read + engine + SQLite slices + final commit; SHA-256 on a worker\n' +
-    'thread meanwhile); (proc s) = the whole child\n' +
-    'process (node + tsx start-up included). MB/s, pkt/s and ours/tshark use "ours s"; tshark is its whole process.\n' +
-    '1st onCall = the first call was committed (onCall fires after the commit); 1st visible = another connection saw it.\n' +
-    `${args.gzip ? '.gz rows: both tools read the gzip -1 file; MB, MB/s and the ratio count its decompressed bytes.\n' : ''}` +
-    `${args.runs > 1 ? `Median of ${args.runs} runs (ours and tshark each).\n` : ''}`,
-  );
-  for (const r of rows) {
-    const gens = `  ${r.label}: generated in ${f1(r.genS)} s (${f1(mb(r.gen.bytes) / r.genS)} MB/s, not part of the results); ` +
-      `generated RTP streams ${r.gen.rtpStreams}`;
-    const ro = r.reopen ? `; reopen: open ${f1(r.reopen.report.openMs)} ms + first 100 of ${r.reopen.report.calls} calls ${f1(r.reopen.report.listMs)} ms (process ${f2(r.reopen.procWallMs / 1000)} s)` : '';
-    process.stdout.write(gens + ro + '\n');
   }
   for (const p of profiles) process.stdout.write(`\n${p}\n`);
+  if (targets.length > 0) {
+    process.stdout.write(`\nissue-13 targets (${m}; tshark: ${tsv ?? 'NOT INSTALLED'})\n${targetsTable(targets)}\n`);
+  }
   if (failures > 0) {
     process.stderr.write(`ingest_bench: ${failures} import(s) did not read the whole capture\n`);
     process.exitCode = 1;

@@ -46,3 +46,21 @@ export function secondCapturePoint(capture: Uint8Array, spec: SecondPointSpec): 
   reader.end();
   return concat(...out);
 }
+
+/** The same capture without some frames (a point that missed them), times unchanged. */
+export function withoutFrames(capture: Uint8Array, lost: ReadonlySet<number>): Uint8Array {
+  return secondCapturePoint(capture, { offsetUs: 0, transitUs: 0, towardsSecond: '', lost });
+}
+
+/** Frame numbers (1-based) of an Ethernet/IPv4 UDP `capture` sent from ip:port. */
+export function framesFrom(capture: Uint8Array, ip: string, port: number): number[] {
+  const out: number[] = [];
+  const reader = new CaptureReader(new Stats(), (p) => {
+    const data = p.buf.subarray(p.off, p.off + p.capLen);
+    // Ethernet (14) + IPv4 without options (20): the UDP source port at 34.
+    if (Array.from(data.subarray(26, 30)).join('.') === ip && ((data[34] << 8) | data[35]) === port) out.push(p.frame);
+  });
+  reader.push(capture);
+  reader.end();
+  return out;
+}

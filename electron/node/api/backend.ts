@@ -1,25 +1,34 @@
 // One back end over one library file, the same for `calltrace serve`, the Electron main
-// process and the tests: the query connection, the ingest worker (writes), the event hub
-// and the handlers of the contract.
+// process and the tests: the query worker (reads: every handler of the contract runs there),
+// the ingest worker (writes), the event hub, upload staging and serve's downloads.
+//
+// The calling thread opens the library once, to migrate it and read what start-up needs,
+// and closes it again before the workers connect: afterwards it holds no SQLite connection,
+// so nothing it does (Electron's window, serve's event stream) ever waits on a query.
 
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../../shared/api/contract.ts';
-import { openIndex, useNativeBinding, type IndexStore } from '../store/index_store.ts';
+import { openIndex, useNativeBinding, type RecoveredSource } from '../store/index_store.ts';
 import type { ExportTarget } from '../export/export_target.ts';
 import { DownloadStore } from './download_store.ts';
 import { EventHub } from './event_hub.ts';
-import { createHandlers, createUploadStaging, storedSettings, type SettingsHolder, type UploadStaging } from './handlers.ts';
+import { createUploadStaging, storedSettings, type SettingsHolder, type UploadStaging } from './handlers.ts';
 import { ImportController } from './import_controller.ts';
 import { LEG_LINKS_PENDING_KEY } from '../ingest/stored_legs.ts';
+import { QueryClient } from './query_client.ts';
 
 export interface Backend {
   readonly dbPath: string;
-  readonly store: IndexStore;
+  /** Unfinished imports of an earlier run, removed when the library was opened (serve says so). */
+  readonly recovered: readonly RecoveredSource[];
   readonly events: EventHub;
   readonly imports: ImportController;
+  /** The contract's handlers, each call answered by the query worker. */
   readonly handlers: ApiHandlers;
+  /** The query worker's client (tests kill its worker; `failures` counts restarts). */
+  readonly queries: QueryClient;
   readonly uploads: UploadStaging;
   /** `serve`'s exported files waiting for the browser (null when exports go through a save dialog). */
   readonly downloads: DownloadStore | null;
@@ -30,6 +39,10 @@ export interface BackendOptions {
   dbPath: string;
   tempDir?: string;
   workerUrl?: URL;
+  /** The query worker's module; defaults to defaultQueryWorkerUrl() (tests host a variant). */
+  queryWorkerUrl?: URL;
+  /** Where a query worker's death is reported; default stderr. */
+  log?: (line: string) => void;
   /** better-sqlite3 addon built for this runtime (Electron's ABI); npm's build when absent. */
   nativeBinding?: string;
   /**
@@ -53,30 +66,44 @@ export function openBackend(o: BackendOptions): Backend {
   // The worker opens its own connection to the same file: an in-memory index cannot be shared.
   if (o.dbPath === ':memory:' || o.dbPath === '') throw new Error('the app needs a library file (--db PATH), not an in-memory index');
   mkdirSync(dirname(o.dbPath), { recursive: true });
-  // Opening here runs the migrations before the worker connects, so it never migrates.
+  // Opening here runs the migrations before the workers connect, so they never migrate. The
+  // connection is closed again at once: the main thread keeps none (see the top).
   useNativeBinding(o.nativeBinding);
   const store = openIndex(o.dbPath);
+  let recovered: readonly RecoveredSource[];
+  let settings: SettingsHolder;
+  let legLinksPending: boolean;
+  try {
+    recovered = store.recovered;
+    settings = { current: storedSettings(store) };
+    legLinksPending = store.settings.get(LEG_LINKS_PENDING_KEY) !== null;
+  } finally {
+    store.close();
+  }
   const events = new EventHub();
   const imports = new ImportController({ dbPath: o.dbPath, events, workerUrl: o.workerUrl, nativeBinding: o.nativeBinding });
-  const settings: SettingsHolder = { current: storedSettings(store) };
   const downloads = o.exportTarget ? null : new DownloadStore({ parent: o.tempDir });
-  const ctx = { store, imports, events, settings, tempDir: o.tempDir, exports: o.exportTarget ?? downloads ?? undefined };
-  const handlers = createHandlers(ctx);
-  // An index from before leg links were stored: its calls are linked in the worker, in the
-  // background (the UI refreshes on the libraryChanged that follows).
-  if (store.settings.get(LEG_LINKS_PENDING_KEY) !== null) void imports.relinkPending().catch(() => undefined);
+  const queries = new QueryClient({
+    dbPath: o.dbPath, nativeBinding: o.nativeBinding, tempDir: o.tempDir, workerUrl: o.queryWorkerUrl, log: o.log,
+    imports, events, settings, exports: o.exportTarget ?? downloads ?? undefined,
+  });
+  // An index from before leg links were stored: its calls are linked in the ingest worker, in
+  // the background (the views refresh on the libraryChanged that follows).
+  if (legLinksPending) void imports.relinkPending().catch(() => undefined);
   return {
     dbPath: o.dbPath,
-    store,
+    recovered,
     events,
     imports,
-    handlers,
-    uploads: createUploadStaging(ctx),
+    handlers: queries.handlers,
+    queries,
+    // Uploads are staged here, where the bridge streams them to disk, and queued directly.
+    uploads: createUploadStaging({ imports, settings, tempDir: o.tempDir }),
     downloads,
     async close() {
+      await queries.close();
       downloads?.close();
       await imports.close();
-      store.close();
     },
   };
 }

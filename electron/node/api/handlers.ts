@@ -1,8 +1,9 @@
 // The back end of the API contract: one async handler per method of shared/api/contract.ts,
-// over one index file. Queries run on the caller's connection (fast, read-only in practice);
-// everything that writes — imports, removal, settings with their re-classification — is
-// queued to the ingest worker through the ImportController, so a long import never makes
-// the list wait and two writers never meet.
+// over one index file. In the app these run in the query worker (query_host.ts), on its own
+// connection, which only reads; everything that writes — imports, removal, settings with
+// their re-classification — is queued to the ingest worker through the import queue (the
+// ImportController on the main thread), so a long import never makes the list wait and two
+// writers never meet. Tests also run them in-thread over a store of their own.
 //
 // Arguments come from a page (IPC or HTTP), so each handler checks their shape and answers
 // a bad one with ApiFailure('bad_request'), never a crash deep in SQL.
@@ -29,18 +30,32 @@ import { runExportJob } from '../export/export_job.ts';
 import { exportFileNames, type ExportTarget, type WrittenFile } from '../export/export_target.ts';
 import { SORT_COLUMN } from '../store/call_query.ts';
 import type { IndexStore, SourceRecord } from '../store/index_store.ts';
+import type { StoredLegLink } from '../store/leg_link_store.ts';
 import { ApiFailure } from './api_error.ts';
 import { callDetailOf, plainStream } from './call_detail.ts';
 import { callLegsOf, legGroupsOf, legLinkInfo, oncePerEndToEndCall } from './call_legs.ts';
 import { callRow } from './call_row.ts';
 import type { EventHub } from './event_hub.ts';
-import type { ImportController } from './import_controller.ts';
-import { RECENT_FILES_KEY, SETTINGS_KEY } from './worker_protocol.ts';
+import { RECENT_FILES_KEY, SETTINGS_KEY, type ImportFileSpec } from './worker_protocol.ts';
+
+/**
+ * The write queue the handlers use: the ImportController itself, or (in the query worker)
+ * its stand-in that forwards each call to the main thread. cancelImport may answer later,
+ * because from the worker the answer is the main thread's.
+ */
+export interface ImportQueue {
+  importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o?: { temp?: string[]; recordRecent?: boolean }): ImportJob;
+  reclassify(settings: DiagnosisSettings): Promise<{ reclassified: number }>;
+  removeSource(sourceId: number): Promise<{ removed: boolean }>;
+  cancelImport(jobId: string): boolean | Promise<boolean>;
+  /** Undo or redo a heuristic leg link (a write, queued like the others); link null when there is no such heuristic link. */
+  setLegLinkUndone(linkId: number, undone: boolean): Promise<{ link: StoredLegLink | null }>;
+}
 
 export interface HandlerContext {
-  /** The connection queries run on (the worker has its own for writes). */
+  /** The connection queries run on (the ingest worker has its own for writes). */
   store: IndexStore;
-  imports: ImportController;
+  imports: ImportQueue;
   events: EventHub;
   /** Where uploads are staged before their import; default the OS temp directory. */
   tempDir?: string;
@@ -203,7 +218,7 @@ export function safeUploadName(name: string): string {
 // ─── The handlers ────────────────────────────────────────────────────────────────────────
 
 /** Staging of uploads (the bridge streams the body to `stage`'s path, IPC writes the bytes). */
-export function createUploadStaging(ctx: HandlerContext & { settings: SettingsHolder }): UploadStaging {
+export function createUploadStaging(ctx: Pick<HandlerContext, 'imports' | 'tempDir'> & { settings: SettingsHolder }): UploadStaging {
   return {
     stage(name) {
       return join(makeTempDir('upload', ctx.tempDir), safeUploadName(name));
@@ -268,7 +283,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
 
     async cancelImport(args) {
       const jobId = str(record(args, 'arguments').jobId, 'jobId', 100);
-      return { cancelled: imports.cancelImport(jobId) };
+      return { cancelled: await imports.cancelImport(jobId) };
     },
 
     async removeSource(args) {
@@ -298,7 +313,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
 
     async getCall(args) {
       const id = int(record(args, 'arguments').id, 'id');
-      const detail = callDetailOf(store, id);
+      const detail = callDetailOf(store, id, held.current);
       if (!detail) throw new ApiFailure('not_found', `there is no call #${id} in the library`);
       return detail;
     },
@@ -398,7 +413,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
         const written: WrittenFile[] = [];
         if (r.pcap) written.push({ output: 'pcapng', path: r.pcap.path, bytes: statSync(r.pcap.path).size, packets: r.pcap.packets });
         if (r.html) written.push({ output: 'html', path: r.html.path, bytes: statSync(r.html.path).size, packets: null });
-        return { cancelled: false, calls: r.calls, files: dest.deliver(written) } satisfies ExportOutcome;
+        return { cancelled: false, calls: r.calls, files: await dest.deliver(written) } satisfies ExportOutcome;
       } catch (e) {
         dest.abandon();
         return failed(e);

@@ -1,25 +1,23 @@
 // Owns the ingest worker: queues write jobs (imports, removals, re-classification) and runs
 // them one at a time, relays import progress as events, cancels, and announces
-// libraryChanged after each job. Queries never come here: they run on the caller's own
-// read connection while the worker writes (WAL).
+// libraryChanged after each job. Queries never come here: they run in the query worker, on
+// its own connection, while this worker writes (WAL).
 //
-// Under tsx (running from .ts sources) the worker needs tsx's loader too. On Node 20,
-// `execArgv: ['--import', 'tsx']` does not reach a worker's own entry module ("Unknown file
-// extension .ts", checked on 20.20), so the worker starts from a tiny ESM bootstrap (a
-// data: URL) that registers tsx's hooks and then imports the .ts entry. From a build (.js)
-// the worker module runs as is.
+// Under tsx (running from .ts sources) the worker starts through tsx's loader
+// (ingest/worker_entry.ts).
 
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ApiEvents, ImportJob, ImportProgress } from '../../../shared/api/contract.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { ApiFailure } from './api_error.ts';
 import type { EventHub } from './event_hub.ts';
 import type { StoredLegLink } from '../store/leg_link_store.ts';
+import { workerEntry } from '../ingest/worker_entry.ts';
+// The query worker's client starts its worker the same way (query_client.ts imports it from here).
+export { tsxBootstrap } from '../ingest/worker_entry.ts';
 import type { ImportFileSpec, WorkerJob, WorkerMessage } from './worker_protocol.ts';
 
 export interface ImportControllerOptions {
@@ -29,6 +27,8 @@ export interface ImportControllerOptions {
   workerUrl?: URL;
   /** better-sqlite3 addon for the worker's runtime (Electron), when not npm's own build. */
   nativeBinding?: string;
+  /** Files of one job imported at once (default: the cores); 1 imports them one after another. */
+  jobs?: number;
 }
 
 interface Pending {
@@ -64,8 +64,9 @@ export class ImportController {
   constructor(private readonly opts: ImportControllerOptions) {}
 
   /** Queues an import; progress arrives as importProgress events carrying the returned jobId. */
-  importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o: { temp?: string[]; recordRecent?: boolean } = {}): ImportJob {
-    const jobId = randomUUID();
+  importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o: { temp?: string[]; recordRecent?: boolean; jobId?: string } = {}): ImportJob {
+    // The query worker names the job itself (it answers importPaths without a round trip).
+    const jobId = o.jobId ?? randomUUID();
     const job: WorkerJob = { type: 'import', seq: ++this.seq, jobId, files, settings, recordRecent: o.recordRecent ?? false };
     // The caller gets the job id at once; the outcome is in the progress events.
     this.enqueue(job, 'import', o.temp ?? []).catch(() => undefined);
@@ -143,8 +144,8 @@ export class ImportController {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const url = this.opts.workerUrl ?? defaultWorkerUrl();
-    const entry = url.pathname.endsWith('.ts') ? tsxBootstrap(url) : url;
-    const w = new Worker(entry, { workerData: { dbPath: this.opts.dbPath, cancel: this.cancel, nativeBinding: this.opts.nativeBinding } });
+    const entry = workerEntry(url);
+    const w = new Worker(entry, { workerData: { dbPath: this.opts.dbPath, cancel: this.cancel, nativeBinding: this.opts.nativeBinding, jobs: this.opts.jobs } });
     w.on('message', (m: WorkerMessage) => this.onMessage(m));
     w.on('error', (e) => this.onWorkerGone(`the import worker failed: ${e.message}`));
     w.on('exit', (code) => {
@@ -204,14 +205,6 @@ export class ImportController {
     // Uploads live in a directory of their own (so the file keeps its name): remove it whole.
     for (const t of p.temp) rmSync(dirname(t), { recursive: true, force: true });
   }
-}
-
-/** An ESM entry that loads tsx into the worker, then the TypeScript module. */
-export function tsxBootstrap(target: URL): URL {
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const code = `import { register } from ${JSON.stringify(api)};\nregister();\nawait import(${JSON.stringify(target.href)});\n`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 function cancelledProgress(jobId: string, file: string, fileIndex: number, fileCount: number): ImportProgress {

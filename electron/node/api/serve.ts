@@ -50,7 +50,7 @@ export async function serve(o: ServeOptions): Promise<number> {
   const db = o.db ?? defaultLibraryPath();
   const backend = openBackend({ dbPath: db });
   process.stderr.write(`calltrace: library ${db}\n`);
-  for (const r of backend.store.recovered) {
+  for (const r of backend.recovered) {
     process.stderr.write(`calltrace: ${r.path}: an earlier import did not finish (process ${r.pid} was killed or crashed); its ${r.calls} partial call(s) were removed from the library, import the file again to index it whole\n`);
   }
   let bridge: Bridge | null = null;

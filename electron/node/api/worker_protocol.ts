@@ -12,6 +12,10 @@ export interface WorkerInit {
   cancel: SharedArrayBuffer;
   /** better-sqlite3 addon for this runtime (Electron's ABI), when not npm's own build. */
   nativeBinding?: string;
+  /** Files of one job imported at once (default: the cores); 1 imports them one after another. */
+  jobs?: number;
+  /** The parallel import's worker module, as a URL string (default: beside the ingest worker). */
+  poolWorkerUrl?: string;
 }
 
 export interface ImportFileSpec {

@@ -4,7 +4,7 @@
 import { sourceClocks, type SourceClock } from '../ingest/source_clocks.ts';
 import type { CallDetail, IndexReader, IndexStore, SourceRecord, StoredCallStream } from '../store/index_store.ts';
 import type { MediaGap, RtpStreamStats } from '../../../shared/model/media.ts';
-import type { Verdict } from '../../../shared/model/verdict.ts';
+import { DEFAULT_SETTINGS, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';
 import type { StoredCdrRecord } from '../store/input_store.ts';
 import type { CdrRow } from '../../../shared/api/contract.ts';
 import { cdrRowOf } from '../api/cdr_row.ts';
@@ -14,6 +14,8 @@ import { maxOf } from '../../../shared/util/array_math.ts';
 import type { LegLinkMethod } from '../../../shared/diagnosis/leg_links.ts';
 import type { EndToEndVerdict } from '../../../shared/diagnosis/end_to_end.ts';
 import { correlateLegs, type CallLegs, type LegIndex } from '../ingest/leg_calls.ts';
+import { callPointsOf, type CallPoints } from '../ingest/call_points.ts';
+import type { MeasurementChoice } from '../../../shared/merge/capture_points.ts';
 
 export interface StreamDoc {
   ssrc: string;
@@ -37,6 +39,27 @@ export interface StreamDoc {
   longestGapMs: number;
   silenceBeforeEndMs?: number | null;
   gaps: Array<{ start: string; durationMs: number; trailing: boolean }>;
+  /** The capture (source name) these figures were measured at. */
+  measuredAt?: string;
+  /** In capturePoints.streams: why this point's measurement is the call's. */
+  measuredWhy?: MeasurementChoice;
+  /** In capturePoints.streams: the same stream as the other points measured it (not counted). */
+  otherViews?: Array<{ measuredAt: string; packets: number; lost: number; maxJitterMs: number; mos: number | null }>;
+}
+
+/** A call several captures saw, merged on the clock of one (issue 12; ingest/call_points.ts). */
+export interface CapturePointsDoc {
+  /** The capture whose clock the ladder and the stream times are on. */
+  reference: string;
+  points: Array<{ source: string; offsetMs: number; spreadMs: number | null; transitMs: number | null; matchedMessages: number; method: 'both_directions' | 'one_direction' | null }>;
+  /** Captures of the call with no SIP message in common with the reference: not merged. */
+  unaligned: string[];
+  /** Every point's SIP messages on the reference clock; a message both saw is one line. */
+  ladder: Array<{ time: string; label: string; src: string; dst: string; seenAt: Array<{ source: string; frame: number; time: string }> }>;
+  /** One measurement per stream (direction + SSRC), with where it was measured. */
+  streams: StreamDoc[];
+  /** The verdict on those measurements (the reference's own when it measured every stream). */
+  diagnosis: DiagnosisDoc | null;
 }
 
 export interface DiagnosisDoc {
@@ -108,6 +131,8 @@ export interface CallDoc {
   legLinks: LegLinkDoc[];
   /** The end-to-end call's own verdict; null for a call of one leg (its diagnosis is the end-to-end one). */
   endToEnd: EndToEndDoc | null;
+  /** Set on every row of a call other captures saw too: the call merged across them. */
+  capturePoints?: CapturePointsDoc;
 }
 
 export interface SourceDoc {
@@ -179,7 +204,7 @@ function gapDoc(g: MediaGap) {
   return { start: iso(g.startUs), durationMs: r3(g.durationMs), trailing: g.trailing };
 }
 
-export function streamDoc(s: RtpStreamStats & Partial<Pick<StoredCallStream, 'direction' | 'trailingGap' | 'longestGapMs' | 'silenceBeforeEndMs'>>): StreamDoc {
+export function streamDoc(s: RtpStreamStats & Partial<Pick<StoredCallStream, 'direction' | 'trailingGap' | 'longestGapMs' | 'silenceBeforeEndMs'>>, measuredAt?: string): StreamDoc {
   const gaps = [...s.gaps, ...(s.trailingGap ? [s.trailingGap] : [])];
   return {
     ssrc: ssrcText(s.ssrc),
@@ -203,6 +228,29 @@ export function streamDoc(s: RtpStreamStats & Partial<Pick<StoredCallStream, 'di
     longestGapMs: r3(s.longestGapMs ?? Math.max(0, maxOf(s.gaps, (g) => g.durationMs, 0))),
     ...(s.silenceBeforeEndMs !== undefined ? { silenceBeforeEndMs: s.silenceBeforeEndMs === null ? null : r3(s.silenceBeforeEndMs) } : {}),
     gaps: gaps.map(gapDoc),
+    ...(measuredAt !== undefined ? { measuredAt } : {}),
+  };
+}
+
+export function capturePointsDoc(p: CallPoints): CapturePointsDoc {
+  const m = p.merged;
+  const ms = (us: number | null | undefined): number | null => (us === null || us === undefined ? null : r3(us / 1000));
+  return {
+    reference: m.reference,
+    points: m.clocks.map((c) => ({
+      source: c.point, offsetMs: r3(c.offsetUs / 1000), spreadMs: ms(c.alignment?.spreadUs), transitMs: ms(c.alignment?.transitUs),
+      matchedMessages: c.alignment?.matches ?? 0, method: c.alignment?.method ?? null,
+    })),
+    unaligned: m.unaligned,
+    ladder: m.messages.map((e) => ({
+      time: iso(e.tsUs), label: e.message.label, src: e.message.src, dst: e.message.dst,
+      seenAt: e.seenAt.map((x) => ({ source: x.point, frame: x.frame, time: iso(x.tsUs) })),
+    })),
+    streams: m.streams.map((x) => ({
+      ...streamDoc(x.stream, x.measuredAt), measuredWhy: x.why,
+      otherViews: x.others.map((o) => ({ measuredAt: o.measuredAt, packets: o.stream.packets, lost: o.stream.lost, maxJitterMs: r3(o.stream.maxJitterMs), mos: o.stream.mos === null ? null : Math.round(o.stream.mos * 100) / 100 })),
+    })),
+    diagnosis: p.verdict ? diagnosisDoc(p.verdict) : null,
   };
 }
 
@@ -240,7 +288,13 @@ export function legsDoc(callId: string, legs: CallLegs | undefined, callIdOf: (r
   };
 }
 
-export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: StoredCdrRecord[] = [], legs: Pick<CallDoc, 'legs' | 'legLinks' | 'endToEnd'> | null = null): CallDoc {
+export function callDoc(
+  c: CallDetail,
+  sourceName: (id: number) => string,
+  cdr: StoredCdrRecord[] = [],
+  legs: Pick<CallDoc, 'legs' | 'legLinks' | 'endToEnd'> | null = null,
+  points: CapturePointsDoc | null = null,
+): CallDoc {
   const f = c.facts;
   return {
     callId: f.callId,
@@ -264,10 +318,11 @@ export function callDoc(c: CallDetail, sourceName: (id: number) => string, cdr: 
     sipRetransmissions: f.sipRetransmissions,
     natMismatch: (f.natMismatch ?? []).map((n) => ({ ...n, ssrc: ssrcText(n.ssrc) })),
     sipQuoted: f.messages.filter((m) => m.quoted).length,
-    streams: c.streams.map(streamDoc),
+    streams: c.streams.map((s) => streamDoc(s, sourceName(c.sourceId))),
     diagnosis: c.verdict ? diagnosisDoc(c.verdict as Verdict) : null,
     cdr: cdr.map((r) => cdrDoc(r, sourceName)),
     ...(legs ?? { legs: [f.callId], legLinks: [], endToEnd: null }),
+    ...(points ? { capturePoints: points } : {}),
   };
 }
 
@@ -293,12 +348,15 @@ export function sourceDoc(s: SourceRecord, reader: IndexReader, problems: Array<
 }
 
 /** Everything the index holds for these sources, as one document. */
-export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[]): AnalyzeDocument {
-  return collectAnalyzeDocument(store, sourceIds).doc;
+export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[], settings: DiagnosisSettings = DEFAULT_SETTINGS): AnalyzeDocument {
+  return collectAnalyzeDocument(store, sourceIds, settings).doc;
 }
 
-/** The document, and the leg index it was built with (the report counts end-to-end calls from it). */
-export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[]): { doc: AnalyzeDocument; legs: LegIndex; rowIds: number[] } {
+/**
+ * The document, and the leg index it was built with (the report counts end-to-end calls from
+ * it). `settings` classify calls merged across capture points (their verdict is not stored).
+ */
+export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[], settings: DiagnosisSettings = DEFAULT_SETTINGS): { doc: AnalyzeDocument; legs: LegIndex; rowIds: number[] } {
   const doc: AnalyzeDocument = { calls: [], unassociatedStreams: [], sources: [] };
   // Row ids first, facts only: the legs are linked from the stored facts, then each call is
   // read whole once and written into the document (memory holds documents, not details).
@@ -309,6 +367,8 @@ export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[]): 
     return names.get(id)!;
   };
   const seen = new Set<number>();
+  /** Call-ID → the given captures that listed it (a call several saw is merged). */
+  const sourcesOfCallId = new Map<string, Set<number>>();
   const addCall = (rowId: number): void => {
     if (seen.has(rowId)) return;
     seen.add(rowId);
@@ -320,20 +380,39 @@ export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[]): 
     doc.sources.push(sourceDoc(src, store, store.inputs.rowProblems(id)));
     const total = store.countCalls({ sourceId: id });
     for (let off = 0; off < total; off += 1000) {
-      for (const summary of store.listCalls({ sourceId: id, limit: 1000, offset: off })) addCall(summary.id);
+      for (const summary of store.listCalls({ sourceId: id, limit: 1000, offset: off })) {
+        addCall(summary.id);
+        if (summary.origin === 'capture') sourcesOfCallId.set(summary.callId, (sourcesOfCallId.get(summary.callId) ?? new Set()).add(id));
+      }
     }
     // A CDR file's rows that joined captured calls bring those calls along.
     for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
-    for (const s of store.listUnassociatedStreams(id)) doc.unassociatedStreams.push(streamDoc(s));
+    for (const s of store.listUnassociatedStreams(id)) doc.unassociatedStreams.push(streamDoc(s, src.name));
   }
   const legs = correlateLegs(store, rowIds);
   const callIdOf = (id: number): string => legs.callIdOf.get(id) ?? `#${id}`;
   const kept: number[] = [];
+  // A call captured at several points is merged once and the document shared by its rows.
+  // Only Call-IDs that more than one given capture listed are looked for elsewhere: a run of
+  // single captures reads each call once, as before.
+  const merged = new Map<number, CapturePointsDoc | null>();
+  const given = new Set(sourceIds);
+  const pointsOf = (detail: CallDetail): CapturePointsDoc | null => {
+    if (detail.origin !== 'capture' || (sourcesOfCallId.get(detail.callId)?.size ?? 0) < 2) return null;
+    if (!merged.has(detail.id)) {
+      // Only the captures given are merged, not others the library holds.
+      const p = callPointsOf(store, detail, settings, given);
+      const d = p ? capturePointsDoc(p) : null;
+      for (const r of p?.rows ?? [detail]) merged.set(r.id, d);
+    }
+    return merged.get(detail.id) ?? null;
+  };
   for (const rowId of rowIds) {
     const detail = store.getCall(rowId);
     if (!detail) continue;
     kept.push(rowId);
-    doc.calls.push(callDoc(detail, nameOf, store.inputs.cdrRecordsOfCall(rowId), legsDoc(detail.callId, legs.byRow.get(rowId), callIdOf)));
+    const points = pointsOf(detail);
+    doc.calls.push(callDoc(detail, nameOf, store.inputs.cdrRecordsOfCall(rowId), legsDoc(detail.callId, legs.byRow.get(rowId), callIdOf), points));
   }
   doc.calls.sort((a, b) => a.startTime.localeCompare(b.startTime));
   const clocks = sourceClocks(store, sourceIds);

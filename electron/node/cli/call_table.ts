@@ -1,7 +1,7 @@
 // The readable per-call table `analyze` prints without --json: one line per call, the
 // columns a field engineer scans first, then its streams indented below it.
 
-import type { AnalyzeDocument, CallDoc } from './call_document.ts';
+import type { AnalyzeDocument, CallDoc, CapturePointsDoc, StreamDoc } from './call_document.ts';
 import { maxOf } from '../../../shared/util/array_math.ts';
 
 function pad(s: string, n: number): string {
@@ -17,6 +17,17 @@ function dur(ms: number): string {
 function outcome(c: CallDoc): string {
   const end = c.endMethod === 'none' ? 'no end' : c.endMethod === 'final_error' ? 'rejected' : `${c.endMethod}${c.endedBy ? ' by ' + c.endedBy : ''}`;
   return `${c.finalStatus ?? '---'} ${end}${c.q850Cause !== null ? ` Q.850=${c.q850Cause}` : ''}`;
+}
+
+const WHY: Record<NonNullable<StreamDoc['measuredWhy']>, string> = {
+  only_point: 'only there', nearer_receiver: 'nearer its receiver', more_packets: 'more packets', reference: 'the reference',
+};
+
+/** A call several captures saw: which, on whose clock, and where each stream was measured. */
+function pointsLine(p: CapturePointsDoc): string {
+  const others = p.points.slice(1).map((x) => `${x.source} (${x.offsetMs >= 0 ? '+' : ''}${x.offsetMs.toFixed(1)} ms)`);
+  const streams = p.streams.map((s) => `${s.ssrc} at ${s.measuredAt}${s.measuredWhy ? ` (${WHY[s.measuredWhy]})` : ''}`);
+  return `     captured at ${p.points.length} points, merged on ${p.reference}'s clock: + ${others.join(', ')}; ${p.ladder.length} SIP message(s); ${streams.length > 0 ? `streams: ${streams.join(', ')}` : 'no RTP'}${p.unaligned.length > 0 ? `; not merged: ${p.unaligned.join(', ')}` : ''}`;
 }
 
 export function formatCallTable(doc: AnalyzeDocument, opts: { all?: boolean } = {}): string {
@@ -41,6 +52,7 @@ export function formatCallTable(doc: AnalyzeDocument, opts: { all?: boolean } = 
       lines.push(`   ${pad(c.startTime.replace('T', ' ').replace('Z', ''), 24)} ${pad(c.from, 16)} ${pad(c.to, 16)} ${pad(dur(c.durationMs), 7)} ${pad(outcome(c), 26)} ${pad(msgs, 5)} ${pad(verdict, 34)} ${c.origin === 'cdr' ? '(no capture)' : media}`);
       lines.push(`     Call-ID ${c.callId}${c.kind !== 'call' ? ` (${c.kind})` : ''}`);
       if (d && d.problem) lines.push(`     fix: ${d.fix.title}`);
+      if (c.capturePoints) lines.push(pointsLine(c.capturePoints));
       for (const r of c.cdr) if (r.join !== 'cdr_only') lines.push(`     CDR ${r.source}:${r.line} joined by ${r.join === 'call_id' ? 'Call-ID' : 'numbers and start time'}${r.joinDeltaMs !== null ? ` (Δ ${Math.round(r.joinDeltaMs)} ms)` : ''}: ${r.disposition}${r.q850Cause !== null ? `, Q.850 ${r.q850Cause}` : ''}`);
     }
   }

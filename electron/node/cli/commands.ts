@@ -1,7 +1,9 @@
 // analyze, report and serve: the commands that open an index, loaded by main.ts only when
 // one of them runs (so --version and -h stay light). See main.ts for the command line.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { pushAll } from '../../../shared/util/array_math.ts';
 import { summarize } from '../../../shared/diagnosis/call_summary.ts';
 import { invalidCidrs } from '../../../shared/diagnosis/cidr.ts';
@@ -10,7 +12,11 @@ import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/
 import { endToEndSummaryInputs } from '../ingest/leg_calls.ts';
 import type { AnyOutcome } from '../ingest/import_file.ts';
 import { importPath, type InputProblem } from '../ingest/import_archive.ts';
-import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
+import { importWithPool, type PoolResult } from '../ingest/import_pool.ts';
+import { restoreDuplicateOrder } from '../ingest/duplicate_order.ts';
+import { expandInputs, isCaptureOrArchive, type ExpandedInputs, type SkippedInput } from '../ingest/input_paths.ts';
+import { makeTempDir } from '../ingest/temp_dirs.ts';
+import { importTestHooks } from '../ingest/import_test_hooks.ts';
 import { openIndex, type IndexStore } from '../store/index_store.ts';
 import { collectAnalyzeDocument } from './call_document.ts';
 import { formatCallTable } from './call_table.ts';
@@ -30,6 +36,8 @@ interface Args {
   port?: number;
   settings: DiagnosisSettings;
   mapping?: ColumnMapping;
+  /** Files imported at once (--jobs; default: the cores). 1 imports them one after another. */
+  jobs: number;
 }
 
 function readJson(path: string, what: string): unknown {
@@ -42,13 +50,17 @@ function readJson(path: string, what: string): unknown {
 
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
-  const a: Args = { command: command ?? '', files: [], json: false, all: false, db: ':memory:', dbGiven: false, settingsGiven: false, settings: { ...DEFAULT_SETTINGS, ownAddresses: [] } };
+  const a: Args = { command: command ?? '', files: [], json: false, all: false, db: ':memory:', dbGiven: false, settingsGiven: false, settings: { ...DEFAULT_SETTINGS, ownAddresses: [] }, jobs: availableParallelism() };
   for (let i = 0; i < rest.length; i++) {
     const t = rest[i];
     const value = (): string | null => rest[++i] ?? null;
     if (t === '--json') a.json = true;
     else if (t === '--all') a.all = true;
-    else if (t === '--port') {
+    else if (t === '--jobs') {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < 1 || v > 256) return '--jobs needs a number of parallel imports (1–256)';
+      a.jobs = v;
+    } else if (t === '--port') {
       const v = Number(value());
       if (!Number.isInteger(v) || v < 0 || v > 65535) return '--port needs a port number (0–65535)';
       a.port = v;
@@ -82,21 +94,6 @@ function parseArgs(argv: string[]): Args | string {
   return a;
 }
 
-/**
- * Test hooks for the crash-safety test (test/ingest/crash_safety.test.ts), never set by users:
- * CALLTRACE_TEST_SLICE_CALLS commits every N calls on their own, and
- * CALLTRACE_TEST_KILL_AFTER_SLICES makes this process SIGKILL itself once that many slices
- * of a capture are committed — a kill -9 mid-import at a point fixed by counts, not time.
- */
-function testHooks(): { sliceCalls?: number; onSlice?: (n: number) => void } {
-  const slice = Number(process.env.CALLTRACE_TEST_SLICE_CALLS);
-  const killAfter = Number(process.env.CALLTRACE_TEST_KILL_AFTER_SLICES);
-  return {
-    ...(Number.isInteger(slice) && slice > 0 ? { sliceCalls: slice } : {}),
-    ...(Number.isInteger(killAfter) && killAfter > 0 ? { onSlice: (n: number) => void (n >= killAfter && process.kill(process.pid, 'SIGKILL')) } : {}),
-  };
-}
-
 /** One stderr line per unfinished import of an earlier run that opening the index removed. */
 function reportRecovered(store: IndexStore, write: (line: string) => void): void {
   for (const r of store.recovered) {
@@ -108,16 +105,27 @@ function reportRecovered(store: IndexStore, write: (line: string) => void): void
 const MAX_SKIPPED_LINES = 20;
 
 /**
+ * The files that go to parallel workers: captures and archives (the long imports), when
+ * there are at least two and more than one job. CDR and agent-event files are imported on
+ * this connection once the captures are in, so their join onto captured calls sees every
+ * capture (the cross-file step); the document's leg links and clock alignment are built
+ * after that, from the index.
+ */
+function parallelFiles(files: readonly string[], jobs: number): number[] {
+  if (jobs <= 1) return [];
+  const picked = files.flatMap((f, i) => (isCaptureOrArchive(f) ? [i] : []));
+  return picked.length >= 2 ? picked : [];
+}
+
+/**
  * Imports every file (a folder: what is in it; an archive: each member), reporting problems
  * on stderr, one line each, named by the path as given (`bundle.zip!inner/x.pcap` for a
- * member); returns the sources read and what was skipped.
+ * member); returns the sources read and what was skipped. With several captures they are
+ * imported in parallel (import_pool.ts); results are still taken, and reported, in input
+ * order, so the output is the same as a sequential run's.
  */
-async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]; anyRead: boolean; skipped: SkippedInput[]; problems: InputProblem[] } | null> {
-  const { files, skipped } = expandInputs(args.files, { tabularIsInput: args.mapping !== undefined });
-  if (files.length === 0 && skipped.length === 0) {
-    process.stderr.write(`calltrace: ${args.command} needs at least one file\n${USAGE}\n`);
-    return null;
-  }
+async function importAll(store: IndexStore, args: Args, inputs: ExpandedInputs): Promise<{ ids: number[]; anyRead: boolean; skipped: SkippedInput[]; problems: InputProblem[] }> {
+  const { files, skipped } = inputs;
   const outcomes: AnyOutcome[] = [];
   const problems: InputProblem[] = [];
   const say = (line: string): void => void process.stderr.write(`calltrace: ${line}\n`);
@@ -128,38 +136,69 @@ async function importAll(store: IndexStore, args: Args): Promise<{ ids: number[]
     for (const s of list) if (skipLines++ < MAX_SKIPPED_LINES) say(`${s.path}: skipped (${s.reason})`);
   };
   saySkipped(skipped);
-  for (const f of files) {
+
+  const opts = { settings: args.settings, mapping: args.mapping };
+  const results: Array<PoolResult | undefined> = new Array(files.length);
+  const pooled = parallelFiles(files, args.jobs);
+  if (pooled.length > 0) {
+    const r = await importWithPool(pooled.map((i) => files[i]), {
+      dbPath: store.path, jobs: args.jobs, ...opts,
+      here: (path) => importPath(store, path, { ...opts, ...importTestHooks() }),
+    });
+    pooled.forEach((fileIndex, k) => (results[fileIndex] = r[k]));
+  }
+  for (let i = 0; i < files.length; i++) {
+    if (results[i] !== undefined) continue;
     try {
-      const r = await importPath(store, f, { settings: args.settings, mapping: args.mapping, ...testHooks() });
-      for (const o of r.outcomes) {
-        outcomes.push(o);
-        if (o.error) say(`${o.path}: ${o.error}`);
-        else if (o.status === 'duplicate') say(`${o.path}: already indexed (same content), showing the indexed calls`);
-        if (o.status === 'failed') problems.push({ name: o.name, path: o.path, error: o.error ?? 'could not be read' });
-      }
-      saySkipped(r.skipped);
-      for (const p of r.problems) say(`${p.path}: ${p.error}`);
-      pushAll(skipped, r.skipped);
-      pushAll(problems, r.problems);
+      results[i] = { result: await importPath(store, files[i], { ...opts, ...importTestHooks() }), error: null };
     } catch (e) {
-      const error = `could not be indexed (${(e as Error).message})`;
+      results[i] = { result: null, error: `could not be indexed (${(e as Error).message})` };
+    }
+  }
+
+  // Of two equal captures imported side by side, the one listed as already indexed must be
+  // the later in input order, as in a sequential run (duplicate_order.ts).
+  if (pooled.length > 0) {
+    restoreDuplicateOrder(store, results.flatMap((r) => (r?.result ? r.result.outcomes.map((_, index, list) => ({ list, index })) : [])));
+  }
+  files.forEach((f, i) => {
+    const { result: r, error } = results[i]!;
+    if (r === null) {
       outcomes.push({ path: f, name: f, status: 'failed', sourceId: null, error, calls: 0, packets: 0, warnings: [], kind: 'capture' });
       problems.push({ name: f, path: f, error });
       say(`${f}: ${error}`);
+      return;
     }
-  }
+    for (const o of r.outcomes) {
+      outcomes.push(o);
+      if (o.error) say(`${o.path}: ${o.error}`);
+      else if (o.status === 'duplicate') say(`${o.path}: already indexed (same content), showing the indexed calls`);
+      if (o.status === 'failed') problems.push({ name: o.name, path: o.path, error: o.error ?? 'could not be read' });
+    }
+    saySkipped(r.skipped);
+    for (const p of r.problems) say(`${p.path}: ${p.error}`);
+    pushAll(skipped, r.skipped);
+    pushAll(problems, r.problems);
+  });
   if (skipLines > MAX_SKIPPED_LINES) say(`${skipLines - MAX_SKIPPED_LINES} more file(s) skipped (not inputs); --json lists them all under "skipped"`);
   const ids = [...new Set(outcomes.map((o) => o.sourceId).filter((x): x is number => x !== null))];
   return { ids, anyRead: outcomes.some((o) => o.sourceId !== null), skipped, problems };
 }
 
 async function run(args: Args): Promise<number> {
-  const store = openIndex(args.db);
+  const inputs = expandInputs(args.files, { tabularIsInput: args.mapping !== undefined });
+  if (inputs.files.length === 0 && inputs.skipped.length === 0) {
+    process.stderr.write(`calltrace: ${args.command} needs at least one file\n${USAGE}\n`);
+    return 2;
+  }
+  // Parallel workers each open the index: an in-memory one cannot be shared, so the
+  // default (no --db) becomes a private file in a temp directory, removed at exit.
+  const scratch = args.db === ':memory:' && parallelFiles(inputs.files, args.jobs).length > 0 ? makeTempDir('index') : null;
+  const store = openIndex(scratch ? join(scratch, 'index.sqlite') : args.db);
   reportRecovered(store, (l) => process.stderr.write(l));
   try {
-    const r = await importAll(store, args);
-    if (!r) return 2;
-    const built = collectAnalyzeDocument(store, r.ids);
+    const r = await importAll(store, args, inputs);
+    const built = collectAnalyzeDocument(store, r.ids, args.settings);
     const doc = { ...built.doc, skipped: r.skipped, inputProblems: r.problems };
     if (args.command === 'analyze') {
       process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
@@ -173,6 +212,7 @@ async function run(args: Args): Promise<number> {
     return r.anyRead ? 0 : 1;
   } finally {
     store.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 // calltrace command line:
-//   analyze FILE... [--json] [--db PATH] [--all] [--settings FILE] [--own CIDR,…] [--mapping FILE]
-//   report  FILE... [--json] [--db PATH] [--settings FILE] [--own CIDR,…] [--mapping FILE]
+//   analyze FILE... [--json] [--db PATH] [--all] [--settings FILE] [--own CIDR,…] [--mapping FILE] [--jobs N]
+//   report  FILE... [--json] [--db PATH] [--settings FILE] [--own CIDR,…] [--mapping FILE] [--jobs N]
 //   serve   [FILE...] [--port N] [--db PATH] [--settings FILE] [--own CIDR,…]
 //   export  FILE... --call CALL-ID [--call …] [--pcap OUT.pcapng] [--html OUT.html] [--redact] [--db PATH]
 // Files are recognised by content (captures, CDR exports, agent events), alone or mixed.

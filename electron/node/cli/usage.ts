@@ -28,7 +28,9 @@ export const USAGE = `usage: calltrace analyze FILE|DIR... [--json] [--db PATH] 
   --settings FILE  diagnosis thresholds as JSON (successDurationS, rtpTimeoutS,
               deadAfterS, mediaGraceS, llmTimeoutS, ownAddresses, alertThresholdPct)
   --own CIDR,…     our own addresses: when the caller is ours, the caller side is the agent
-  --mapping FILE   column mapping (JSON) for a CSV of no known CDR format`;
+  --mapping FILE   column mapping (JSON) for a CSV of no known CDR format
+  --jobs N    import up to N captures at once, one worker thread each (default: the
+              number of cores); --jobs 1 imports one file after another`;
 
 export const EXPORT_USAGE = `usage: calltrace export FILE... --call CALL-ID [--call CALL-ID…] [--pcap OUT.pcapng] [--html OUT.html] [--redact] [--db PATH]
 

@@ -26,8 +26,11 @@ export interface WrittenFile {
 export interface ExportDestination {
   /** The path to write each asked-for output to. */
   paths: ExportNames;
-  /** The job wrote the files: what the page is told about each. */
-  deliver(files: readonly WrittenFile[]): ExportedFile[];
+  /**
+   * The job wrote the files: what the page is told about each. May answer later: from the
+   * query worker, the destination is the main thread's (query_host.ts).
+   */
+  deliver(files: readonly WrittenFile[]): ExportedFile[] | Promise<ExportedFile[]>;
   /** The job failed: undo what was prepared (the job itself never leaves a partial file). */
   abandon(): void;
 }

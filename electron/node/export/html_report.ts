@@ -95,14 +95,14 @@ export function buildHtmlReport(store: IndexStore, callRowIds: readonly number[]
   if (callRowIds.length === 0) throw new Error('no call to report on');
   const redact = opts.redaction ? (s: string) => opts.redaction!.redact(s) : null;
   const clean = <T>(x: T): T => (redact ? mapStrings(x, redact) : x);
+  const settings = opts.settings ?? storedSettings(store);
   const sources = new Map<number, ReportSource | null>();
   const calls: ReportCall[] = callRowIds.map((id, i) => {
-    const d: CallDetail | null = callDetailOf(store, id);
+    const d: CallDetail | null = callDetailOf(store, id, settings);
     if (!d) throw new Error(`there is no call #${id} in the index`);
     if (!sources.has(d.row.sourceId)) sources.set(d.row.sourceId, clean(reportSource(store, d.row.sourceId)));
     return { n: i + 1, detail: clean(d), source: sources.get(d.row.sourceId) ?? null };
   });
-  const settings = opts.settings ?? storedSettings(store);
   const generatedAt = opts.generatedAt ?? new Date();
   const usedSources = [...sources.values()].filter((s): s is ReportSource => s !== null);
 

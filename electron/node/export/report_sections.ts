@@ -3,7 +3,7 @@
 // verdict with evidence and fix, the SIP ladder with the raw messages, the RTP gap timeline,
 // the stream metrics under Wireshark's column names, and the capture it came from.
 
-import type { CallDetail, LadderMessage, SourceKind } from '../../../shared/api/contract.ts';
+import type { CallDetail, LadderMessage, MeasuredStream, SourceKind } from '../../../shared/api/contract.ts';
 import { bucketName } from '../../../shared/diagnosis/buckets.ts';
 import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
 import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
@@ -11,7 +11,6 @@ import { clock, dur, ssrcHex } from '../../../shared/diagnosis/evidence_text.ts'
 import { q850Label } from '../../../shared/diagnosis/q850_causes.ts';
 import { sipLabel } from '../../../shared/diagnosis/sip_responses.ts';
 import { layoutLadder, relativeTime } from '../../../shared/layout/ladder_layout.ts';
-import type { CallStream } from '../../../shared/model/call.ts';
 import type { CaptureCoverage } from '../../../shared/model/capture.ts';
 import type { Stat } from '../../../shared/model/stats.ts';
 import { INVALID_TIME, isoFromUs } from '../../../shared/model/time.ts';
@@ -141,7 +140,7 @@ ${ladderBlock(c)}
 <h3>RTP gap timeline</h3>
 ${timelineBlock(c)}
 <h3>RTP streams</h3>
-${metricsTable(d.streams, c.source?.firstUs ?? null)}
+${metricsTable(d.streams, d.capturePoints ? d.capture.firstUs : (c.source?.firstUs ?? null))}
 ${d.cdr.length > 0 ? cdrBlock(d) : ''}
 <h3>Capture</h3>
 ${c.source?.kind === 'capture' ? captureBlock(c.source) : html`<p class="muted" data-testid="capture">This call is known only from a CDR row${c.source ? html` of ${c.source.name} (${c.source.format}, sha256 <span class="mono" data-testid="source-hash">${c.source.contentHash}</span>)` : ''}: there is no capture behind it.</p>`}
@@ -234,6 +233,9 @@ function factsTable(d: CallDetail): Html {
     ['SIP messages', String(r.sipMessages)],
     ['RTP streams', String(d.streams.length)],
     ['Source', d.sourceName],
+    ...(d.capturePoints
+      ? [['Capture points', `${d.capturePoints.points.map((p, i) => (i === 0 ? `${p.source} (its clock)` : `${p.source} (${p.offsetUs >= 0 ? '+' : '−'}${(Math.abs(p.offsetUs) / 1000).toFixed(1)} ms)`)).join(', ')}: one ladder, each stream measured once`] as [string, string]]
+      : []),
   ];
   return html`<table class="facts" data-testid="call-facts"><tbody>${rows.map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
 }
@@ -247,7 +249,7 @@ function ladderBlock(c: ReportCall): Html {
   const svg = ladderSvg(layout, { messageId: (i) => messageAnchor(c.n, i) });
   const raw = shown.map(
     (m) =>
-      html`<details class="raw-msg" id="${messageAnchor(c.n, m.index)}" data-index="${m.index}"><summary>#${m.index} ${m.label}${m.retransmission ? ' (retransmission)' : ''}${m.quoted ? ' (quoted in an ICMP error)' : ''} · ${m.src} → ${m.dst} · ${m.transport ?? 'transport ?'} · frame ${m.frame} · ${utc(m.tsUs)} · ${relativeTime(m.tsUs, originUs)} s</summary>${m.raw === null ? html`<p class="muted">The index holds no raw text for this message.</p>` : html`<pre>${m.raw.replace(/\r\n/g, '\n')}</pre>`}</details>`,
+      html`<details class="raw-msg" id="${messageAnchor(c.n, m.index)}" data-index="${m.index}"><summary>#${m.index} ${m.label}${m.retransmission ? ' (retransmission)' : ''}${m.quoted ? ' (quoted in an ICMP error)' : ''} · ${m.src} → ${m.dst} · ${m.transport ?? 'transport ?'} · frame ${m.frame} · ${utc(m.tsUs)} · ${relativeTime(m.tsUs, originUs)} s${m.seenAt ? ` · seen at ${m.seenAt.map((x) => `${x.point} (frame ${x.frame})`).join(' and ')}` : ''}</summary>${m.raw === null ? html`<p class="muted">The index holds no raw text for this message.</p>` : html`<pre>${m.raw.replace(/\r\n/g, '\n')}</pre>`}</details>`,
   );
   const cut = d.messages.length > shown.length ? html`<p class="notice">This call has ${d.messages.length} SIP messages: the ladder and the raw messages show the first ${shown.length}.</p>` : '';
   return html`${cut}<p class="small muted">Click an arrow for the message as captured. Dashed arrows are retransmissions; dotted ones were seen only quoted in an ICMP error.</p>
@@ -266,9 +268,9 @@ export const WIRESHARK_COLUMNS = [
   'Start time', 'End time', 'Src IP addr', 'Port', 'Dest IP addr', 'Port', 'SSRC', 'Payload', 'Pkts', 'Lost',
   'Min Delta(ms)', 'Mean Delta(ms)', 'Max Delta(ms)', 'Min Jitter(ms)', 'Mean Jitter(ms)', 'Max Jitter(ms)',
 ] as const;
-const OUR_COLUMNS = ['Direction', 'Seq errors', 'Est. MOS (E-model)', 'Worst 5 s MOS', 'Longest gap', 'Silence before end'] as const;
+const OUR_COLUMNS = ['Direction', 'Seq errors', 'Est. MOS (E-model)', 'Worst 5 s MOS', 'Longest gap', 'Silence before end', 'Measured at'] as const;
 
-function metricsTable(streams: readonly CallStream[], captureFirstUs: number | null): Html {
+function metricsTable(streams: readonly MeasuredStream[], captureFirstUs: number | null): Html {
   const t0 = captureFirstUs ?? minOf(streams, (s) => s.firstUs, 0);
   const rel = (us: number): string => fixed((us - t0) / 1e6, 6);
   const rows = streams.map((s) => {
@@ -277,8 +279,9 @@ function metricsTable(streams: readonly CallStream[], captureFirstUs: number | n
       rel(s.firstUs), rel(s.lastUs), s.src, String(s.srcPort), s.dst, String(s.dstPort), ssrcHex(s.ssrc), s.encoding || `PT ${s.payloadType}`, String(s.packets), `${s.lost} (${lostPct.toFixed(1)}%)`,
       fixed(s.minDeltaMs, 3), fixed(s.meanDeltaMs, 3), fixed(s.maxDeltaMs, 3), fixed(s.minJitterMs, 3), fixed(s.meanJitterMs, 3), fixed(s.maxJitterMs, 3),
       s.direction === 'caller' ? 'caller → callee' : 'callee → caller', String(s.sequenceErrors), fixed(s.mos, 2), fixed(s.minWindowMos, 2), dur(s.longestGapMs), s.silenceBeforeEndMs === null ? '–' : dur(s.silenceBeforeEndMs),
+      s.measuredAt + (s.otherViews ?? []).map((o) => ` (at ${o.measuredAt}: ${o.packets} pkts, lost ${o.lost})`).join(''),
     ];
-    return html`<tr data-testid="stream-row" data-ssrc="${ssrcHex(s.ssrc)}">${cells.map((x, i) => html`<td class="${i === 2 || i === 4 || i === 16 ? '' : 'num'}">${x}</td>`)}</tr>`;
+    return html`<tr data-testid="stream-row" data-ssrc="${ssrcHex(s.ssrc)}">${cells.map((x, i) => html`<td class="${i === 2 || i === 4 || i === 16 || i === 22 ? '' : 'num'}">${x}</td>`)}</tr>`;
   });
   return html`<p class="small muted">The first ${WIRESHARK_COLUMNS.length} columns are Wireshark's RTP Streams (tshark -z rtp,streams), computed the same way; times count from the capture's first packet, as there. The last ones are ours.</p>
 <div class="ladder-scroll"><table class="metrics" data-testid="stream-metrics"><thead><tr>${WIRESHARK_COLUMNS.map((h) => html`<th>${h}</th>`)}${OUR_COLUMNS.map((h) => html`<th class="ours">${h}</th>`)}</tr></thead><tbody>${rows.length > 0 ? rows : html`<tr><td colspan="${WIRESHARK_COLUMNS.length + OUR_COLUMNS.length}" class="muted">No RTP stream was associated with this call.</td></tr>`}</tbody></table></div>`;

@@ -52,6 +52,23 @@ export function notAnInput(path: string, tabularIsInput = false): string | null 
   return 'not a capture, archive, CDR export or agent-event file';
 }
 
+/** A capture or an archive by its first bytes (the imports that take long enough to run in parallel). */
+export function isCaptureOrArchive(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    const b = Buffer.alloc(16);
+    let n: number;
+    try {
+      n = readSync(fd, b, 0, b.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    return n > 0 && (sniffFormat(b.subarray(0, n)) !== 'unknown' || sniffArchive(path) !== null);
+  } catch {
+    return false;
+  }
+}
+
 export function expandInputs(paths: readonly string[], opts: { tabularIsInput?: boolean } = {}): ExpandedInputs {
   const out: ExpandedInputs = { files: [], skipped: [] };
   const walked = new Set<string>();

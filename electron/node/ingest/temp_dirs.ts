@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pidExists } from '../store/import_owner.ts';
 
-export type TempRole = 'archive' | 'upload' | 'export';
+export type TempRole = 'archive' | 'upload' | 'export' | 'index';
 
-const ROLES: readonly TempRole[] = ['archive', 'upload', 'export'];
+const ROLES: readonly TempRole[] = ['archive', 'upload', 'export', 'index'];
 const OWNED = new RegExp(`^calltrace-(${ROLES.join('|')})-(\\d+)-[A-Za-z0-9]{6}$`);
 /** Before the pid was in the name (sessions up to 2026-12): mkdtemp's six characters only. */
 const LEGACY = new RegExp(`^calltrace-(${ROLES.join('|')})-[A-Za-z0-9]{6}$`);

@@ -27,6 +27,7 @@ import { SettingsStore } from './settings_store.ts';
 import { LegLinkStore } from './leg_link_store.ts';
 import { ownerState, thisProcess } from './import_owner.ts';
 import { checkIndexFile, checkSchemaMatchesVersion, configureConnection, LATEST_VERSION, migrate, MIGRATIONS, NotAnIndexError } from './migrations.ts';
+import { connectionClosed, connectionOpened } from './connection_count.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -219,6 +220,8 @@ export interface IndexWriter {
   finishSource(sourceId: number, result: SourceResult): void;
   /** Removes a source and everything derived from it (re-import, or the user removing a file). */
   deleteSource(sourceId: number): void;
+  /** Shows a source under another file of the same bytes (ingest/duplicate_order.ts). */
+  renameSource(sourceId: number, path: string, name: string): void;
   /** Runs fn in one transaction (nested calls become savepoints); fn must be synchronous. */
   transaction<T>(fn: () => T): T;
   /** One transaction around an async import (streamed file reads). Not re-entrant. */
@@ -286,7 +289,9 @@ export function openIndex(path: string): IndexStore {
     configureConnection(db);
     migrate(db, path, MIGRATIONS, scratchDatabase);
     const recovered = removeUnfinishedImports(db);
-    return new SqliteIndexStore(db, path, recovered);
+    const store = new SqliteIndexStore(db, path, recovered);
+    connectionOpened();
+    return store;
   } catch (e) {
     db.close();
     throw e;
@@ -303,7 +308,9 @@ export function openIndexReader(path: string): IndexReader & { readonly path: st
     }
     checkSchemaMatchesVersion(db, path, version, MIGRATIONS, scratchDatabase);
     db.pragma('busy_timeout = 5000');
-    return new SqliteIndexReader(db, path);
+    const reader = new SqliteIndexReader(db, path);
+    connectionOpened();
+    return reader;
   } catch (e) {
     db.close();
     throw e;
@@ -898,7 +905,9 @@ class SqliteIndexReader implements IndexReader {
   }
 
   close(): void {
+    if (!this.db.open) return;
     this.db.close();
+    connectionClosed();
   }
 }
 
@@ -1054,8 +1063,16 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     this.w.deleteSource.run(sourceId);
   }
 
+  renameSource(sourceId: number, path: string, name: string): void {
+    this.db.prepare('UPDATE sources SET path = ?, name = ? WHERE id = ?').run(path, name, sourceId);
+  }
+
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    // IMMEDIATE: the write lock is taken at BEGIN, waiting (busy_timeout) while another
+    // connection writes. A deferred transaction that read first would instead fail at its
+    // first write with SQLITE_BUSY, which no timeout retries, whenever another writer
+    // committed in between (parallel imports: import_pool.ts). Nested calls are savepoints.
+    return this.db.transaction(fn).immediate();
   }
 
   async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
-import type { CallDetail } from '../../../shared/api/contract.ts';
+import type { CallDetail, CapturePoints } from '../../../shared/api/contract.ts';
 import { useCallStore, useCallStoreApi } from './call_store.ts';
 import { cssVarLookup, downloadBlob, svgToPngBlob } from './export_image.ts';
 import { exportFileName, resolveCssVars, standaloneSvg } from './export_svg_text.ts';
@@ -151,6 +151,7 @@ export function LadderPane({ detail }: { detail: CallDetail }) {
           Export PNG
         </button>
       </div>
+      {detail.capturePoints && <CapturePointsNote points={detail.capturePoints} />}
       {exportError && (
         <p className="cv-error" role="alert">
           {exportError}
@@ -181,5 +182,35 @@ function LadderCursor({ layout, zoom }: { layout: LadderLayout; zoom: number }) 
     <div className="cv-ladder-cursor" style={{ top: y }} aria-hidden="true">
       <span>{relativeTime(cursorUs, layout.originUs)} s</span>
     </div>
+  );
+}
+
+/**
+ * A call merged from several captures: which clock the ladder is on and how far each other
+ * capture's clock was moved (the median over the messages both saw, with its spread).
+ */
+function CapturePointsNote({ points }: { points: CapturePoints }) {
+  const ms = (us: number): string => `${us >= 0 ? '+' : '−'}${(Math.abs(us) / 1000).toFixed(1)} ms`;
+  const unaligned = points.unaligned.map((u) => u.source).join(', ');
+  if (points.points.length < 2) {
+    return (
+      <p className="cv-muted cv-small" data-testid="capture-points">
+        Also captured in {unaligned}, but no SIP message is the same in both (a hop between them rewrites the messages): their clocks cannot be matched, so each capture's call is shown on its own.
+      </p>
+    );
+  }
+  return (
+    <p className="cv-muted cv-small" data-testid="capture-points">
+      Merged from {points.points.length} captures on the clock of <strong>{points.reference}</strong>
+      {points.points.slice(1).map((p) => (
+        <span key={p.source} data-testid="capture-point" data-source={p.source}>
+          {` · ${p.source} ${ms(p.offsetUs)}`}
+          {p.spreadUs !== null && ` ± ${(p.spreadUs / 1000).toFixed(1)} ms`}
+          {` (${p.matchedMessages} message${p.matchedMessages === 1 ? '' : 's'} seen at both)`}
+        </span>
+      ))}
+      {unaligned !== '' && ` · not merged (no message in common): ${unaligned}`}
+      {' · a message one capture alone saw is tagged @ with it.'}
+    </p>
   );
 }

@@ -44,6 +44,9 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
   const dash = a.quoted ? '2 3' : a.retransmission ? '6 4' : undefined;
   const quotedTag = a.quoted && <tspan style={{ fill: 'var(--warn)', fontWeight: 600 }}> ✕ ICMP</tspan>;
   const legStroke = a.leg !== undefined ? legColor(a.leg) : null;
+  // A call merged from several captures: a message only one point saw says which.
+  const pointTag = a.onlyAt !== null && <tspan style={{ fill: 'var(--fg-muted)', fontStyle: 'italic' }}>{` @ ${a.onlyAt}`}</tspan>;
+  const seen = a.points ? ` — seen at ${a.points.join(' and ')}` : '';
   return (
     <g
       data-testid="ladder-arrow"
@@ -51,11 +54,12 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
       data-leg={a.leg}
       data-retransmission={a.retransmission ? 'true' : undefined}
       data-quoted={a.quoted ? 'true' : undefined}
+      data-points={a.points ? a.points.join('+') : undefined}
       className={`cv-arrow${selected ? ' cv-selected' : ''}${flash ? ' cv-flash' : ''}`}
       onClick={onClick ? () => onClick(a.index) : undefined}
       style={{ cursor: onClick ? 'pointer' : undefined }}
     >
-      <title>{`#${a.index} ${a.label}${a.retransmission ? ' (retransmission)' : ''}${a.quoted ? ' (quoted in an ICMP error: it bounced)' : ''} at ${a.time} s`}</title>
+      <title>{`#${a.index} ${a.label}${a.retransmission ? ' (retransmission)' : ''}${a.quoted ? ' (quoted in an ICMP error: it bounced)' : ''} at ${a.time} s${seen}`}</title>
       {selected && <rect x={Math.min(a.x1, a.x2) - 40} y={a.y - 18} width={Math.abs(a.x2 - a.x1) + 80 + (a.self ? 40 : 0)} height={26} rx={4} style={{ fill: 'var(--accent)', fillOpacity: 0.14 }} />}
       {/* A wide transparent stroke: the 1.5 px line alone is too thin to hit. */}
       {a.self ? (
@@ -67,6 +71,7 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
             {label}
             {a.retransmission && <tspan style={{ fill: 'var(--warn)', fontWeight: 600 }}> retrans</tspan>}
             {quotedTag}
+            {pointTag}
           </text>
         </>
       ) : (
@@ -80,6 +85,7 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
             {label}
             {a.retransmission && <tspan style={{ fill: 'var(--warn)', fontWeight: 600 }}> retrans</tspan>}
             {quotedTag}
+            {pointTag}
           </text>
         </>
       )}

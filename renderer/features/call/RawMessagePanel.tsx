@@ -24,6 +24,11 @@ export function RawMessagePanel({ message, originUs, onClose }: { message: Ladde
           <div className="cv-muted cv-small">
             {formatTimeUs(message.tsUs)} UTC · {relativeTime(message.tsUs, originUs)} s · CSeq {message.cseq} {message.cseqMethod}
           </div>
+          {message.seenAt && (
+            <div className="cv-muted cv-small" data-testid="seen-at">
+              seen at {message.seenAt.map((x) => `${x.point} (frame ${x.frame}, ${formatTimeUs(x.tsUs)} on its clock)`).join(' and ')}
+            </div>
+          )}
         </div>
         <button type="button" className="cv-close" onClick={onClose} title="Close (Esc)" aria-label="Close raw message">
           ×

@@ -4,8 +4,7 @@
 // cursor) are DOM overlays above the canvas: gaps per call are few, packets never are.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CallDetail } from '../../../shared/api/contract.ts';
-import type { CallStream } from '../../../shared/model/call.ts';
+import type { CallDetail, MeasuredStream } from '../../../shared/api/contract.ts';
 import { endpoint } from '../../../shared/diagnosis/evidence_text.ts';
 import { formatMos, formatPct } from '../../lib/format.ts';
 import { useCallStore, useCallStoreApi } from './call_store.ts';
@@ -51,7 +50,7 @@ const EVENT_COLOR: Record<SipEventKind, string> = {
 };
 
 interface Lane {
-  stream: CallStream;
+  stream: MeasuredStream;
   key: string;
   gaps: GapBox[];
   mos: Array<{ second: number; mos: number; lossPct: number }> | null;
@@ -284,6 +283,31 @@ function LaneLabel({ lane, flash }: { lane: Lane; flash: boolean }) {
         est. MOS {formatMos(s.mos)} · worst {MOS_WINDOW_S} s {formatMos(s.minWindowMos ?? worstWindow)}
         {lane.mos === null && <span className="cv-muted"> (no per-second curve for this codec)</span>}
       </div>
+      <MeasuredAt stream={s} />
+    </div>
+  );
+}
+
+const WHY: Record<NonNullable<MeasuredStream['measuredWhy']>, string> = {
+  only_point: 'the only capture that saw it',
+  nearer_receiver: 'the capture nearer its receiver',
+  more_packets: 'the capture that saw more of its packets',
+  reference: 'the captures agree; the reference one',
+};
+
+/**
+ * Which capture the figures come from. A merged call's lane has no room for the other
+ * captures' figures: they are in the tooltip, with why this capture's measurement is kept.
+ */
+function MeasuredAt({ stream: s }: { stream: MeasuredStream }) {
+  const others = s.otherViews ?? [];
+  const why = s.measuredWhy ? `Measured at ${WHY[s.measuredWhy]}.` : '';
+  const title = [why, ...others.map((o) => `At ${o.measuredAt}: ${o.packets} pkts, lost ${o.lost}, jitter max ${o.maxJitterMs.toFixed(1)} ms.`)].filter((x) => x !== '').join('\n');
+  return (
+    <div className="cv-small cv-muted" data-testid="measured-at" data-measured-at={s.measuredAt} title={title || undefined}>
+      measured at {s.measuredAt}
+      {/* The lane is narrow: the count only, the figures in the tooltip. */}
+      {others.length > 0 && ` (+${others.length})`}
     </div>
   );
 }

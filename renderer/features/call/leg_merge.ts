@@ -7,8 +7,7 @@
 // them); the other legs' messages are numbered from a base above any leg's count, so an index
 // is unique and says its leg (legOfIndex).
 
-import type { CallDetail, LadderMessage } from '../../../shared/api/contract.ts';
-import type { CallStream } from '../../../shared/model/call.ts';
+import type { CallDetail, LadderMessage, MeasuredStream } from '../../../shared/api/contract.ts';
 import { streamKey } from '../../../shared/layout/stream_key.ts';
 import { maxOf, minOf } from '../../../shared/util/array_math.ts';
 
@@ -24,7 +23,7 @@ export interface LegMessage extends LadderMessage {
   leg: number;
 }
 
-export interface LegStream extends CallStream {
+export interface LegStream extends MeasuredStream {
   leg: number;
 }
 

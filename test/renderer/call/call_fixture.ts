@@ -1,7 +1,6 @@
 // Small hand-built calls for the call view's pure logic: the shape of CallDetail, with only
 // what each test looks at filled in meaningfully.
-import type { CallDetail, LadderMessage } from '../../../shared/api/contract.ts';
-import type { CallStream } from '../../../shared/model/call.ts';
+import type { CallDetail, LadderMessage, MeasuredStream } from '../../../shared/api/contract.ts';
 
 export const T0 = 1_795_221_988_000_000;
 export const A = '10.0.0.1:5060';
@@ -12,10 +11,11 @@ export function msg(index: number, ms: number, src: string, dst: string, label: 
   return { index, frame: index + 1, tsUs: T0 + ms * 1000, src, dst, label, cseq: 1, cseqMethod: method, retransmission: false, transport: 'udp', raw: null, ...extra };
 }
 
-export function stream(over: Partial<CallStream> = {}): CallStream {
+export function stream(over: Partial<MeasuredStream> = {}): MeasuredStream {
   const firstUs = over.firstUs ?? T0 + 1_000_000;
   const lastUs = over.lastUs ?? T0 + 4_000_000;
   return {
+    measuredAt: 'x.pcapng',
     ssrc: 0xca110000,
     src: '10.0.0.1',
     srcPort: 6000,
