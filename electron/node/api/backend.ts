@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../../shared/api/contract.ts';
+import { restoreAfterRecovery } from '../ingest/cdr_orphans.ts';
 import { openIndex, useNativeBinding, type RecoveredSource } from '../store/index_store.ts';
 import type { ExportTarget } from '../export/export_target.ts';
 import { DownloadStore } from './download_store.ts';
@@ -74,6 +75,8 @@ export function openBackend(o: BackendOptions): Backend {
   try {
     recovered = store.recovered;
     settings = { current: storedSettings(store) };
+    // Before any worker connects: the CDR rows that had joined a removed partial source's calls.
+    restoreAfterRecovery(store, settings.current);
   } finally {
     store.close();
   }

@@ -44,7 +44,7 @@ import { RECENT_FILES_KEY, SETTINGS_KEY, type ImportFileSpec } from './worker_pr
 export interface ImportQueue {
   importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o?: { temp?: string[]; recordRecent?: boolean }): ImportJob;
   reclassify(settings: DiagnosisSettings): Promise<{ reclassified: number }>;
-  removeSource(sourceId: number): Promise<{ removed: boolean }>;
+  removeSource(sourceId: number, settings: DiagnosisSettings): Promise<{ removed: boolean }>;
   cancelImport(jobId: string): boolean | Promise<boolean>;
 }
 
@@ -280,7 +280,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
 
     async removeSource(args) {
       const id = int(record(args, 'arguments').id, 'id');
-      return imports.removeSource(id);
+      return imports.removeSource(id, held.current);
     },
 
     async recentFiles() {

@@ -175,7 +175,7 @@ export class QueryClient {
       case 'cancelImport':
         return imports.cancelImport(r.jobId);
       case 'removeSource':
-        return imports.removeSource(r.sourceId);
+        return imports.removeSource(r.sourceId, r.settings);
       case 'reclassify': {
         const out = await imports.reclassify(r.settings);
         // Uploads staged here are imported with the settings in force.

@@ -27,7 +27,7 @@ export interface ImportFileSpec {
 export type WorkerJob =
   | { type: 'import'; seq: number; jobId: string; files: ImportFileSpec[]; settings: DiagnosisSettings; recordRecent: boolean }
   | { type: 'reclassify'; seq: number; jobId: string; settings: DiagnosisSettings }
-  | { type: 'remove'; seq: number; jobId: string; sourceId: number };
+  | { type: 'remove'; seq: number; jobId: string; sourceId: number; settings: DiagnosisSettings };
 
 export type WorkerMessage =
   | { type: 'ready' }
