@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent, ImportProgress } from '../../shared/api/contract.ts';
+import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
 import { generateCapture, type GeneratorResult } from '../bench/capture_generator.ts';
 import { startBackend, waitForEvent, type TestBackend } from './support.ts';
 
@@ -46,7 +47,7 @@ describe('app import of several captures at once', () => {
   });
 
   it('cancels every file of a running job and keeps nothing of it', async () => {
-    for (const s of await t.backend.handlers.listSources()) await t.backend.imports.removeSource(s.id);
+    for (const s of await t.backend.handlers.listSources()) await t.backend.imports.removeSource(s.id, DEFAULT_SETTINGS);
     // Another connection holds the write lock: both workers are certainly still importing
     // (waiting at their first commit) when the cancel arrives.
     const lock = new Database(join(t.dir, 'library.db'));

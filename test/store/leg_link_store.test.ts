@@ -12,6 +12,7 @@ import { importCapture } from '../../electron/node/ingest/import_capture.ts';
 import { LEG_LINKS_PENDING_KEY, relinkPendingLibrary, relinkSource, removeSourceRelinked, setLegLinkUndone, storedLegGroup, storedLegIndex } from '../../electron/node/ingest/stored_legs.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { DELETE_AMONG_SQL } from '../../electron/node/store/leg_link_store.ts';
+import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
 import { buildLegsCapture, LEG_FIXTURES } from '../support/b2bua_capture.ts';
 import { CORPUS_DIR, corpusPresent, REPO_ROOT } from '../support/oracle.ts';
 
@@ -92,11 +93,11 @@ describe('links stored after each import', () => {
     expect(store.legLinks.count()).toBe(0);
     const out = await add(join(dir, 'outbound.pcap'));
     expect(storedLinks()).toEqual(['sid-in@10.0.0.10 > sid-out@10.0.0.1 session_id 1']);
-    expect(removeSourceRelinked(store, out)).toBe(true);
+    expect(removeSourceRelinked(store, out, DEFAULT_SETTINGS)).toBe(true);
     // The link went with its call (cascade), and the surviving leg is a call of one leg.
     expect(store.legLinks.count()).toBe(0);
     expect(storedLegGroup(store, rowOf('sid-in@10.0.0.10'))!.legs.length).toBe(1);
-    expect(removeSourceRelinked(store, out)).toBe(false);
+    expect(removeSourceRelinked(store, out, DEFAULT_SETTINGS)).toBe(false);
     await add(join(dir, 'outbound.pcap'));
     expect(storedLinks()).toEqual(['sid-in@10.0.0.10 > sid-out@10.0.0.1 session_id 1']);
   });
@@ -142,7 +143,7 @@ describe('undoing a heuristic link', () => {
     const doc = collectAnalyzeDocument(store, [sid]).doc;
     expect(doc.calls.find((c) => c.callId === 'heur-in@10.0.0.10')).toMatchObject({ legs: ['heur-in@10.0.0.10'], legLinks: [], endToEnd: null });
 
-    expect(removeSourceRelinked(store, sid)).toBe(true);
+    expect(removeSourceRelinked(store, sid, DEFAULT_SETTINGS)).toBe(true);
     expect(store.legLinks.count()).toBe(0);
     sid = await add(path);
     // New row ids, same Call-IDs: still undone, with the time the user undid it.

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ApiHandlers } from '../../../shared/api/contract.ts';
+import { restoreAfterRecovery } from '../ingest/cdr_orphans.ts';
 import { openIndex, useNativeBinding, type RecoveredSource } from '../store/index_store.ts';
 import type { ExportTarget } from '../export/export_target.ts';
 import { DownloadStore } from './download_store.ts';
@@ -77,6 +78,8 @@ export function openBackend(o: BackendOptions): Backend {
     recovered = store.recovered;
     settings = { current: storedSettings(store) };
     legLinksPending = store.settings.get(LEG_LINKS_PENDING_KEY) !== null;
+    // Before any worker connects: the CDR rows that had joined a removed partial source's calls.
+    restoreAfterRecovery(store, settings.current);
   } finally {
     store.close();
   }

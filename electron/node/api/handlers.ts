@@ -46,7 +46,7 @@ import { RECENT_FILES_KEY, SETTINGS_KEY, type ImportFileSpec } from './worker_pr
 export interface ImportQueue {
   importFiles(files: ImportFileSpec[], settings: DiagnosisSettings, o?: { temp?: string[]; recordRecent?: boolean }): ImportJob;
   reclassify(settings: DiagnosisSettings): Promise<{ reclassified: number }>;
-  removeSource(sourceId: number): Promise<{ removed: boolean }>;
+  removeSource(sourceId: number, settings: DiagnosisSettings): Promise<{ removed: boolean }>;
   cancelImport(jobId: string): boolean | Promise<boolean>;
   /** Undo or redo a heuristic leg link (a write, queued like the others); link null when there is no such heuristic link. */
   setLegLinkUndone(linkId: number, undone: boolean): Promise<{ link: StoredLegLink | null }>;
@@ -288,7 +288,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
 
     async removeSource(args) {
       const id = int(record(args, 'arguments').id, 'id');
-      return imports.removeSource(id);
+      return imports.removeSource(id, held.current);
     },
 
     async recentFiles() {

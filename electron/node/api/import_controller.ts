@@ -77,8 +77,9 @@ export class ImportController {
     return this.enqueue({ type: 'reclassify', seq: ++this.seq, jobId: randomUUID(), settings }, 'settings', []) as Promise<{ reclassified: number }>;
   }
 
-  removeSource(sourceId: number): Promise<{ removed: boolean }> {
-    return this.enqueue({ type: 'remove', seq: ++this.seq, jobId: randomUUID(), sourceId }, 'remove', []) as Promise<{ removed: boolean }>;
+  /** `settings` classify the CDR rows of other sources that had joined its calls and stand alone again. */
+  removeSource(sourceId: number, settings: DiagnosisSettings): Promise<{ removed: boolean }> {
+    return this.enqueue({ type: 'remove', seq: ++this.seq, jobId: randomUUID(), sourceId, settings }, 'remove', []) as Promise<{ removed: boolean }>;
   }
 
   /** Undoes or redoes a heuristic leg link; null when there is no such heuristic link. */

@@ -175,7 +175,7 @@ export class QueryClient {
       case 'cancelImport':
         return imports.cancelImport(r.jobId);
       case 'removeSource':
-        return imports.removeSource(r.sourceId);
+        return imports.removeSource(r.sourceId, r.settings);
       case 'setLegLinkUndone':
         return imports.setLegLinkUndone(r.linkId, r.undone);
       case 'reclassify': {

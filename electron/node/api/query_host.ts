@@ -57,7 +57,7 @@ export function hostQueries(port: HostPort, init: QueryWorkerInit, o: QueryHostO
     },
     cancelImport: (jobId) => ask<boolean>({ op: 'cancelImport', jobId }),
     reclassify: (settings) => ask<{ reclassified: number }>({ op: 'reclassify', settings }),
-    removeSource: (sourceId) => ask<{ removed: boolean }>({ op: 'removeSource', sourceId }),
+    removeSource: (sourceId, settings) => ask<{ removed: boolean }>({ op: 'removeSource', sourceId, settings }),
     setLegLinkUndone: (linkId, undone) => ask<{ link: StoredLegLink | null }>({ op: 'setLegLinkUndone', linkId, undone }),
   };
 

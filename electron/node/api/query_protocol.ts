@@ -48,7 +48,7 @@ export function fromWireError(w: WireError): Error {
 export type HostRequest =
   | { op: 'cancelImport'; jobId: string }
   | { op: 'reclassify'; settings: DiagnosisSettings }
-  | { op: 'removeSource'; sourceId: number }
+  | { op: 'removeSource'; sourceId: number; settings: DiagnosisSettings }
   | { op: 'setLegLinkUndone'; linkId: number; undone: boolean }
   | { op: 'exportChoose'; names: ExportNames }
   | { op: 'exportDeliver'; destId: number; files: WrittenFile[] };

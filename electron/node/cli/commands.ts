@@ -1,6 +1,7 @@
 // analyze, report and serve: the commands that open an index, loaded by main.ts only when
 // one of them runs (so --version and -h stay light). See main.ts for the command line.
 
+import { restoreAfterRecovery } from '../ingest/cdr_orphans.ts';
 import { readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -196,6 +197,7 @@ async function run(args: Args): Promise<number> {
   const scratch = args.db === ':memory:' && parallelFiles(inputs.files, args.jobs).length > 0 ? makeTempDir('index') : null;
   const store = openIndex(scratch ? join(scratch, 'index.sqlite') : args.db);
   reportRecovered(store, (l) => process.stderr.write(l));
+  restoreAfterRecovery(store, args.settings);
   try {
     const r = await importAll(store, args, inputs);
     const built = collectAnalyzeDocument(store, r.ids, args.settings);

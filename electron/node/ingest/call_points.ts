@@ -32,8 +32,10 @@ export interface CallPoints {
 
 /**
  * The rows of the same call captured at other points, the given row among them, one per
- * source (the closest start when a source has several), by source id (import order).
- * `sources`: only these captures (the CLI merges the files it was given, not the library).
+ * source (the closest start when a source has several). `sources`: only these captures (the
+ * CLI merges the files it was given, not the library), in the order given — the first is the
+ * reference clock, so parallel imports (which commit in any order) merge as sequential ones
+ * do; without it, by source id (import order).
  */
 export function sameCallRows(store: Pick<IndexStore, 'findCallsByCallId'>, row: CallSummary, sources: ReadonlySet<number> | null = null): CallSummary[] {
   if (row.origin !== 'capture') return [row];
@@ -46,7 +48,9 @@ export function sameCallRows(store: Pick<IndexStore, 'findCallsByCallId'>, row: 
     const had = bySource.get(c.sourceId);
     if (!had || d < Math.abs(had.startUs - row.startUs)) bySource.set(c.sourceId, c);
   }
-  return [...bySource.values()].sort((a, b) => a.sourceId - b.sourceId).slice(0, MAX_CAPTURE_POINTS);
+  const rank = sources ? new Map([...sources].map((id, i) => [id, i])) : null;
+  const order = (c: CallSummary): number => rank?.get(c.sourceId) ?? c.sourceId;
+  return [...bySource.values()].sort((a, b) => order(a) - order(b) || a.sourceId - b.sourceId).slice(0, MAX_CAPTURE_POINTS);
 }
 
 /**

@@ -16,6 +16,7 @@ import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/
 import { CallSlices, provisionalHash } from './call_slices.ts';
 import { reclassifySource, rejoinCdrOnlyRecords } from './diagnose.ts';
 import { relinkSource } from './stored_legs.ts';
+import { removeSource } from './cdr_orphans.ts';
 import { hashFile, readFileChunks } from './file_source.ts';
 import { HashJob, type ContentHash } from './content_hasher.ts';
 import { readFileChunksAhead } from './read_ahead.ts';
@@ -280,7 +281,7 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       if (!(e instanceof DuplicateSourceError)) throw e;
       // Another import indexed the same bytes meanwhile: keep that one, drop this one's slices.
       const sid = slices.sourceId;
-      if (sid !== null) store.transaction(() => store.deleteSource(sid));
+      if (sid !== null) removeSource(store, sid, settings);
       return duplicateOf(e.existing);
     }
     return out;

@@ -10,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ImportProgress } from '../../../shared/api/contract.ts';
+import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { MAX_RECENT_FILES, PROGRESS_INTERVAL_MS, RECENT_FILES_KEY, SETTINGS_KEY, type ImportFileSpec, type WorkerInit, type WorkerJob, type WorkerMessage } from '../api/worker_protocol.ts';
 import { openIndex, useNativeBinding } from '../store/index_store.ts';
 import { reclassifyAll } from './diagnose.ts';
@@ -100,7 +101,7 @@ class FileProgress {
  * A file's import is over: its final progress line and result. Cancel means "I did not want
  * this file": what was read so far is removed again.
  */
-function endFile(f: ImportFileSpec, fp: FileProgress, r: { result: PathResult; error: null } | { result: null; error: string }, cancelled: boolean): FileResult {
+function endFile(f: ImportFileSpec, fp: FileProgress, r: { result: PathResult; error: null } | { result: null; error: string }, cancelled: boolean, settings: DiagnosisSettings): FileResult {
   let outcome: AnyOutcome;
   let all: AnyOutcome[];
   if (r.result) {
@@ -115,7 +116,7 @@ function endFile(f: ImportFileSpec, fp: FileProgress, r: { result: PathResult; e
   let message = outcome.error;
   let sourceId = outcome.sourceId;
   if (cancelled && outcome.status !== 'duplicate') {
-    for (const o of all) if (o.sourceId !== null && o.status !== 'duplicate') removeSourceRelinked(store, o.sourceId);
+    for (const o of all) if (o.sourceId !== null && o.status !== 'duplicate') removeSourceRelinked(store, o.sourceId, settings);
     state = 'cancelled';
     message = null;
     sourceId = null;
@@ -174,7 +175,7 @@ async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<u
       // Each file's line ends as soon as that file is over, whatever the others are doing.
       onResult: (k, r) => {
         const i = pooled[k];
-        results[i] = endFile(job.files[i], progress[i], r, cancelled());
+        results[i] = endFile(job.files[i], progress[i], r, cancelled(), job.settings);
       },
     });
   }
@@ -202,7 +203,7 @@ async function runImport(job: Extract<WorkerJob, { type: 'import' }>): Promise<u
     } catch (e) {
       r = { result: null, error: `could not be indexed (${(e as Error).message})` };
     }
-    results[i] = endFile(f, fp, r, cancelled());
+    results[i] = endFile(f, fp, r, cancelled(), job.settings);
   }
   if (job.recordRecent) {
     const kept = job.files.filter((_, i) => results[i].state === 'done' || results[i].state === 'duplicate').map((f) => f.path);
@@ -224,8 +225,9 @@ async function run(job: WorkerJob): Promise<unknown> {
         }),
       };
     case 'remove':
-      // The legs its calls were linked to are linked again among themselves.
-      return { removed: removeSourceRelinked(store, job.sourceId) };
+      // Its CDR rows find a call again (cdr_orphans.ts), and the legs its calls were linked to
+      // are linked again among themselves.
+      return { removed: removeSourceRelinked(store, job.sourceId, job.settings) };
     case 'legLink':
       return { link: setLegLinkUndone(store, job.linkId, job.undone) };
     case 'relinkPending':

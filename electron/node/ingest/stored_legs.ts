@@ -13,9 +13,10 @@
 import { linkLegs, type LegLink } from '../../../shared/diagnosis/leg_links.ts';
 import { endToEndVerdict, type EndToEndVerdict } from '../../../shared/diagnosis/end_to_end.ts';
 import { minOf } from '../../../shared/util/array_math.ts';
-import type { Verdict } from '../../../shared/model/verdict.ts';
+import type { DiagnosisSettings, Verdict } from '../../../shared/model/verdict.ts';
 import type { CallDetail, IndexStore } from '../store/index_store.ts';
 import { MAX_GROUP_LEGS, type LegVerdictRow, type NewLegLink, type StoredLegLink } from '../store/leg_link_store.ts';
+import { removeSource } from './cdr_orphans.ts';
 import { legFactsNear, type CallLegs, type LegIndex } from './leg_calls.ts';
 
 /**
@@ -70,10 +71,10 @@ export function relinkSource(store: IndexStore, sourceId: number, chunk = RELINK
 }
 
 /**
- * Removes a source and links again the legs its calls were linked to (in one transaction).
- * Returns whether the source existed.
+ * Removes a source (removeSource: its CDR rows find a call again) and links again the legs its
+ * calls were linked to, in one transaction. Returns whether the source existed.
  */
-export function removeSourceRelinked(store: IndexStore, sourceId: number): boolean {
+export function removeSourceRelinked(store: IndexStore, sourceId: number, settings: DiagnosisSettings): boolean {
   return store.transaction(() => {
     if (store.getSource(sourceId) === null) return false;
     const own = new Set(store.inputs.callRowIdsOfSource(sourceId));
@@ -83,7 +84,7 @@ export function removeSourceRelinked(store: IndexStore, sourceId: number): boole
         for (const end of [l.from, l.to]) if (!own.has(end)) others.add(end);
       }
     }
-    store.deleteSource(sourceId);
+    removeSource(store, sourceId, settings);
     if (others.size > 0) relinkRows(store, others);
     return true;
   });

@@ -162,6 +162,9 @@ export class InputStore {
       cdrOfSource: p('SELECT * FROM cdr_records WHERE source_id = ? ORDER BY line'),
       cdrOfCall: p('SELECT * FROM cdr_records WHERE call_row_id = ? ORDER BY source_id, line'),
       cdrOnly: p("SELECT * FROM cdr_records WHERE join_method = 'cdr_only' ORDER BY id"),
+      // Rows whose call went (ON DELETE SET NULL, or reset by the cleanup of a killed import):
+      // read through cdr_records_call, never by scanning the CDR history.
+      orphaned: p('SELECT r.*, s.name AS source_name FROM cdr_records r JOIN sources s ON s.id = r.source_id WHERE r.call_row_id IS NULL ORDER BY r.id LIMIT ?'),
       insertEvent: p(`INSERT INTO agent_events (source_id, line, call_id, initiator, sip_final_code, last_rtp_us,
         llm_last_ttft_ms, stt_last_confidence, last_mos, raw_json) VALUES (${new Array<string>(10).fill('?').join(', ')})`),
       // The latest event for a Call-ID wins (a platform may log a call twice).
@@ -214,6 +217,24 @@ export class InputStore {
   insertCdrOnlyCall(sourceId: number, r: CdrRecord, facts: CallFacts, verdict: Verdict | null): number {
     const callRowId = Number(this.s.insertCdrOnlyCall.run(cdrOnlyCallValues(sourceId, facts, verdict)).lastInsertRowid);
     this.insertCdrRecord(sourceId, r, callRowId, 'cdr_only', null);
+    return callRowId;
+  }
+
+  /**
+   * CDR rows that describe no call any more (the captured call they joined was removed with
+   * its source), with their source's name; at most `limit`.
+   */
+  orphanedCdrRecords(limit: number): Array<StoredCdrRecord & { sourceName: string }> {
+    return (this.s.orphaned.all(limit) as Array<CdrRow & { source_name: string }>).map((r) => ({ ...toCdr(r), sourceName: r.source_name }));
+  }
+
+  /**
+   * An orphaned CDR row stands as a call of its own again, as if it had never joined: a
+   * CDR-only call row (facts as insertCdrOnlyCall's) that the row points at.
+   */
+  standAlone(r: StoredCdrRecord, facts: CallFacts, verdict: Verdict | null): number {
+    const callRowId = Number(this.s.insertCdrOnlyCall.run(cdrOnlyCallValues(r.sourceId, facts, verdict)).lastInsertRowid);
+    this.s.linkCdr.run(callRowId, 'cdr_only', null, r.id);
     return callRowId;
   }
 
