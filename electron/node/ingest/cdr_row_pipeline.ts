@@ -73,6 +73,11 @@ export class CdrRowPipeline {
     }
   }
 
+  /** Batches the worker has posted that this thread has not read yet (never above MAX_IN_FLIGHT). */
+  inFlight(): number {
+    return Atomics.load(this.sync, SYNC_POSTED) - this.consumed;
+  }
+
   /** Stops the worker (done, or the import failed half-way). */
   close(): void {
     Atomics.store(this.sync, SYNC_ABORT, 1);
