@@ -32,6 +32,8 @@ export interface InputImportOptions {
   as?: { path: string; name: string };
   /** A CSV export this large or larger is read by the CDR row worker (default WORKER_MIN_BYTES; tests lower it). */
   workerMinBytes?: number;
+  /** Called with the count of the worker's batches written so far (the crash test kills the process there). */
+  onCdrBatch?: (batches: number) => void;
 }
 
 /**
@@ -214,11 +216,13 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
         // writes them: the same rows, problems and verdicts as the branch below, in file order.
         const pipe = new CdrRowPipeline({ path, format: fmt, mapping: opts.mapping, headText: head, sourceName: name, sourceId, settings });
         try {
+          let batches = 0;
           for (let batch = pipe.next(); batch !== null; batch = pipe.next()) {
             for (const it of batch) {
               if (typeof it[0] === 'number') onProblem(sourceId, { line: it[0], message: it[1] as string });
               else onRowValues(it as RowItem);
             }
+            opts.onCdrBatch?.(++batches);
           }
         } finally {
           pipe.close();
