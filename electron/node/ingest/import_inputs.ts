@@ -2,6 +2,7 @@
 // and agent close-of-call events. Each file is one source in one transaction. Malformed rows
 // are reported with their line and the rest is imported (rows in = rows stored + rows bad).
 
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { cdrToFacts } from '../../../shared/engine/calls/cdr_facts.ts';
@@ -44,14 +45,17 @@ export interface InputImportOptions {
 export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
- * The size from which the worker reads a CSV export: the option, else the test hook
- * CALLTRACE_TEST_CDR_WORKER_MIN_BYTES (never set by users: lets the compiled command line's
- * tests send a small export through the worker), else WORKER_MIN_BYTES.
+ * Whether the CDR row worker reads this CSV export: from WORKER_MIN_BYTES on, with a second
+ * core (on one core the worker only adds the cost of handing rows over). The option
+ * workerMinBytes, else the test hook CALLTRACE_TEST_CDR_WORKER_MIN_BYTES (never set by users:
+ * lets the command line's tests send a small export through the worker), sets the size
+ * instead, on any number of cores.
  */
-function workerMinBytes(opts: InputImportOptions): number {
-  if (opts.workerMinBytes !== undefined) return opts.workerMinBytes;
+function useWorker(sizeBytes: number, opts: InputImportOptions): boolean {
+  if (opts.workerMinBytes !== undefined) return sizeBytes >= opts.workerMinBytes;
   const hook = Number(process.env.CALLTRACE_TEST_CDR_WORKER_MIN_BYTES);
-  return process.env.CALLTRACE_TEST_CDR_WORKER_MIN_BYTES && Number.isInteger(hook) && hook >= 0 ? hook : WORKER_MIN_BYTES;
+  if (process.env.CALLTRACE_TEST_CDR_WORKER_MIN_BYTES && Number.isInteger(hook) && hook >= 0) return sizeBytes >= hook;
+  return sizeBytes >= WORKER_MIN_BYTES && availableParallelism() > 1;
 }
 
 export interface InputOutcome extends ImportOutcome {
@@ -211,7 +215,7 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
         out.rowsIn = parsed.rowsIn;
         out.rowsUsed = parsed.rowsUsed;
         error = parsed.error;
-      } else if (!anyEvents && sizeBytes >= workerMinBytes(opts)) {
+      } else if (!anyEvents && useWorker(sizeBytes, opts)) {
         // Rows are read, checked and classified on the worker while this thread joins and
         // writes them: the same rows, problems and verdicts as the branch below, in file order.
         const pipe = new CdrRowPipeline({ path, format: fmt, mapping: opts.mapping, headText: head, sourceName: name, sourceId, settings });
