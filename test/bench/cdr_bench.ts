@@ -4,7 +4,7 @@
 // with a capture's worth of calls already indexed so the join to captured calls is part of
 // the measure. Prints rows/s and the peak RSS of the importing process.
 //
-//   npm run bench:cdr [-- --rows 10k,100k[,500k] --format freeswitch,asterisk --captured 2000 --span 86400 --seed 1 --extra-indexes --keep]
+//   npm run bench:cdr [-- --rows 10k,100k[,500k] --format freeswitch,asterisk --captured 2000 --span 86400 --seed 1 --extra-indexes --worker auto|on|off --keep]
 //
 // - Each size runs in a child process (this file with --child), so its peak RSS is its own.
 // - The rows are deterministic from the seed: 60 % answered, the rest busy / no answer /
@@ -19,6 +19,8 @@
 //   /proc/self/task/PID/stat), "CPU s" that of all threads: with two free cores the import
 //   takes about the longer of the importing thread and the worker, so "rows/main-CPU-s" is
 //   the rate the writing side allows whatever else the machine is doing.
+// - --worker on / off reads every export with the CDR row worker / on the importing thread;
+//   auto (the default) decides as the import does (size, cores, load average).
 // - --extra-indexes adds four (kind, column, id) indexes on calls first, as a library sorted
 //   by four more keys would have: each is one more B-tree written per CDR-only call.
 
@@ -150,7 +152,7 @@ const CLOCK_TICKS = 100;
 /** Sort keys a larger call list may index (branch lib2): four more (kind, column, id) indexes on calls. */
 export const EXTRA_CALL_INDEXES = ['duration_ms', 'from_user', 'to_user', 'pdd_ms'].map((c) => `CREATE INDEX bench_calls_${c} ON calls(kind, ${c}, id)`);
 
-async function child(csv: string, db: string, rows: number, captured: number, spanS: number, extraIndexes: boolean): Promise<void> {
+async function child(csv: string, db: string, rows: number, captured: number, spanS: number, extraIndexes: boolean, worker: string): Promise<void> {
   const { openIndex } = await import('../../electron/node/store/index_store.ts');
   const { importFile } = await import('../../electron/node/ingest/import_file.ts');
   const store = openIndex(db);
@@ -167,7 +169,7 @@ async function child(csv: string, db: string, rows: number, captured: number, sp
   const t = performance.now();
   const cpu0 = process.cpuUsage();
   const main0 = mainThreadCpuMs();
-  const out = await importFile(store, csv);
+  const out = await importFile(store, csv, worker === 'on' ? { workerMinBytes: 0 } : worker === 'off' ? { workerMinBytes: Infinity } : {});
   const ms = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
   const main1 = mainThreadCpuMs();
@@ -188,7 +190,7 @@ function parseCount(s: string): number {
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '--child') {
-    await child(argv[1], argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5]), argv[6] === 'extra');
+    await child(argv[1], argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5]), argv[6] === 'extra', argv[7]);
     return;
   }
   const opt = (name: string, def: string): string => {
@@ -203,16 +205,18 @@ async function main(argv: string[]): Promise<void> {
   const seed = Number(opt('--seed', '1'));
   const keep = argv.includes('--keep');
   const extraIndexes = argv.includes('--extra-indexes');
+  const worker = opt('--worker', 'auto');
+  if (!['auto', 'on', 'off'].includes(worker)) throw new Error(`--worker is auto, on or off, not ${worker}`);
   const dir = mkdtempSync(join(tmpdir(), 'calltrace-cdr-bench-'));
   try {
-    console.log(`CDR import: ${captured} captured calls indexed first, rows over ${spanS} s, seed ${seed}${extraIndexes ? `, ${EXTRA_CALL_INDEXES.length} extra indexes on calls` : ''}, index file in ${dir}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`CDR import: ${captured} captured calls indexed first, rows over ${spanS} s, seed ${seed}${extraIndexes ? `, ${EXTRA_CALL_INDEXES.length} extra indexes on calls` : ''}, CDR row worker ${worker}, index file in ${dir}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log('format       rows        file MB   import s   rows/s    CPU s   rows/CPU-s   main CPU s   rows/main-CPU-s   peak RSS MB   CDR-only calls   joined');
     for (const format of formats) {
       for (const rows of sizes) {
         const csv = join(dir, `${format}_${rows}.csv`);
         await WRITERS[format](csv, rows, spanS, seed);
         const db = join(dir, `lib_${format}_${rows}.db`);
-        const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', csv, db, String(rows), String(captured), String(spanS), extraIndexes ? 'extra' : ''], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', csv, db, String(rows), String(captured), String(spanS), extraIndexes ? 'extra' : '', worker], { encoding: 'utf8', maxBuffer: 1 << 24 });
         if (r.status !== 0) throw new Error(`child for ${rows} ${format} rows failed (${r.status ?? r.signal}): ${r.stderr}`);
         const rep = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildReport;
         console.log(
