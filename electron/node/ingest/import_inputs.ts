@@ -47,7 +47,7 @@ export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 /**
  * Whether the CDR row worker reads this CSV export: from WORKER_MIN_BYTES on, when a core is
  * to spare — a second core, and a 1-minute load average below the cores less one. Handing rows
- * over costs 5–12 % more CPU in all, so without a free core the worker makes the import slower
+ * over costs up to 15 % more CPU in all, so without a free core the worker makes the import slower
  * (README, CDR import speed, measured on a busy 2-core machine). The option
  * workerMinBytes, else the test hook CALLTRACE_TEST_CDR_WORKER_MIN_BYTES (never set by users:
  * lets the command line's tests send a small export through the worker), sets the size
