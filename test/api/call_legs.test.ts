@@ -8,6 +8,7 @@ import { invokeHandler } from '../../electron/node/api/api_error.ts';
 import type { CallRow } from '../../shared/api/contract.ts';
 import { REPO_ROOT } from '../support/oracle.ts';
 import Database from 'better-sqlite3';
+import { LATEST_VERSION, LEG_LINKS_MIGRATION } from '../../electron/node/store/migrations.ts';
 import { importCapture } from '../../electron/node/ingest/import_capture.ts';
 import { openIndex } from '../../electron/node/store/index_store.ts';
 import { startBackend, tempDir, type TestBackend } from './support.ts';
@@ -151,7 +152,9 @@ describe('a library indexed before leg links were stored (migration 11)', () => 
       before.close();
       const old = new Database(path);
       old.exec('DROP TABLE leg_links; DROP TABLE leg_link_undo;');
-      old.pragma('user_version = 10');
+      // Back to before the leg links' migration (it is the last one: nothing after it to replay).
+    expect(LATEST_VERSION).toBe(LEG_LINKS_MIGRATION);
+    old.pragma(`user_version = ${LEG_LINKS_MIGRATION - 1}`);
       old.close();
       const b = await startBackend({ dir: tmp.dir });
       try {

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { LATEST_VERSION, LEG_LINKS_MIGRATION } from '../../electron/node/store/migrations.ts';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { collectAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
 import { importCapture } from '../../electron/node/ingest/import_capture.ts';
@@ -175,10 +176,12 @@ describe('migration 11', () => {
     await add(join(LEGS, 'legs_session_id.pcap'));
     expect(relinkPendingLibrary(store)).toBe(0); // a new index: nothing pending
     store.close();
-    // The same index as version 10 left it: no leg tables.
+    // The same index as the version before left it: no leg tables.
     const old = new Database(path);
     old.exec('DROP TABLE leg_links; DROP TABLE leg_link_undo;');
-    old.pragma('user_version = 10');
+    // Back to before the leg links' migration (it is the last one: nothing after it to replay).
+    expect(LATEST_VERSION).toBe(LEG_LINKS_MIGRATION);
+    old.pragma(`user_version = ${LEG_LINKS_MIGRATION - 1}`);
     old.close();
     store = openIndex(path);
     expect(store.legLinks.count()).toBe(0);

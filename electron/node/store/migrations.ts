@@ -395,6 +395,9 @@ function m008CdrCallsDerived(db: Db): void {
 //   (stored_legs.ts), so the table is a cache of the correlation plus the user's word.
 // - leg_link_undo: the user's word itself, by the pair's Call-IDs (in sorted order), so an undo
 //   survives removing and re-importing the capture (new row ids) and every relinking.
+/** The leg links' migration (a renumbering at merge changes this one constant). */
+export const LEG_LINKS_MIGRATION = 11;
+
 function m011LegLinks(db: Db): void {
   db.exec(`
     CREATE TABLE leg_links (
@@ -434,7 +437,7 @@ export const MIGRATIONS: readonly Migration[] = [
   // Placeholders for the branches in flight (see m011); replaced at merge.
   { version: 9, name: 'reserved', up: () => {} },
   { version: 10, name: 'reserved', up: () => {} },
-  { version: 11, name: 'leg links and the undone heuristic links', up: m011LegLinks },
+  { version: LEG_LINKS_MIGRATION, name: 'leg links and the undone heuristic links', up: m011LegLinks },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
