@@ -81,6 +81,9 @@ export function callFilterSql(filter: CallFilter = {}): { where: string; params:
     terms.push('start_us < ?');
     params.push(filter.toUs);
   }
+  // Grouped legs: a leg downstream of a standing link is shown under its end-to-end call's
+  // first row, not as a row of its own (leg_links_to makes this one index probe per call).
+  if (filter.groupLegs) terms.push('NOT EXISTS (SELECT 1 FROM leg_links l WHERE l.to_row = calls.id AND l.undone_at IS NULL)');
   const text = filter.text?.trim();
   if (text) {
     const p = likePattern(text);
