@@ -12,6 +12,7 @@ import type { CallFilter, CallSortKey } from '../../../shared/api/contract.ts';
 import { hostOf } from '../../../shared/diagnosis/cidr.ts';
 import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './index_store.ts';
 import { pushAll } from '../../../shared/util/array_math.ts';
+import { listSegments, segmentSql, type ListCursor } from './call_list_query.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -83,22 +84,19 @@ export function callFilterSql(filter: CallFilter = {}): { where: string; params:
   }
   const text = filter.text?.trim();
   if (text) {
-    const p = likePattern(text);
-    // LIKE is case-insensitive for ASCII, which is what numbers and Call-IDs are made of.
-    terms.push("(from_user LIKE ? ESCAPE '\\' OR to_user LIKE ? ESCAPE '\\' OR call_id LIKE ? ESCAPE '\\')");
-    params.push(p, p, p);
+    if ([...text].length >= 3) {
+      // The trigram index (migration 11) finds substrings of 3 characters or more without a
+      // scan; a phrase in double quotes is matched as a substring, case-insensitively like LIKE.
+      terms.push('id IN (SELECT rowid FROM calls_text WHERE calls_text MATCH ?)');
+      params.push(`"${text.replace(/"/g, '""')}"`);
+    } else {
+      const p = likePattern(text);
+      // LIKE is case-insensitive for ASCII, which is what numbers and Call-IDs are made of.
+      terms.push("(from_user LIKE ? ESCAPE '\\' OR to_user LIKE ? ESCAPE '\\' OR call_id LIKE ? ESCAPE '\\')");
+      params.push(p, p, p);
+    }
   }
   return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
-}
-
-/** The page query (exported for the plan test). Parameters: the filter's, then limit, offset. */
-export function callPageSql(where: string, sort: CallSortKey = 'startUs', descending = false): string {
-  const col = SORT_COLUMN[sort];
-  if (!col) throw new Error(`unknown sort key ${String(sort)}`);
-  const dir = descending ? 'DESC' : 'ASC';
-  // Unknown values (no stream → no MOS) sort last either way; the id keeps pages stable.
-  const nulls = col === 'start_us' ? '' : ' NULLS LAST';
-  return `SELECT ${CALL_SUMMARY_COLS} FROM calls ${where} ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
 }
 
 export class CallQueryStore {
@@ -126,10 +124,28 @@ export class CallQueryStore {
     return s;
   }
 
-  page(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; offset: number; limit: number }): { total: number; rows: CallSummary[] } {
+  /**
+   * A page of the list: after/before a cursor (keyset: constant-time at any depth), or at an
+   * offset (jumps; an index walk to the target). The total is a count over the filter's index.
+   */
+  page(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; offset?: number; limit: number; after?: ListCursor; before?: ListCursor }): { total: number; rows: CallSummary[] } {
     const { where, params } = callFilterSql(q.filter);
     const total = this.stmt(`SELECT count(*) FROM calls ${where}`).pluck().get(...params) as number;
-    const rows = this.stmt(callPageSql(where, q.sort, q.descending)).all(...params, q.limit, q.offset) as CallRow[];
+    const col = SORT_COLUMN[q.sort ?? 'startUs'];
+    if (!col) throw new Error(`unknown sort key ${String(q.sort)}`);
+    const { segments, reversed } = listSegments(col, q.descending === true, { after: q.after, before: q.before });
+    const rows: CallRow[] = [];
+    let skip = q.after || q.before ? 0 : Math.max(0, q.offset ?? 0);
+    for (const seg of segments) {
+      const need = q.limit - rows.length;
+      if (need <= 0) break;
+      const got = this.stmt(segmentSql(CALL_SUMMARY_COLS, where, seg)).all(...params, ...seg.params, need, skip) as CallRow[];
+      pushAll(rows, got);
+      if (got.length > 0) skip = 0;
+      // The jump passed this whole segment: what is left of the offset falls in the next one.
+      else if (skip > 0) skip -= this.stmt(`SELECT count(*) FROM calls ${where ? `${where} AND ` : 'WHERE '}${seg.cond}`).pluck().get(...params, ...seg.params) as number;
+    }
+    if (reversed) rows.reverse();
     return { total, rows: rows.map(toCallSummary) };
   }
 
@@ -139,10 +155,13 @@ export class CallQueryStore {
     return (this.stmt(`SELECT ${CALL_SUMMARY_COLS} FROM calls ${where} ORDER BY start_us, id`).all(...params) as CallRow[]).map(toCallSummary);
   }
 
-  /** EXPLAIN QUERY PLAN of the page query, for tests that pin the indexes. */
-  explainPage(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean }): string[] {
+  /** EXPLAIN QUERY PLAN of every query of a page (count, then each segment), for tests that pin the indexes. */
+  explainPage(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; after?: ListCursor; before?: ListCursor }): string[] {
     const { where, params } = callFilterSql(q.filter);
-    const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${callPageSql(where, q.sort, q.descending)}`).all(...params, 100, 0) as Array<{ detail: string }>;
-    return rows.map((r) => r.detail);
+    const plan = (sql: string, p: unknown[]): string[] => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...p) as Array<{ detail: string }>).map((r) => r.detail);
+    const out = plan(`SELECT count(*) FROM calls ${where}`, params);
+    const { segments } = listSegments(SORT_COLUMN[q.sort ?? 'startUs'], q.descending === true, { after: q.after, before: q.before });
+    for (const seg of segments) pushAll(out, plan(segmentSql(CALL_SUMMARY_COLS, where, seg), [...params, ...seg.params, 100, 0]));
+    return out;
   }
 }
