@@ -12,7 +12,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   MAX_EXPORT_CALLS,
-  type ApiHandlers, type CallFilter, type CallQuery, type DecisionRuleInfo, type ExportOutcome, type ExportOutput, type ImportJob, type SourceDetail,
+  type ApiHandlers, type CallCursor, type CallFilter, type CallQuery, type DecisionRuleInfo, type ExportOutcome, type ExportOutput, type ImportJob, type SourceDetail,
   type SourceInfo, type SourceKind,
 } from '../../../shared/api/contract.ts';
 import { MAX_SKIPPED_SHOWN } from '../../../shared/api/contract.ts';
@@ -299,7 +299,16 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
         if (typeof s.key !== 'string' || !Object.hasOwn(SORT_COLUMN, s.key)) throw bad(`sort.key must be one of ${Object.keys(SORT_COLUMN).join(', ')}`);
         sort = { key: s.key as keyof typeof SORT_COLUMN, descending: s.descending === true };
       }
-      const page = store.callQuery.page({ filter, sort: sort?.key, descending: sort?.descending, offset, limit });
+      const cursor = (v: unknown, what: string): CallCursor | undefined => {
+        if (v === undefined || v === null) return undefined;
+        const c = record(v, what);
+        if (c.value !== null && (typeof c.value !== 'number' || !Number.isFinite(c.value))) throw bad(`${what}.value must be a number or null`);
+        return { value: c.value as number | null, id: int(c.id, `${what}.id`) };
+      };
+      const after = cursor(q.after, 'after');
+      const before = cursor(q.before, 'before');
+      if (after && before) throw bad('give after or before, not both');
+      const page = store.callQuery.page({ filter, sort: sort?.key, descending: sort?.descending, offset, limit, after, before });
       return { total: page.total, offset, rows: page.rows.map(callRow) };
     },
 

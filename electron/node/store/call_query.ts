@@ -113,6 +113,29 @@ export class CallQueryStore {
     this.peer = fn;
   }
 
+  /**
+   * The count of a filter, kept until the calls can have changed: scrolling asks a page after
+   * page with the same filter, and at a million calls the count (an index walk over every
+   * match) would cost more than the page. Any commit by another connection (the import
+   * worker) moves PRAGMA data_version; one on this connection moves total_changes().
+   */
+  private readonly totals = new Map<string, number>();
+  private totalsStamp = '';
+  private total(where: string, params: unknown[]): number {
+    const stamp = `${String(this.db.pragma('data_version', { simple: true }))}/${String(this.stmt('SELECT total_changes()').pluck().get())}`;
+    if (stamp !== this.totalsStamp || this.totals.size >= 64) {
+      this.totals.clear();
+      this.totalsStamp = stamp;
+    }
+    const key = `${where}\u0000${JSON.stringify(params)}`;
+    let n = this.totals.get(key);
+    if (n === undefined) {
+      n = this.stmt(`SELECT count(*) FROM calls ${where}`).pluck().get(...params) as number;
+      this.totals.set(key, n);
+    }
+    return n;
+  }
+
   private stmt(sql: string): Stmt {
     let s = this.cache.get(sql);
     if (!s) {
@@ -130,7 +153,7 @@ export class CallQueryStore {
    */
   page(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; offset?: number; limit: number; after?: ListCursor; before?: ListCursor }): { total: number; rows: CallSummary[] } {
     const { where, params } = callFilterSql(q.filter);
-    const total = this.stmt(`SELECT count(*) FROM calls ${where}`).pluck().get(...params) as number;
+    const total = this.total(where, params);
     const col = SORT_COLUMN[q.sort ?? 'startUs'];
     if (!col) throw new Error(`unknown sort key ${String(q.sort)}`);
     const { segments, reversed } = listSegments(col, q.descending === true, { after: q.after, before: q.before });
