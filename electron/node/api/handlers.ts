@@ -324,8 +324,12 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
       const key = JSON.stringify(filter);
       let sum = summaries.get(key);
       if (!sum) {
-        // A call captured at two points is one attempt (oncePerCallId).
-        sum = summarize(oncePerCallId(store.callQuery.all(filter)).map((c) => summaryInput(c, held.current)), held.current);
+        // The whole library (non-call dialogs never count) is read from the kept counts; a
+        // filtered view is added up over its calls, read through the filter's index — its cost
+        // follows the number of calls it matches, not the size of the library. A call captured
+        // at two points is one attempt either way (oncePerCallId).
+        const whole = Object.entries(filter).every(([k, v]) => v === undefined || k === 'includeOther');
+        sum = whole ? store.callQuery.summary(held.current) : summarize(oncePerCallId(store.callQuery.all(filter)).map((c) => summaryInput(c, held.current)), held.current);
         if (summaries.size >= 32) summaries.clear();
         summaries.set(key, sum);
       }

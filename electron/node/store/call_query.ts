@@ -13,6 +13,9 @@ import { hostOf } from '../../../shared/diagnosis/cidr.ts';
 import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './index_store.ts';
 import { pushAll } from '../../../shared/util/array_math.ts';
 import { listSegments, segmentSql, type ListCursor } from './call_list_query.ts';
+import { summaryFromAggregates } from './summary_aggregates.ts';
+import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
+import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -170,6 +173,11 @@ export class CallQueryStore {
     }
     if (reversed) rows.reverse();
     return { total, rows: rows.map(toCallSummary) };
+  }
+
+  /** The summary of every call (the unfiltered dashboard) from the counts kept in the index. */
+  summary(settings: Pick<DiagnosisSettings, 'alertThresholdPct'>): Summary {
+    return summaryFromAggregates(this.db, this.peer, settings);
   }
 
   /** Every call matching the filter (for the summary across calls), in time order. */

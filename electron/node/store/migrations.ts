@@ -5,6 +5,7 @@
 //
 // To change the schema, append a migration; never edit one that has shipped.
 
+import { SUMMARY_AGGREGATES_SQL } from './summary_aggregates.ts';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { StreamBin } from '../../../shared/model/media.ts';
 import { encodeBins } from './bin_codec.ts';
@@ -397,6 +398,10 @@ function m008CdrCallsDerived(db: Db): void {
 //   equalities on one index, walked in time order (without it the planner, which has no
 //   statistics, takes any (kind, …) index and reads every call of that kind). With the
 //   non-call dialogs included the list falls back to calls_start (start_us);
+// - the dashboard's counts kept in the index (summary_aggregates.ts): summary_hours,
+//   summary_pairs, summary_causes, summary_q850 and summary_totals, filled from the calls here
+//   and kept by triggers on calls in the transaction of every insert, delete (a source removed,
+//   by cascade) and update (re-classification);
 // - calls_text, an FTS5 trigram index over the numbers and the Call-ID, kept by triggers, for
 //   the free-text search: a substring search (LIKE '%x%') cannot use a B-tree, a trigram index
 //   can (for 3 characters or more; shorter text still scans).
@@ -419,6 +424,7 @@ function m011CallListIndexes(db: Db): void {
     CREATE INDEX calls_list_worst_jitter ON calls(kind, worst_jitter_ms);
     CREATE VIRTUAL TABLE calls_text USING fts5(from_user, to_user, call_id, content='calls', content_rowid='id', tokenize='trigram');
     INSERT INTO calls_text(calls_text) VALUES ('rebuild');
+    ${SUMMARY_AGGREGATES_SQL}
     CREATE TRIGGER calls_text_insert AFTER INSERT ON calls BEGIN
       INSERT INTO calls_text(rowid, from_user, to_user, call_id) VALUES (new.id, new.from_user, new.to_user, new.call_id);
     END;
