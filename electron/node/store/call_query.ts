@@ -41,7 +41,7 @@ function likePattern(text: string): string {
 }
 
 /** WHERE clause and parameters for a filter (exported so tests can check the query plan). */
-export function callFilterSql(filter: CallFilter = {}): { where: string; params: unknown[] } {
+export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray<readonly [string, string]>): { where: string; params: unknown[] } {
   const terms: string[] = [];
   const params: unknown[] = [];
   const inList = (col: string, values: readonly unknown[]): void => {
@@ -73,8 +73,16 @@ export function callFilterSql(filter: CallFilter = {}): { where: string; params:
     else inList('final_status', filter.finalStatuses);
   }
   if (filter.peer !== undefined && filter.peer !== '') {
-    terms.push('ct_peer(caller_addr, callee_addr) = ?');
-    params.push(filter.peer);
+    if (peerPairs && peerPairs.length === 0) terms.push('0');
+    else if (peerPairs) {
+      // The address pairs whose peer it is (from the kept summary counts): compared in SQL,
+      // instead of calling back into JS for every call of the library.
+      terms.push(`(caller_addr, callee_addr) IN (VALUES ${peerPairs.map(() => '(?, ?)').join(', ')})`);
+      for (const [a, b] of peerPairs) params.push(a, b);
+    } else {
+      terms.push('ct_peer(caller_addr, callee_addr) = ?');
+      params.push(filter.peer);
+    }
   }
   // [fromUs, toUs): an hour of the dashboard is [hourStart, hourStart + 1 h).
   if (filter.fromUs !== undefined) {
@@ -139,6 +147,20 @@ export class CallQueryStore {
     return n;
   }
 
+  /**
+   * The (caller, callee) address pairs whose peer is the filter's, from summary_pairs (which
+   * holds every pair of the calls of kind 'call'), or undefined when the filter has no peer or
+   * includes non-call dialogs (their pairs are not kept there: the peer is computed per row).
+   * Up to 500 pairs; beyond, the per-row function (a bound on the statement's size).
+   */
+  private peerPairs(filter: CallFilter | undefined): Array<[string, string]> | undefined {
+    if (!filter?.peer || filter.includeOther) return undefined;
+    const pairs = (this.stmt('SELECT DISTINCT caller_addr, callee_addr FROM summary_pairs WHERE calls > 0').all() as Array<{ caller_addr: string; callee_addr: string }>)
+      .filter((p) => this.peer(p.caller_addr, p.callee_addr) === filter.peer)
+      .map((p): [string, string] => [p.caller_addr, p.callee_addr]);
+    return pairs.length <= 500 ? pairs : undefined;
+  }
+
   private stmt(sql: string): Stmt {
     let s = this.cache.get(sql);
     if (!s) {
@@ -155,7 +177,7 @@ export class CallQueryStore {
    * offset (jumps; an index walk to the target). The total is a count over the filter's index.
    */
   page(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; offset?: number; limit: number; after?: ListCursor; before?: ListCursor }): { total: number; rows: CallSummary[] } {
-    const { where, params } = callFilterSql(q.filter);
+    const { where, params } = callFilterSql(q.filter, this.peerPairs(q.filter));
     const total = this.total(where, params);
     const col = SORT_COLUMN[q.sort ?? 'startUs'];
     if (!col) throw new Error(`unknown sort key ${String(q.sort)}`);
@@ -182,13 +204,13 @@ export class CallQueryStore {
 
   /** Every call matching the filter (for the summary across calls), in time order. */
   all(filter?: CallFilter): CallSummary[] {
-    const { where, params } = callFilterSql(filter);
+    const { where, params } = callFilterSql(filter, this.peerPairs(filter));
     return (this.stmt(`SELECT ${CALL_SUMMARY_COLS} FROM calls ${where} ORDER BY start_us, id`).all(...params) as CallRow[]).map(toCallSummary);
   }
 
   /** EXPLAIN QUERY PLAN of every query of a page (count, then each segment), for tests that pin the indexes. */
   explainPage(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; after?: ListCursor; before?: ListCursor }): string[] {
-    const { where, params } = callFilterSql(q.filter);
+    const { where, params } = callFilterSql(q.filter, this.peerPairs(q.filter));
     const plan = (sql: string, p: unknown[]): string[] => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...p) as Array<{ detail: string }>).map((r) => r.detail);
     const out = plan(`SELECT count(*) FROM calls ${where}`, params);
     const { segments } = listSegments(SORT_COLUMN[q.sort ?? 'startUs'], q.descending === true, { after: q.after, before: q.before });
