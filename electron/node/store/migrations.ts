@@ -394,7 +394,8 @@ function m008CdrCallsDerived(db: Db): void {
 //   (kind = 'call') is an equality on the first column, so the first page, the next page after a
 //   cursor and the total are each a seek plus a walk of at most one page (call_list_query.ts);
 // - the filter indexes of migration 3 gain the kind in front, (kind, bucket | cause |
-//   final_status, start_us): the default filter's kind = 'call' and the facet are then two
+//   final_status, start_us), and the source filter has its own (kind, source_id, start_us)
+//   (calls_source stays for removing a source): the default filter's kind = 'call' and the facet are then two
 //   equalities on one index, walked in time order (without it the planner, which has no
 //   statistics, takes any (kind, …) index and reads every call of that kind). With the
 //   non-call dialogs included the list falls back to calls_start (start_us);
@@ -413,6 +414,7 @@ function m011CallListIndexes(db: Db): void {
     CREATE INDEX calls_bucket       ON calls(kind, bucket, start_us);
     CREATE INDEX calls_cause        ON calls(kind, cause, start_us);
     CREATE INDEX calls_final_status ON calls(kind, final_status, start_us);
+    CREATE INDEX calls_list_source       ON calls(kind, source_id, start_us);
     CREATE INDEX calls_list_start        ON calls(kind, start_us);
     CREATE INDEX calls_list_duration     ON calls(kind, duration_ms);
     CREATE INDEX calls_list_pdd          ON calls(kind, pdd_ms);
