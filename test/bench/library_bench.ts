@@ -58,7 +58,8 @@ function main(): void {
     process.stdout.write(`${((performance.now() - t) / 1000).toFixed(1)} s\n`);
   }
   // The first open may migrate (index creation on an old file); the figure is the second.
-  openIndex(db).close();
+  const migrate = time(() => openIndex(db).close(), 1);
+  process.stdout.write(`first open (migrates an older index): ${(migrate.ms / 1000).toFixed(1)} s\n`);
   const open = time(() => openIndex(db), 1);
   const store = open.value;
   try {
@@ -124,6 +125,18 @@ function main(): void {
       line('dashboard summary recounted (before issue 13)', all.ms, null);
     }
     line('index size per call', 0, null, `${(bytes / n).toFixed(0)} bytes/call (${(bytes / 1e9).toFixed(2)} GB file, with SIP text and streams)`);
+    try {
+      const raw = (store as unknown as { db: { prepare(s: string): { all(): Array<{ name: string; size: number }> } } }).db;
+      const sizes = raw.prepare('SELECT name, sum(pgsize) AS size FROM dbstat GROUP BY name').all();
+      const sum = (re: RegExp): number => sizes.filter((x) => re.test(x.name)).reduce((a, x) => a + x.size, 0);
+      process.stdout.write(
+        `    of which: calls table ${(sum(/^calls$/) / n).toFixed(0)} B/call, SIP messages ${(sum(/^sip_messages/) / n).toFixed(0)}, streams ${(sum(/^streams/) / n).toFixed(0)},\n` +
+          `    list indexes (calls_list_*, kind+facet) ${(sum(/^calls_(list_|bucket$|cause$|final_status$)/) / n).toFixed(0)}, all call indexes ${(sum(/^calls_(?!text)/) / n).toFixed(0)},\n` +
+          `    text search (calls_text trigram) ${(sum(/^calls_text/) / n).toFixed(0)}, summary counts ${(sum(/^summary_/) / 1024).toFixed(0)} KiB in all\n`,
+      );
+    } catch {
+      // dbstat is not compiled into every SQLite
+    }
   } finally {
     store.close();
     if (dir && !keep) rmSync(dir, { recursive: true, force: true });
