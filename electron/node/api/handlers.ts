@@ -329,7 +329,7 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
         // follows the number of calls it matches, not the size of the library. A call captured
         // at two points is one attempt either way (oncePerCallId).
         const whole = Object.entries(filter).every(([k, v]) => v === undefined || k === 'includeOther');
-        sum = whole ? store.callQuery.summary(held.current) : summarize(oncePerCallId(store.callQuery.all(filter)).map((c) => summaryInput(c, held.current)), held.current);
+        sum = whole ? store.callQuery.summary(held.current, { includeOther: filter.includeOther, keep: oncePerCallId }) : summarize(oncePerCallId(store.callQuery.all(filter)).map((c) => summaryInput(c, held.current)), held.current);
         if (summaries.size >= 32) summaries.clear();
         summaries.set(key, sum);
       }

@@ -5,7 +5,7 @@
 // Why two segments: SQLite keeps NULL first in an ascending index, so "ASC NULLS LAST" cannot
 // be read off an index (it becomes a temp B-tree sort of every matching call). The list is
 // therefore read as [calls with a value, in (column, id) order] then [calls without one, in id
-// order]; each segment is one index range (migration 11: (kind, column, id) per sort key), the
+// order]; each segment is one index range (migration 9: (kind, column, id) per sort key), the
 // first seeked with a row-value comparison `(column, id) > (?, ?)`, so a page after a cursor
 // costs the same at row 10 as at row 990 000.
 //

@@ -13,7 +13,7 @@ import { hostOf } from '../../../shared/diagnosis/cidr.ts';
 import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './index_store.ts';
 import { pushAll } from '../../../shared/util/array_math.ts';
 import { listSegments, segmentSql, type ListCursor } from './call_list_query.ts';
-import { summaryFromAggregates } from './summary_aggregates.ts';
+import { summaryFromAggregates, type WholeSummaryOptions } from './summary_aggregates.ts';
 import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 
@@ -96,7 +96,7 @@ export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray
   const text = filter.text?.trim();
   if (text) {
     if ([...text].length >= 3) {
-      // The trigram index (migration 11) finds substrings of 3 characters or more without a
+      // The trigram index (migration 9) finds substrings of 3 characters or more without a
       // scan; a phrase in double quotes is matched as a substring, case-insensitively like LIKE.
       terms.push('id IN (SELECT rowid FROM calls_text WHERE calls_text MATCH ?)');
       params.push(`"${text.replace(/"/g, '""')}"`);
@@ -198,8 +198,8 @@ export class CallQueryStore {
   }
 
   /** The summary of every call (the unfiltered dashboard) from the counts kept in the index. */
-  summary(settings: Pick<DiagnosisSettings, 'alertThresholdPct'>): Summary {
-    return summaryFromAggregates(this.db, this.peer, settings);
+  summary(settings: Pick<DiagnosisSettings, 'alertThresholdPct'>, opts: WholeSummaryOptions = {}): Summary {
+    return summaryFromAggregates(this.db, this.peer, settings, opts);
   }
 
   /** Every call matching the filter (for the summary across calls), in time order. */

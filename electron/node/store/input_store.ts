@@ -8,6 +8,7 @@ import type { CallFacts } from '../../../shared/model/call.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
 import { CDR_ONLY_CALL_INSERT, cdrOnlyCallValues } from './call_row.ts';
 import { encodeVerdict } from './verdict_codec.ts';
+import { callById, callsByIds, callsOfSource, type KeptCounts } from './kept_counts.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -142,7 +143,10 @@ export function storedCdr(r: CdrRecord): CdrRecord {
 export class InputStore {
   private readonly s: Record<string, Stmt>;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly kept: KeptCounts,
+  ) {
     const p = (sql: string): Stmt => db.prepare(sql);
     this.s = {
       insertCdr: p(`INSERT INTO cdr_records (source_id, line, format, call_id, vendor_id, from_user, to_user, start_us,
@@ -215,6 +219,8 @@ export class InputStore {
    * row when the call is read (cdr_call_facts.ts). Returns the call's row id.
    */
   insertCdrOnlyCall(sourceId: number, r: CdrRecord, facts: CallFacts, verdict: Verdict | null): number {
+    // Counted when its transaction ends (the import's); alone, it is its own transaction.
+    if (!this.kept.active) return this.kept.transaction(() => this.insertCdrOnlyCall(sourceId, r, facts, verdict));
     const callRowId = Number(this.s.insertCdrOnlyCall.run(cdrOnlyCallValues(sourceId, facts, verdict)).lastInsertRowid);
     this.insertCdrRecord(sourceId, r, callRowId, 'cdr_only', null);
     return callRowId;
@@ -311,7 +317,22 @@ export class InputStore {
   }
 
   setVerdict(callRowId: number, v: Verdict | null): void {
-    this.s.setVerdict.run(v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? encodeVerdict(v) : null, callRowId);
+    this.kept.verdict(callRowId, () => this.s.setVerdict.run(v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? encodeVerdict(v) : null, callRowId));
+  }
+
+  /** Re-classifies the calls `ids` (fn writes their verdicts): their counts go out once and back once. */
+  reclassifying<T>(ids: readonly number[], fn: () => T): T {
+    return this.kept.reclassify(callsByIds(ids), fn);
+  }
+
+  /** Re-classifies one source's calls (fn writes their verdicts), counted as a set. */
+  reclassifyingSource<T>(sourceId: number, fn: () => T): T {
+    return this.kept.reclassify(callsOfSource(sourceId), fn);
+  }
+
+  /** Re-classifies every call (fn writes their verdicts): the counts are rebuilt once at the end. */
+  reclassifyingAll<T>(fn: () => T): T {
+    return this.kept.reclassifyAll(fn);
   }
 
   setOrigin(callRowId: number, origin: 'capture' | 'cdr'): void {
@@ -319,7 +340,10 @@ export class InputStore {
   }
 
   deleteCall(callRowId: number): void {
-    this.s.deleteCall.run(callRowId);
+    this.kept.write(() => {
+      this.kept.beforeDelete(callById(callRowId));
+      this.s.deleteCall.run(callRowId);
+    });
   }
 
   capturedCallsByCallId(callId: string): JoinCandidate[] {
@@ -349,6 +373,6 @@ export class InputStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.kept.transaction(fn);
   }
 }

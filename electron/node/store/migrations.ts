@@ -6,6 +6,7 @@
 // To change the schema, append a migration; never edit one that has shipped.
 
 import { SUMMARY_AGGREGATES_SQL } from './summary_aggregates.ts';
+import { fillKeptCounts } from './kept_counts.ts';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { StreamBin } from '../../../shared/model/media.ts';
 import { encodeBins } from './bin_codec.ts';
@@ -386,9 +387,7 @@ function m008CdrCallsDerived(db: Db): void {
   `);
 }
 
-// Issue 13 (a library of 1 000 000 calls). Numbered 11: two branches in flight may take 9 and
-// 10, which stand here as empty placeholders until the merge renumbers (migrate() wants the
-// versions contiguous). What v11 adds:
+// Issue 13 (a library of 1 000 000 calls). What v9 adds:
 // - one index per sort key of the call list, (kind, column) — the rowid ends every index, so
 //   it is (kind, column, id): the order of the list and of its keyset cursor. The default filter
 //   (kind = 'call') is an equality on the first column, so the first page, the next page after a
@@ -399,18 +398,25 @@ function m008CdrCallsDerived(db: Db): void {
 //   equalities on one index, walked in time order (without it the planner, which has no
 //   statistics, takes any (kind, …) index and reads every call of that kind). With the
 //   non-call dialogs included the list falls back to calls_start (start_us);
+// - calls_call_id widened to (call_id, from_user, to_user, start_us): the key under which
+//   oncePerCallId counts a call captured at two points once, so finding a new call's twin in
+//   another source is one seek even where many rows share a Call-ID (CDRs without one: '');
 // - the dashboard's counts kept in the index (summary_aggregates.ts): summary_hours,
-//   summary_pairs, summary_causes, summary_q850 and summary_totals, filled from the calls here
-//   and kept by triggers on calls in the transaction of every insert, delete (a source removed,
-//   by cascade) and update (re-classification);
-// - calls_text, an FTS5 trigram index over the numbers and the Call-ID, kept by triggers, for
-//   the free-text search: a substring search (LIKE '%x%') cannot use a B-tree, a trigram index
-//   can (for 3 characters or more; shorter text still scans).
-function m011CallListIndexes(db: Db): void {
+//   summary_pairs, summary_causes, summary_q850, summary_totals and summary_twins, filled
+//   from the calls here;
+// - calls_text, an FTS5 trigram index over the numbers and the Call-ID, for the free-text
+//   search: a substring search (LIKE '%x%') cannot use a B-tree, a trigram index can (for 3
+//   characters or more; shorter text still scans).
+// No triggers: the counts and calls_text are kept by kept_counts.ts, one set-based statement
+// per table for each batch of calls written, removed or re-classified — per-row triggers made
+// a CDR import four times slower.
+function m009CallListIndexes(db: Db): void {
   db.exec(`
     DROP INDEX calls_bucket;
     DROP INDEX calls_cause;
     DROP INDEX calls_final_status;
+    DROP INDEX calls_call_id;
+    CREATE INDEX calls_call_id      ON calls(call_id, from_user, to_user, start_us);
     CREATE INDEX calls_bucket       ON calls(kind, bucket, start_us);
     CREATE INDEX calls_cause        ON calls(kind, cause, start_us);
     CREATE INDEX calls_final_status ON calls(kind, final_status, start_us);
@@ -427,17 +433,8 @@ function m011CallListIndexes(db: Db): void {
     CREATE VIRTUAL TABLE calls_text USING fts5(from_user, to_user, call_id, content='calls', content_rowid='id', tokenize='trigram');
     INSERT INTO calls_text(calls_text) VALUES ('rebuild');
     ${SUMMARY_AGGREGATES_SQL}
-    CREATE TRIGGER calls_text_insert AFTER INSERT ON calls BEGIN
-      INSERT INTO calls_text(rowid, from_user, to_user, call_id) VALUES (new.id, new.from_user, new.to_user, new.call_id);
-    END;
-    CREATE TRIGGER calls_text_delete AFTER DELETE ON calls BEGIN
-      INSERT INTO calls_text(calls_text, rowid, from_user, to_user, call_id) VALUES ('delete', old.id, old.from_user, old.to_user, old.call_id);
-    END;
-    CREATE TRIGGER calls_text_update AFTER UPDATE OF from_user, to_user, call_id ON calls BEGIN
-      INSERT INTO calls_text(calls_text, rowid, from_user, to_user, call_id) VALUES ('delete', old.id, old.from_user, old.to_user, old.call_id);
-      INSERT INTO calls_text(rowid, from_user, to_user, call_id) VALUES (new.id, new.from_user, new.to_user, new.call_id);
-    END;
   `);
+  fillKeptCounts(db);
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -449,10 +446,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'sip_messages_quoted', up: m006SipMessagesQuoted },
   { version: 7, name: 'importing process on sources, CDR join indexes', up: m007ImportOwnerAndJoinIndexes },
   { version: 8, name: 'CDR-only calls read from their CDR row, verdicts without derived fields', up: m008CdrCallsDerived },
-  // Placeholders for the B2BUA leg links and CDR speed branches (see m011); replaced at merge.
-  { version: 9, name: 'reserved', up: () => {} },
-  { version: 10, name: 'reserved', up: () => {} },
-  { version: 11, name: 'call-list indexes per sort key, trigram text index', up: m011CallListIndexes },
+  { version: 9, name: 'call-list indexes per sort key, trigram text index, kept summary counts', up: m009CallListIndexes },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

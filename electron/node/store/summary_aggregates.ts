@@ -2,50 +2,29 @@
 // million calls, summarize() over every call took seconds; these tables hold what it adds up,
 // so the unfiltered summary is a read of a few hundred rows plus four index seeks.
 //
-// How the counts stay right: triggers on calls (created by migration 11 from the SQL below)
-// add a call's contribution when it is inserted, take it away when it is deleted (a source
-// removed: the cascade fires them) and do both when a counted column changes (re-classification
-// writes bucket and cause). They run inside the statement that changed the call, so in the
-// import's or the re-classification's own transaction: a rollback takes the counts back too.
+// How the counts stay right: kept_counts.ts adds a batch of calls once it is written (one
+// GROUP BY upsert per table over the batch's rows), takes a source's calls away before they
+// are removed, and takes away / adds back the calls whose verdict a re-classification rewrites
+// — inside the writer's own transaction, so a rollback takes the counts back too.
 //
 // Exactness (tested against summarize() on fixtures and a generated library):
 // - the peer of a call depends on the own-addresses setting, so the counts are kept per
 //   (caller address, callee address) and the peer is worked out when read;
 // - ACD sums whole microseconds (an integer sum is the same in any order; summarize() does the same);
 // - PDD percentiles are nearest-rank over every value: read from the (kind, pdd_ms) index at
-//   the rank (from the nearer end), not from a histogram, so they are exact.
+//   the rank (from the nearer end), not from a histogram, so they are exact;
+// - a call captured at two points is one attempt (oncePerCallId): the counts hold every row,
+//   summary_twins the (Call-ID, From, To) keys that have rows in two sources, and the rows
+//   of those keys that the caller's dedupe drops are taken away when read.
 // Only calls of kind 'call' count, as in summarize(). Rows that fall to zero stay and are skipped.
 //
-// The SQL below is part of migration 11: change it only with a new migration.
+// The SQL below is part of migration 9: change it only with a new migration.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import { hourStartOf, pddPercentiles, summaryFromParts, type BucketCounts, type Summary, type SummaryParts } from '../../../shared/diagnosis/call_summary.ts';
+import { durationUs, hourStartOf, pddPercentiles, summaryFromParts, type BucketCounts, type Summary, type SummaryParts } from '../../../shared/diagnosis/call_summary.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 
 type Db = BetterSqlite3.Database;
-
-const HOUR = 'floor(R.start_us / 3600000000.0) * 3600000000.0';
-const US = 'CAST(round(R.duration_ms * 1000) AS INTEGER)';
-
-/** Add (+1) or take away (-1) the counts of the row R ('new' or 'old') when it is a call. */
-function contribution(row: 'new' | 'old', sign: 1 | -1): string {
-  const r = (sql: string): string => sql.replace(/R\./g, `${row}.`);
-  const isCall = `${row}.kind = 'call'`;
-  const up = (table: string, cols: string, values: string, target: string, cond = ''): string =>
-    sign === 1
-      ? `INSERT INTO ${table} (${cols}, calls) SELECT ${values}, 1 WHERE ${isCall}${cond} ON CONFLICT (${target}) DO UPDATE SET calls = calls + 1;`
-      : `UPDATE ${table} SET calls = calls - 1 WHERE ${isCall}${cond} AND (${target}) = (${values});`;
-  return [
-    up('summary_hours', 'hour_us, bucket', r(`${HOUR}, coalesce(R.bucket, 0)`), 'hour_us, bucket'),
-    up('summary_pairs', 'caller_addr, callee_addr, bucket, answered', r('R.caller_addr, R.callee_addr, coalesce(R.bucket, 0), R.answered'), 'caller_addr, callee_addr, bucket, answered'),
-    up('summary_causes', 'cause', r('R.cause'), 'cause', r(" AND R.cause <> ''")),
-    up('summary_q850', 'code', r('R.q850_cause'), 'code', r(' AND R.q850_cause IS NOT NULL')),
-    r(`UPDATE summary_totals SET answered_us = answered_us ${sign === 1 ? '+' : '-'} (CASE WHEN R.answered THEN ${US} ELSE 0 END),
-      pdd_count = pdd_count ${sign === 1 ? '+' : '-'} (R.pdd_ms IS NOT NULL) WHERE ${isCall};`),
-  ].join('\n      ');
-}
-
-const COUNTED = 'kind, start_us, bucket, cause, q850_cause, answered, duration_ms, pdd_ms, caller_addr, callee_addr';
 
 export const SUMMARY_AGGREGATES_SQL = `
     CREATE TABLE summary_hours (hour_us REAL NOT NULL, bucket INTEGER NOT NULL, calls INTEGER NOT NULL, PRIMARY KEY (hour_us, bucket)) STRICT, WITHOUT ROWID;
@@ -54,22 +33,35 @@ export const SUMMARY_AGGREGATES_SQL = `
     CREATE TABLE summary_causes (cause TEXT PRIMARY KEY, calls INTEGER NOT NULL) STRICT, WITHOUT ROWID;
     CREATE TABLE summary_q850 (code INTEGER PRIMARY KEY, calls INTEGER NOT NULL) STRICT;
     CREATE TABLE summary_totals (id INTEGER PRIMARY KEY CHECK (id = 1), answered_us INTEGER NOT NULL, pdd_count INTEGER NOT NULL) STRICT;
-    INSERT INTO summary_hours SELECT ${HOUR.replace(/R\./g, '')}, coalesce(bucket, 0), count(*) FROM calls WHERE kind = 'call' GROUP BY 1, 2;
-    INSERT INTO summary_pairs SELECT caller_addr, callee_addr, coalesce(bucket, 0), answered, count(*) FROM calls WHERE kind = 'call' GROUP BY 1, 2, 3, 4;
-    INSERT INTO summary_causes SELECT cause, count(*) FROM calls WHERE kind = 'call' AND cause <> '' GROUP BY 1;
-    INSERT INTO summary_q850 SELECT q850_cause, count(*) FROM calls WHERE kind = 'call' AND q850_cause IS NOT NULL GROUP BY 1;
-    INSERT INTO summary_totals SELECT 1, coalesce(sum(CASE WHEN answered THEN ${US.replace(/R\./g, '')} ELSE 0 END), 0), count(pdd_ms) FROM calls WHERE kind = 'call';
-    CREATE TRIGGER summary_insert AFTER INSERT ON calls BEGIN
-      ${contribution('new', 1)}
-    END;
-    CREATE TRIGGER summary_delete AFTER DELETE ON calls BEGIN
-      ${contribution('old', -1)}
-    END;
-    CREATE TRIGGER summary_update AFTER UPDATE OF ${COUNTED} ON calls BEGIN
-      ${contribution('old', -1)}
-      ${contribution('new', 1)}
-    END;
+    INSERT INTO summary_totals VALUES (1, 0, 0);
+    CREATE TABLE summary_twins (call_id TEXT NOT NULL, from_user TEXT NOT NULL, to_user TEXT NOT NULL, PRIMARY KEY (call_id, from_user, to_user)) STRICT, WITHOUT ROWID;
 `;
+
+/** A row of a key in summary_twins: what summarize() reads of it, and what oncePerCallId compares. */
+export interface TwinRow {
+  id: number;
+  callId: string;
+  sourceId: number;
+  fromUser: string;
+  toUser: string;
+  startUs: number;
+  kind: string;
+  bucket: number | null;
+  cause: string | null;
+  q850Cause: number | null;
+  answered: boolean;
+  durationMs: number;
+  pddMs: number | null;
+  callerAddr: string;
+  calleeAddr: string;
+}
+
+export interface WholeSummaryOptions {
+  /** The list's includeOther: non-call dialogs take part in the dedupe (never in the counts). */
+  includeOther?: boolean;
+  /** Which of the rows (in list order: start, id) count — oncePerCallId; all when absent. */
+  keep?: (rows: TwinRow[]) => TwinRow[];
+}
 
 function emptyBuckets(): BucketCounts {
   return { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0, none: 0 };
@@ -83,7 +75,7 @@ function bucketKey(b: number): keyof BucketCounts {
  * The summary of every call in the library (the dashboard without a filter), from the kept
  * counts. `peer` is the same function the call list's peer filter uses (own addresses).
  */
-export function summaryFromAggregates(db: Db, peer: (callerAddr: string, calleeAddr: string) => string, settings: Pick<DiagnosisSettings, 'alertThresholdPct'>): Summary {
+export function summaryFromAggregates(db: Db, peer: (callerAddr: string, calleeAddr: string) => string, settings: Pick<DiagnosisSettings, 'alertThresholdPct'>, opts: WholeSummaryOptions = {}): Summary {
   const parts: SummaryParts = { hours: new Map(), peers: new Map(), causes: new Map(), q850: new Map(), attempts: 0, answered: 0, answeredUs: 0, pddMs: pddPercentiles([]) };
   for (const h of db.prepare('SELECT hour_us, bucket, calls FROM summary_hours WHERE calls > 0').all() as Array<{ hour_us: number; bucket: number; calls: number }>) {
     // hour_us is the value summarize() computes (same double arithmetic); hourStartOf is idempotent on it.
@@ -93,10 +85,13 @@ export function summaryFromAggregates(db: Db, peer: (callerAddr: string, calleeA
     b[bucketKey(h.bucket)] += h.calls;
     parts.attempts += h.calls;
   }
-  for (const p of db.prepare('SELECT caller_addr, callee_addr, bucket, answered, calls FROM summary_pairs WHERE calls > 0').all() as Array<{ caller_addr: string; callee_addr: string; bucket: number; answered: number; calls: number }>) {
-    const name = peer(p.caller_addr, p.callee_addr);
+  const peerOf = (name: string): { buckets: BucketCounts; answered: number } => {
     let g = parts.peers.get(name);
     if (!g) parts.peers.set(name, (g = { buckets: emptyBuckets(), answered: 0 }));
+    return g;
+  };
+  for (const p of db.prepare('SELECT caller_addr, callee_addr, bucket, answered, calls FROM summary_pairs WHERE calls > 0').all() as Array<{ caller_addr: string; callee_addr: string; bucket: number; answered: number; calls: number }>) {
+    const g = peerOf(peer(p.caller_addr, p.callee_addr));
     g.buckets[bucketKey(p.bucket)] += p.calls;
     if (p.answered) {
       g.answered += p.calls;
@@ -107,16 +102,82 @@ export function summaryFromAggregates(db: Db, peer: (callerAddr: string, calleeA
   for (const c of db.prepare('SELECT code, calls FROM summary_q850 WHERE calls > 0').all() as Array<{ code: number; calls: number }>) parts.q850.set(c.code, c.calls);
   const totals = db.prepare('SELECT answered_us, pdd_count FROM summary_totals').get() as { answered_us: number; pdd_count: number } | undefined;
   parts.answeredUs = totals?.answered_us ?? 0;
-  const n = totals?.pdd_count ?? 0;
-  // Nearest rank r of n values: the (r-1)th from the bottom, or the (n-r)th from the top,
-  // whichever walk of the (kind, pdd_ms) index is shorter.
+
+  // The second sightings of calls captured at two points: counted above, taken away here.
+  const dropped = droppedTwins(db, opts);
+  const droppedPdds: number[] = [];
+  for (const r of dropped) {
+    const key = bucketKey(r.bucket ?? 0);
+    parts.hours.get(hourStartOf(r.startUs))![key]--;
+    const g = peerOf(peer(r.callerAddr, r.calleeAddr));
+    g.buckets[key]--;
+    parts.attempts--;
+    if (r.cause) parts.causes.set(r.cause, (parts.causes.get(r.cause) ?? 0) - 1);
+    if (r.q850Cause !== null) parts.q850.set(r.q850Cause, (parts.q850.get(r.q850Cause) ?? 0) - 1);
+    if (r.pddMs !== null && Number.isFinite(r.pddMs)) droppedPdds.push(r.pddMs);
+    if (r.answered) {
+      g.answered--;
+      parts.answered--;
+      parts.answeredUs -= durationUs(r.durationMs);
+    }
+  }
+  droppedPdds.sort((a, b) => a - b);
+  parts.pddMs = keptPercentiles(db, totals?.pdd_count ?? 0, droppedPdds);
+  return summaryFromParts(parts, settings);
+}
+
+/** The rows of twin keys (kind 'call') that `keep` leaves out. */
+function droppedTwins(db: Db, opts: WholeSummaryOptions): TwinRow[] {
+  if (!opts.keep) return [];
+  const rows = (db.prepare(`SELECT id, call_id, source_id, from_user, to_user, start_us, kind, bucket, cause, q850_cause, answered, duration_ms, pdd_ms, caller_addr, callee_addr
+    FROM calls WHERE (call_id, from_user, to_user) IN (SELECT call_id, from_user, to_user FROM summary_twins)${opts.includeOther ? '' : " AND kind = 'call'"}
+    ORDER BY start_us, id`).all() as Array<Record<string, unknown>>).map((r): TwinRow => ({
+    id: r.id as number, callId: r.call_id as string, sourceId: r.source_id as number, fromUser: r.from_user as string, toUser: r.to_user as string,
+    startUs: r.start_us as number, kind: r.kind as string, bucket: r.bucket as number | null, cause: r.cause as string | null, q850Cause: r.q850_cause as number | null,
+    answered: r.answered === 1, durationMs: r.duration_ms as number, pddMs: r.pdd_ms as number | null, callerAddr: r.caller_addr as string, calleeAddr: r.callee_addr as string,
+  }));
+  if (rows.length === 0) return [];
+  const kept = new Set(opts.keep(rows).map((r) => r.id));
+  return rows.filter((r) => !kept.has(r.id) && r.kind === 'call');
+}
+
+/** Index of the first value of `sorted` above `v` (or, with `orEqual`, at or above). */
+function countBelow(sorted: readonly number[], v: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < v || (orEqual && sorted[mid] === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Nearest-rank PDD percentiles of the calls counted, read from the (kind, pdd_ms) index: the
+ * index holds `all` values, of which `dropped` (sorted) are not counted. Rank r of the counted
+ * values is found from the nearer end of the index: start at offset r-1, and move past as many
+ * dropped values as lie at or before the value found, until that stops moving (the least fixed
+ * point is the r-th counted value; at most one more read per dropped value, usually none).
+ */
+function keptPercentiles(db: Db, all: number, dropped: readonly number[]): SummaryParts['pddMs'] {
+  const n = all - dropped.length;
   const up = db.prepare("SELECT pdd_ms FROM calls WHERE kind = 'call' AND pdd_ms IS NOT NULL ORDER BY pdd_ms LIMIT 1 OFFSET ?").pluck();
   const down = db.prepare("SELECT pdd_ms FROM calls WHERE kind = 'call' AND pdd_ms IS NOT NULL ORDER BY pdd_ms DESC LIMIT 1 OFFSET ?").pluck();
-  const at = (p: number): number | null => {
-    if (n === 0) return null;
-    const rank = Math.min(n, Math.max(1, Math.ceil((p / 100) * n)));
-    return (rank - 1 <= n - rank ? up.get(rank - 1) : down.get(n - rank)) as number;
+  const walk = (fromTop: boolean, rank: number): number => {
+    let o = rank - 1;
+    for (;;) {
+      const v = (fromTop ? down : up).get(o) as number;
+      // Dropped values at or before v in this walk's direction.
+      const passed = fromTop ? dropped.length - countBelow(dropped, v, false) : countBelow(dropped, v, true);
+      if (rank - 1 + passed === o) return v;
+      o = rank - 1 + passed;
+    }
   };
-  parts.pddMs = { count: n, p50: at(50), p90: at(90), p95: at(95), p99: at(99) };
-  return summaryFromParts(parts, settings);
+  const at = (p: number): number | null => {
+    if (n <= 0) return null;
+    const rank = Math.min(n, Math.max(1, Math.ceil((p / 100) * n)));
+    return rank - 1 <= n - rank ? walk(false, rank) : walk(true, n - rank + 1);
+  };
+  return { count: Math.max(0, n), p50: at(50), p90: at(90), p95: at(95), p99: at(99) };
 }
