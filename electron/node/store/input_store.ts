@@ -35,15 +35,17 @@ export interface JoinCandidate {
  * The numbers-and-time join: captured calls starting in a window. It must be served by the
  * partial covering index calls_capture_join (captured calls only), so its cost follows the
  * captured calls in the window, never the CDR-only calls an import adds (a test checks the plan).
+ * Named: the call list's (kind, start_us) index (migration 9) also serves the WHERE, and the
+ * planner, without statistics, prefers it — walking the CDR-only calls of the window too.
  */
-export const CAPTURED_IN_WINDOW_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls
+export const CAPTURED_IN_WINDOW_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls INDEXED BY calls_capture_join
   WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`;
 
 /**
  * The same search over a half-open slot [from, to), in the index's order, at most `limit`
  * rows: a CDR import reads the captured calls a minute at a time (captured_window_cache.ts).
  */
-export const CAPTURED_IN_SLOT_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls
+export const CAPTURED_IN_SLOT_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls INDEXED BY calls_capture_join
   WHERE start_us >= ? AND start_us < ? AND origin = 'capture' AND kind = 'call'
   ORDER BY start_us, from_user, to_user, call_id, id LIMIT ?`;
 

@@ -95,9 +95,27 @@ export class KeptCounts {
   private reclassifying = 0;
   private readonly stmts = new Map<string, BetterSqlite3.Statement>();
   private readonly maxId: BetterSqlite3.Statement;
+  private readonly totalChanges: BetterSqlite3.Statement;
+  /**
+   * Rows these steps wrote (SQLite's total_changes, calls_text's own shadow rows included):
+   * the derived tables' share of an import's writes, which the import's tests set apart.
+   */
+  rowsWritten = 0;
 
   constructor(private readonly db: Db) {
     this.maxId = db.prepare('SELECT coalesce(max(id), 0) FROM calls').pluck();
+    this.totalChanges = db.prepare('SELECT total_changes()').pluck();
+  }
+
+  /**
+   * Runs a step and adds what it wrote to rowsWritten. As a savepoint: FTS5 keeps new entries
+   * in memory and writes them when a savepoint or the transaction ends, so that its writes fall
+   * inside the count (and not at the caller's commit).
+   */
+  private counting(step: () => void): void {
+    const before = this.totalChanges.get() as number;
+    this.db.transaction(step)();
+    this.rowsWritten += (this.totalChanges.get() as number) - before;
   }
 
   private run(sql: string, params: unknown[]): void {
@@ -162,17 +180,21 @@ export class KeptCounts {
     const top = this.maxId.get() as number;
     if (top <= this.mark) return;
     const set = callsAfter(this.mark);
-    this.add(set);
-    this.run(TEXT_ADD(set.where), set.params);
-    this.run(TWINS_ADD(set.where), set.params);
+    this.counting(() => {
+      this.add(set);
+      this.run(TEXT_ADD(set.where), set.params);
+      this.run(TWINS_ADD(set.where), set.params);
+    });
     this.mark = top;
   }
 
   /** Takes the calls of `set` out of the counts and the text index; the caller deletes them next. */
   beforeDelete(set: CallSet): void {
     this.flush();
-    this.takeAway(set);
-    this.run(TEXT_REMOVE(set.where), set.params);
+    this.counting(() => {
+      this.takeAway(set);
+      this.run(TEXT_REMOVE(set.where), set.params);
+    });
   }
 
   /** Writes one verdict: its row's counts go out and back in unless pending or in a scope. */
