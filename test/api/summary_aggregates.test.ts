@@ -1,5 +1,5 @@
-// Issue 13: the unfiltered dashboard summary is read from counts kept in the index by
-// triggers; it must equal summarize() over every call — after the import of the fixture
+// Issue 13: the unfiltered dashboard summary is read from counts kept in the index
+// (kept_counts.ts); it must equal summarize() over every call — after the import of the fixture
 // captures, after re-classification with other settings (own addresses move the peers), and
 // after a source is removed. The reference is the same handler asked with a filter that keeps
 // every call (so it is added up call by call).

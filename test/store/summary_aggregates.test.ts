@@ -1,4 +1,5 @@
-// Issue 13: the counts behind the dashboard summary (summary_aggregates.ts), kept by triggers,
+// Issue 13: the counts behind the dashboard summary (summary_aggregates.ts), kept set by set
+// (kept_counts.ts; test/store/kept_counts.test.ts covers every import path),
 // equal summarize() over every call of a generated library — after the import, after a source
 // is removed, after re-classification with other settings and other own addresses — and the
 // PDD percentiles are read through the (kind, pdd_ms) index.
@@ -52,7 +53,7 @@ function check(settings: DiagnosisSettings): void {
   expect(store.callQuery.summary(settings)).toEqual(recounted);
 }
 
-describe('summary counts kept by triggers', () => {
+describe('summary counts kept at transaction boundaries', () => {
   it('equal the recount after import, removal and re-classification', () => {
     check(DEFAULT_SETTINGS);
     store.deleteSource(sources[1]);
