@@ -65,6 +65,11 @@ const TWINS_ADD = (where: string): string => `INSERT OR IGNORE INTO summary_twin
     WHERE o.call_id = n.call_id AND o.from_user = n.from_user AND o.to_user = n.to_user
       AND o.start_us BETWEEN n.start_us - 600000000 AND n.start_us + 600000000 AND o.source_id <> n.source_id)`;
 
+/** The statements of a flush over `where` (for the bench that prices each step). */
+export function flushSql(where: string): { counts: string[]; text: string; twins: string } {
+  return { counts: countSql(where, 1), text: TEXT_ADD(where), twins: TWINS_ADD(where) };
+}
+
 /** Fills the counts, the twins and calls_text from every call (migration 9). */
 export function fillKeptCounts(db: Db): void {
   rebuildCounts(db);
