@@ -27,7 +27,7 @@ type Row = unknown[];
 
 const LIST_INDEXES = [
   'calls_list_source', 'calls_list_start', 'calls_list_duration', 'calls_list_pdd', 'calls_list_min_mos', 'calls_list_worst_loss',
-  'calls_list_longest_gap', 'calls_list_final_status', 'calls_list_bucket', 'calls_list_worst_jitter',
+  'calls_list_longest_gap', 'calls_list_worst_jitter',
 ];
 
 function dbOf(store: unknown): BetterSqlite3.Database {

@@ -122,7 +122,7 @@ describe('call list at 100 000 calls', () => {
   });
 
   it('keyset pages walk the list in the offset order, forward and back, across the unknown values', () => {
-    for (const key of ['minMos', 'startUs', 'pddMs'] as CallSortKey[]) {
+    for (const key of ['minMos', 'startUs', 'pddMs', 'bucket', 'finalStatus'] as CallSortKey[]) {
       for (const descending of [false, true]) {
         const filter = { buckets: [2] };
         const all = store.callQuery.page({ filter, sort: key, descending, offset: 0, limit: 20_000 }).rows.map((r) => r.id);

@@ -25,6 +25,15 @@ export interface ListCursor {
 /** Sort columns declared NOT NULL: their list has no second segment. */
 const NEVER_NULL = new Set(['start_us', 'duration_ms']);
 
+/**
+ * Sort columns of few distinct values whose ties go in time order, (column, start_us, id):
+ * the filter indexes (kind, bucket | final_status, start_us) then serve the sort too, and
+ * no second index per column is written on every insert (issue 13: each index costs a CDR
+ * import about 1 µs a row). A cursor stays (value, id): the row's start is read by its id.
+ */
+const TIES_BY_START = new Set(['bucket', 'final_status']);
+const START_OF = '(SELECT start_us FROM calls WHERE id = ?)';
+
 export interface Segment {
   /** Extra WHERE term (ANDed to the filter's) and its parameters. */
   cond: string;
@@ -48,13 +57,15 @@ export function segmentSql(cols: string, where: string, seg: Segment): string {
  */
 export function listSegments(col: string, descending: boolean, pos: { after?: ListCursor; before?: ListCursor }): { segments: Segment[]; reversed: boolean } {
   const nullable = !NEVER_NULL.has(col);
+  const byStart = TIES_BY_START.has(col);
   const backward = pos.before !== undefined;
   // Reading backward is reading the list in the opposite direction from the cursor.
   const desc = backward ? !descending : descending;
   const dir = desc ? 'DESC' : 'ASC';
   const gt = desc ? '<' : '>';
-  const values: Segment = { cond: nullable ? `${col} IS NOT NULL` : '1', params: [], order: `${col} ${dir}, id ${dir}` };
-  const nulls: Segment = { cond: `${col} IS NULL`, params: [], order: `id ${dir}` };
+  const tie = byStart ? `start_us ${dir}, id ${dir}` : `id ${dir}`;
+  const values: Segment = { cond: nullable ? `${col} IS NOT NULL` : '1', params: [], order: `${col} ${dir}, ${tie}` };
+  const nulls: Segment = { cond: `${col} IS NULL`, params: [], order: tie };
   const cursor = pos.after ?? pos.before;
   // In list order values come before nulls; read backward, nulls come first.
   const inOrder = (a: Segment, b: Segment): Segment[] => (nullable ? (backward ? [b, a] : [a, b]) : [a]);
@@ -62,10 +73,14 @@ export function listSegments(col: string, descending: boolean, pos: { after?: Li
   // A column that is never NULL has no unknown values: a NULL cursor stands past its end.
   if (cursor.value === null && !nullable) return { segments: backward ? [values] : [], reversed: backward };
   if (cursor.value === null) {
-    const rest: Segment = { ...nulls, cond: `${nulls.cond} AND id ${gt} ?`, params: [cursor.id] };
+    const rest: Segment = byStart
+      ? { ...nulls, cond: `${nulls.cond} AND (start_us, id) ${gt} (${START_OF}, ?)`, params: [cursor.id, cursor.id] }
+      : { ...nulls, cond: `${nulls.cond} AND id ${gt} ?`, params: [cursor.id] };
     return { segments: backward ? [rest, values] : [rest], reversed: backward };
   }
-  const rest: Segment = { ...values, cond: `${values.cond} AND (${col}, id) ${gt} (?, ?)`, params: [cursor.value, cursor.id] };
+  const rest: Segment = byStart
+    ? { ...values, cond: `${values.cond} AND (${col}, start_us, id) ${gt} (?, ${START_OF}, ?)`, params: [cursor.value, cursor.id, cursor.id] }
+    : { ...values, cond: `${values.cond} AND (${col}, id) ${gt} (?, ?)`, params: [cursor.value, cursor.id] };
   return { segments: backward ? [rest] : nullable ? [rest, nulls] : [rest], reversed: backward };
 }
 

@@ -389,7 +389,8 @@ function m008CdrCallsDerived(db: Db): void {
 
 // Issue 13 (a library of 1 000 000 calls). What v9 adds:
 // - one index per sort key of the call list, (kind, column) — the rowid ends every index, so
-//   it is (kind, column, id): the order of the list and of its keyset cursor. The default filter
+//   it is (kind, column, id): the order of the list and of its keyset cursor. Bucket and final
+//   status sort as (column, start_us, id) and use the filter indexes below (call_list_query.ts). The default filter
 //   (kind = 'call') is an equality on the first column, so the first page, the next page after a
 //   cursor and the total are each a seek plus a walk of at most one page (call_list_query.ts);
 // - the filter indexes of migration 3 gain the kind in front, (kind, bucket | cause |
@@ -406,7 +407,8 @@ function m008CdrCallsDerived(db: Db): void {
 //   from the calls here;
 // - calls_text, an FTS5 trigram index over the numbers and the Call-ID, for the free-text
 //   search: a substring search (LIKE '%x%') cannot use a B-tree, a trigram index can (for 3
-//   characters or more; shorter text still scans).
+//   characters or more; shorter text still scans). columnsize=0: no per-row size record (only
+//   ranking reads it), one write fewer per call.
 // No triggers: the counts and calls_text are kept by kept_counts.ts, one set-based statement
 // per table for each batch of calls written, removed or re-classified — per-row triggers made
 // a CDR import four times slower.
@@ -427,10 +429,8 @@ function m009CallListIndexes(db: Db): void {
     CREATE INDEX calls_list_min_mos      ON calls(kind, min_mos);
     CREATE INDEX calls_list_worst_loss   ON calls(kind, worst_loss_pct);
     CREATE INDEX calls_list_longest_gap  ON calls(kind, longest_gap_ms);
-    CREATE INDEX calls_list_final_status ON calls(kind, final_status);
-    CREATE INDEX calls_list_bucket       ON calls(kind, bucket);
     CREATE INDEX calls_list_worst_jitter ON calls(kind, worst_jitter_ms);
-    CREATE VIRTUAL TABLE calls_text USING fts5(from_user, to_user, call_id, content='calls', content_rowid='id', tokenize='trigram');
+    CREATE VIRTUAL TABLE calls_text USING fts5(from_user, to_user, call_id, content='calls', content_rowid='id', tokenize='trigram', columnsize=0);
     INSERT INTO calls_text(calls_text) VALUES ('rebuild');
     ${SUMMARY_AGGREGATES_SQL}
   `);
