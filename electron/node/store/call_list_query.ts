@@ -55,7 +55,21 @@ export function segmentSql(cols: string, where: string, seg: Segment): string {
  * starts after `after`, ends before `before`, or (neither) starts at the top. `reversed` says
  * the rows come back last-first (a page before a cursor) and must be reversed by the caller.
  */
-export function listSegments(col: string, descending: boolean, pos: { after?: ListCursor; before?: ListCursor }): { segments: Segment[]; reversed: boolean } {
+export function listSegments(col: string, descending: boolean, pos: { after?: ListCursor; before?: ListCursor }, unindexed = false): { segments: Segment[]; reversed: boolean } {
+  const segs = listSegmentsOf(col, descending, pos);
+  if (!unindexed) return segs;
+  // A search driven from the trigram index's matches (callFilterSql): the segment's terms
+  // filter those matches, and must not lead the planner to walk a sort index instead.
+  // (The start of a cursor's row, read by its id, keeps its rowid lookup.)
+  const plain = (cond: string): string =>
+    cond
+      .split(START_OF)
+      .map((part) => part.replace(new RegExp(`\\b(${col}|start_us|id)\\b`, 'g'), '+$1'))
+      .join(START_OF);
+  return { ...segs, segments: segs.segments.map((s) => ({ ...s, cond: plain(s.cond) })) };
+}
+
+function listSegmentsOf(col: string, descending: boolean, pos: { after?: ListCursor; before?: ListCursor }): { segments: Segment[]; reversed: boolean } {
   const nullable = !NEVER_NULL.has(col);
   const byStart = TIES_BY_START.has(col);
   const backward = pos.before !== undefined;

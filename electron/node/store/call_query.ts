@@ -41,43 +41,51 @@ function likePattern(text: string): string {
 }
 
 /** WHERE clause and parameters for a filter (exported so tests can check the query plan). */
-export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray<readonly [string, string]>): { where: string; params: unknown[] } {
+export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray<readonly [string, string]>): { where: string; params: unknown[]; byText: boolean } {
   const terms: string[] = [];
   const params: unknown[] = [];
+  const text = filter.text?.trim();
+  // A text search of 3+ characters is answered by the trigram index, and its matches are
+  // usually few: the query is driven from them (rowid lookups, then a sort of the matches).
+  // A unary + keeps the planner from using an index for the other terms: without statistics
+  // it took kind = 'call' on a (kind, …) index and checked every call of the library against
+  // the matches (0.3 s for a search that matched nothing, at a million calls).
+  const byText = text !== undefined && [...text].length >= 3;
+  const c = (col: string): string => (byText ? `+${col}` : col);
   const inList = (col: string, values: readonly unknown[]): void => {
     terms.push(`${col} IN (${values.map(() => '?').join(', ')})`);
     pushAll(params, values);
   };
-  if (!filter.includeOther) terms.push("kind = 'call'");
+  if (!filter.includeOther) terms.push(`${c('kind')} = 'call'`);
   if (filter.sourceIds) {
     if (filter.sourceIds.length === 0) terms.push('0');
-    else inList('source_id', filter.sourceIds);
+    else inList(c('source_id'), filter.sourceIds);
   }
   if (filter.buckets) {
     // Bucket 0 is "not classifiable": a verdict with no bucket (capture_ended / in_progress).
     const real = filter.buckets.filter((b) => b !== 0);
     const alt: string[] = [];
     if (real.length > 0) {
-      alt.push(`bucket IN (${real.map(() => '?').join(', ')})`);
+      alt.push(`${c('bucket')} IN (${real.map(() => '?').join(', ')})`);
       pushAll(params, real);
     }
-    if (filter.buckets.includes(0)) alt.push('(bucket IS NULL AND cause IS NOT NULL)');
+    if (filter.buckets.includes(0)) alt.push(`(${c('bucket')} IS NULL AND ${c('cause')} IS NOT NULL)`);
     terms.push(alt.length === 0 ? '0' : alt.length === 1 ? alt[0] : `(${alt.join(' OR ')})`);
   }
   if (filter.causes) {
     if (filter.causes.length === 0) terms.push('0');
-    else inList('cause', filter.causes);
+    else inList(c('cause'), filter.causes);
   }
   if (filter.finalStatuses) {
     if (filter.finalStatuses.length === 0) terms.push('0');
-    else inList('final_status', filter.finalStatuses);
+    else inList(c('final_status'), filter.finalStatuses);
   }
   if (filter.peer !== undefined && filter.peer !== '') {
     if (peerPairs && peerPairs.length === 0) terms.push('0');
     else if (peerPairs) {
       // The address pairs whose peer it is (from the kept summary counts): compared in SQL,
       // instead of calling back into JS for every call of the library.
-      terms.push(`(caller_addr, callee_addr) IN (VALUES ${peerPairs.map(() => '(?, ?)').join(', ')})`);
+      terms.push(`(${c('caller_addr')}, ${c('callee_addr')}) IN (VALUES ${peerPairs.map(() => '(?, ?)').join(', ')})`);
       for (const [a, b] of peerPairs) params.push(a, b);
     } else {
       terms.push('ct_peer(caller_addr, callee_addr) = ?');
@@ -86,16 +94,15 @@ export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray
   }
   // [fromUs, toUs): an hour of the dashboard is [hourStart, hourStart + 1 h).
   if (filter.fromUs !== undefined) {
-    terms.push('start_us >= ?');
+    terms.push(`${c('start_us')} >= ?`);
     params.push(filter.fromUs);
   }
   if (filter.toUs !== undefined) {
-    terms.push('start_us < ?');
+    terms.push(`${c('start_us')} < ?`);
     params.push(filter.toUs);
   }
-  const text = filter.text?.trim();
   if (text) {
-    if ([...text].length >= 3) {
+    if (byText) {
       // The trigram index (migration 9) finds substrings of 3 characters or more without a
       // scan; a phrase in double quotes is matched as a substring, case-insensitively like LIKE.
       terms.push('id IN (SELECT rowid FROM calls_text WHERE calls_text MATCH ?)');
@@ -107,7 +114,7 @@ export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray
       params.push(p, p, p);
     }
   }
-  return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
+  return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params, byText };
 }
 
 export class CallQueryStore {
@@ -177,11 +184,11 @@ export class CallQueryStore {
    * offset (jumps; an index walk to the target). The total is a count over the filter's index.
    */
   page(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; offset?: number; limit: number; after?: ListCursor; before?: ListCursor }): { total: number; rows: CallSummary[] } {
-    const { where, params } = callFilterSql(q.filter, this.peerPairs(q.filter));
+    const { where, params, byText } = callFilterSql(q.filter, this.peerPairs(q.filter));
     const total = this.total(where, params);
     const col = SORT_COLUMN[q.sort ?? 'startUs'];
     if (!col) throw new Error(`unknown sort key ${String(q.sort)}`);
-    const { segments, reversed } = listSegments(col, q.descending === true, { after: q.after, before: q.before });
+    const { segments, reversed } = listSegments(col, q.descending === true, { after: q.after, before: q.before }, byText);
     const rows: CallRow[] = [];
     let skip = q.after || q.before ? 0 : Math.max(0, q.offset ?? 0);
     for (const seg of segments) {
@@ -210,10 +217,10 @@ export class CallQueryStore {
 
   /** EXPLAIN QUERY PLAN of every query of a page (count, then each segment), for tests that pin the indexes. */
   explainPage(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; after?: ListCursor; before?: ListCursor }): string[] {
-    const { where, params } = callFilterSql(q.filter, this.peerPairs(q.filter));
+    const { where, params, byText } = callFilterSql(q.filter, this.peerPairs(q.filter));
     const plan = (sql: string, p: unknown[]): string[] => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...p) as Array<{ detail: string }>).map((r) => r.detail);
     const out = plan(`SELECT count(*) FROM calls ${where}`, params);
-    const { segments } = listSegments(SORT_COLUMN[q.sort ?? 'startUs'], q.descending === true, { after: q.after, before: q.before });
+    const { segments } = listSegments(SORT_COLUMN[q.sort ?? 'startUs'], q.descending === true, { after: q.after, before: q.before }, byText);
     for (const seg of segments) pushAll(out, plan(segmentSql(CALL_SUMMARY_COLS, where, seg), [...params, ...seg.params, 100, 0]));
     return out;
   }
