@@ -19,6 +19,7 @@ import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../shared/model/ver
 import { oncePerCallId, peerOf, reclassifyAll, reclassifySource, summaryInput } from '../../electron/node/ingest/diagnose.ts';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
+import { callById, callsAfter, callsByIds, callsOfSource, flushSql, TWINS_ADD } from '../../electron/node/store/kept_counts.ts';
 import { buildCallCapture } from '../support/call_capture.ts';
 import { secondCapturePoint } from '../support/second_capture_point.ts';
 import { REPO_ROOT } from '../support/oracle.ts';
@@ -219,5 +220,44 @@ describe('kept counts and text index = recount, on every path that writes calls'
     db3.prepare("INSERT INTO calls_text (calls_text, rowid, from_user, to_user, call_id) VALUES ('delete', ?, ?, ?, ?)").run(one.id, one.from_user, one.to_user, one.call_id);
     db3.close();
     expect(() => expectKept()).toThrow();
+  });
+});
+
+describe('the upkeep statements', () => {
+  it('are driven by their set of calls (EXPLAIN QUERY PLAN): a batch costs its rows, not the library', () => {
+    const db = new Database(DB, { readonly: true });
+    try {
+      const sets = [
+        [callsAfter(5), /SEARCH calls USING INTEGER PRIMARY KEY \(rowid>\?\)/],
+        [callsOfSource(1), /SEARCH calls USING INDEX calls_source \(source_id=\?\)/],
+        [callById(5), /SEARCH calls USING INTEGER PRIMARY KEY \(rowid=\?\)/],
+        [callsByIds([5, 6]), /SEARCH calls USING INTEGER PRIMARY KEY \(rowid=\?\)/],
+      ] as const;
+      for (const [set, driven] of sets) {
+        const f = flushSql(set.where);
+        for (const sql of [...f.counts, f.text]) {
+          const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...set.params) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+          expect(plan, sql).toMatch(driven);
+          // Never a walk of every call of a kind.
+          expect(plan, sql).not.toMatch(/\(kind=\?\)/);
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('the twin search of an import', () => {
+  it('is two seeks per new call in calls_call_id (EXPLAIN QUERY PLAN), however many rows share its key', () => {
+    const db = new Database(DB, { readonly: true });
+    try {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${TWINS_ADD('id > ?')}`).all(0) as Array<{ detail: string }>).map((r) => r.detail);
+      const probes = plan.filter((d) => /^SEARCH o USING COVERING INDEX calls_call_id \(call_id=\? AND from_user=\? AND to_user=\? AND source_id[<>]\?\)$/.test(d));
+      expect(probes, plan.join(' | ')).toHaveLength(2);
+      expect(plan.join(' | ')).toMatch(/SEARCH n USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    } finally {
+      db.close();
+    }
   });
 });

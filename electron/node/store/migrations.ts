@@ -399,9 +399,9 @@ function m008CdrCallsDerived(db: Db): void {
 //   equalities on one index, walked in time order (without it the planner, which has no
 //   statistics, takes any (kind, …) index and reads every call of that kind). With the
 //   non-call dialogs included the list falls back to calls_start (start_us);
-// - calls_call_id widened to (call_id, from_user, to_user, start_us): the key under which
-//   oncePerCallId counts a call captured at two points once, so finding a new call's twin in
-//   another source is one seek even where many rows share a Call-ID (CDRs without one: '');
+// - calls_call_id widened to (call_id, from_user, to_user, source_id): the key under which
+//   oncePerCallId counts a call captured at two points once, and the source, so finding a new
+//   call's twin in another source is two seeks even where many rows share a key;
 // - the dashboard's counts kept in the index (summary_aggregates.ts): summary_hours,
 //   summary_pairs, summary_causes, summary_q850, summary_totals and summary_twins, filled
 //   from the calls here;
@@ -418,7 +418,7 @@ function m009CallListIndexes(db: Db): void {
     DROP INDEX calls_cause;
     DROP INDEX calls_final_status;
     DROP INDEX calls_call_id;
-    CREATE INDEX calls_call_id      ON calls(call_id, from_user, to_user, start_us);
+    CREATE INDEX calls_call_id      ON calls(call_id, from_user, to_user, source_id);
     CREATE INDEX calls_bucket       ON calls(kind, bucket, start_us);
     CREATE INDEX calls_cause        ON calls(kind, cause, start_us);
     CREATE INDEX calls_final_status ON calls(kind, final_status, start_us);
