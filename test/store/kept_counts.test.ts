@@ -18,6 +18,7 @@ import { summarize } from '../../shared/diagnosis/call_summary.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../shared/model/verdict.ts';
 import { oncePerCallId, peerOf, reclassifyAll, reclassifySource, summaryInput } from '../../electron/node/ingest/diagnose.ts';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
+import { removeSource } from '../../electron/node/ingest/cdr_orphans.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { callById, callsAfter, callsByIds, callsOfSource, flushSql, TWINS_ADD } from '../../electron/node/store/kept_counts.ts';
 import { buildCallCapture } from '../support/call_capture.ts';
@@ -172,6 +173,21 @@ describe('kept counts and text index = recount, on every path that writes calls'
     store.deleteSource(ids.cdr);
     expectKept();
     store.transaction(() => store.deleteSource(ids.phone));
+    expectKept();
+  });
+
+  it('the newest capture removed: the CDR row that had joined its call stands alone again (on a reused row id)', async () => {
+    const cap = join(tmp, 'newest.pcap');
+    writeFileSync(cap, buildCallCapture({ callId: 'newest@10.1.0.1', from: '5554444', to: '6011', startUs: T0 + 30 * 60e6 }));
+    const out = await importFile(store, cap);
+    expect(out.status).toBe('ok');
+    const newest = Math.max(...store.callQuery.all({ includeOther: true }).map((c) => c.id));
+    const joined = (await importFile(store, cdrCsv('newest.csv', [{ from: '5554444', to: '6011', startUs: T0 + 30 * 60e6, uuid: uuid(20) }]))) as { joined: number };
+    expect(joined.joined).toBe(1);
+    expectKept();
+    // Its call held the highest row id: the row standing alone takes that id again.
+    expect(removeSource(store, out.sourceId!, DEFAULT_SETTINGS)).toEqual({ rejoined: 0, standing: 1 });
+    expect(store.callQuery.all({}).find((c) => c.fromUser === '5554444')?.id).toBe(newest);
     expectKept();
   });
 

@@ -1067,6 +1067,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     this.kept.write(() => {
       this.kept.beforeDelete(callsOfSource(sourceId));
       this.w.deleteSource.run(sourceId);
+      this.kept.afterDelete();
     });
   }
 

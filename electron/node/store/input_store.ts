@@ -241,6 +241,8 @@ export class InputStore {
    * CDR-only call row (facts as insertCdrOnlyCall's) that the row points at.
    */
   standAlone(r: StoredCdrRecord, facts: CallFacts, verdict: Verdict | null): number {
+    // Counted when its transaction ends (the removal's); alone, it is its own transaction.
+    if (!this.kept.active) return this.kept.transaction(() => this.standAlone(r, facts, verdict));
     const callRowId = Number(this.s.insertCdrOnlyCall.run(cdrOnlyCallValues(r.sourceId, facts, verdict)).lastInsertRowid);
     this.s.linkCdr.run(callRowId, 'cdr_only', null, r.id);
     return callRowId;
@@ -345,6 +347,7 @@ export class InputStore {
     this.kept.write(() => {
       this.kept.beforeDelete(callById(callRowId));
       this.s.deleteCall.run(callRowId);
+      this.kept.afterDelete();
     });
   }
 

@@ -207,6 +207,16 @@ export class KeptCounts {
     });
   }
 
+  /**
+   * After a delete that beforeDelete prepared: the mark moves to the highest id left. A new row
+   * takes max(id) + 1, so once the highest rows are gone the next insert can reuse an id at or
+   * below the old mark (removing the newest source, then a CDR row of it standing alone again)
+   * — and `id > mark` would miss it. Every row is counted at this point (beforeDelete flushed).
+   */
+  afterDelete(): void {
+    if (this.mark !== null) this.mark = this.maxId.get() as number;
+  }
+
   /** Writes one verdict: its row's counts go out and back in unless pending or in a scope. */
   verdict(callRowId: number, write: () => void): void {
     this.write(() => {
