@@ -72,6 +72,17 @@ describe('call list at 100 000 calls', () => {
     }
   });
 
+  it('the totals the kept counts hold (whole list, buckets, causes) equal the counts, and the others are counted', () => {
+    const count = (where: string): number => (store as unknown as { db: Database.Database }).db.prepare(`SELECT count(*) FROM calls WHERE kind = 'call'${where}`).pluck().get() as number;
+    expect(store.callQuery.keptTotal({})).toBe(count(''));
+    expect(store.callQuery.keptTotal({ buckets: [2, 5] })).toBe(count(' AND bucket IN (2, 5)'));
+    expect(store.callQuery.keptTotal({ causes: ['sip_486', 'cause_3'] })).toBe(count(" AND cause IN ('sip_486', 'cause_3')"));
+    expect(store.callQuery.keptTotal({ buckets: [0] })).toBeUndefined();
+    expect(store.callQuery.keptTotal({ buckets: [2], causes: ['sip_486'] })).toBeUndefined();
+    expect(store.callQuery.keptTotal({ includeOther: true })).toBeUndefined();
+    expect(store.callQuery.keptTotal({ causes: [''] })).toBeUndefined();
+  });
+
   it('filters, with totals', () => {
     const cases = [
       { buckets: [4, 5] },

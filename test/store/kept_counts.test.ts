@@ -73,6 +73,13 @@ function expectKept(settings: DiagnosisSettings = DEFAULT_SETTINGS): void {
   } finally {
     db.close();
   }
+  // The list totals the kept counts serve equal the count of the filter's calls.
+  const causes = [...new Set(store.callQuery.all({}).map((c) => c.cause).filter((c): c is string => !!c))];
+  for (const filter of [{}, { buckets: [1, 2, 3] }, { buckets: [4, 5, 6, 7] }, { causes: [...causes.slice(0, 2), 'no such cause'] }]) {
+    const kept = store.callQuery.keptTotal(filter);
+    expect(kept, JSON.stringify(filter)).toBeDefined();
+    expect(kept, JSON.stringify(filter)).toBe(store.callQuery.all(filter).length);
+  }
   store.callQuery.setPeerFunction((callerAddr, calleeAddr) => peerOf({ callerAddr, calleeAddr }, settings));
   const recounted = summarize(oncePerCallId(store.callQuery.all({})).map((c) => summaryInput(c, settings)), settings);
   expect(store.callQuery.summary(settings, { keep: oncePerCallId })).toEqual(recounted);
