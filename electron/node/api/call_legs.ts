@@ -66,9 +66,13 @@ export function oncePerEndToEndCall(store: IndexStore, calls: readonly CallSumma
  * counted is added (endToEndInput, from the same legs the recount would see).
  */
 export function wholeSummaryOnce(store: IndexStore, settings: DiagnosisSettings, includeOther = false): Summary {
-  const recount = (): Summary => summarize(oncePerEndToEndCall(store, store.callQuery.all(includeOther ? { includeOther } : {}), settings), settings);
-  const endToEnd: EndToEndCounting = {
-    recount,
+  return store.callQuery.summary(settings, { includeOther, keep: oncePerCallId, endToEnd: endToEndCounting(store, settings, includeOther) });
+}
+
+/** wholeSummaryOnce's adjustment of the kept counts (apart, so a test can see it needs no recount). */
+export function endToEndCounting(store: IndexStore, settings: DiagnosisSettings, includeOther = false): EndToEndCounting {
+  return {
+    recount: () => summarize(oncePerEndToEndCall(store, store.callQuery.all(includeOther ? { includeOther } : {}), settings), settings),
     adjust: (dropped) => {
       const legs = storedLegIndex(store);
       if (legs.byRow.size === 0) return { remove: [], add: [] };
@@ -89,5 +93,4 @@ export function wholeSummaryOnce(store: IndexStore, settings: DiagnosisSettings,
       return { remove, add };
     },
   };
-  return store.callQuery.summary(settings, { includeOther, keep: oncePerCallId, endToEnd });
 }
