@@ -81,6 +81,9 @@ describe('call list at 100 000 calls', () => {
     expect(store.callQuery.keptTotal({ buckets: [2], causes: ['sip_486'] })).toBeUndefined();
     expect(store.callQuery.keptTotal({ includeOther: true })).toBeUndefined();
     expect(store.callQuery.keptTotal({ causes: [''] })).toBeUndefined();
+    // A grouped list leaves legs out, which the counts do not: counted, alone or with a kept facet.
+    expect(store.callQuery.keptTotal({ groupLegs: true })).toBeUndefined();
+    expect(store.callQuery.keptTotal({ buckets: [2], groupLegs: true })).toBeUndefined();
   });
 
   it('filters, with totals', () => {
@@ -119,7 +122,7 @@ describe('call list at 100 000 calls', () => {
     for (const key of Object.keys(SORT_COLUMN) as CallSortKey[]) {
       for (const descending of [false, true]) {
         for (const pos of [{}, { after: { value: 3, id: 500 } }, { after: { value: null, id: 500 } }, { before: { value: 3, id: 500 } }, { before: { value: null, id: 500 } }]) {
-          for (const filter of [{}, { buckets: [3] }, { finalStatuses: [486] }, { text: 'call-12' }]) {
+          for (const filter of [{}, { buckets: [3] }, { finalStatuses: [486] }, { text: 'call-12' }, { groupLegs: true }, { buckets: [3], groupLegs: true }, { text: 'call-12', groupLegs: true }]) {
             const p = store.callQuery.explainPage({ sort: key, descending, filter, ...pos });
             const what = JSON.stringify({ key, descending, pos, filter });
             for (const step of p) {
@@ -130,6 +133,14 @@ describe('call list at 100 000 calls', () => {
               else expect(step, what).not.toMatch(/TEMP B-TREE/);
             }
             if ('text' in filter) expect(p.join(' | '), what).toMatch(/SEARCH calls USING INTEGER PRIMARY KEY \(rowid=\?\).*calls_text VIRTUAL TABLE/);
+            // Grouped legs (issue 12): a leg downstream of a standing link is left out by one
+            // probe of leg_links_to per call, in the count and in every segment.
+            if ('groupLegs' in filter) {
+              // (A cursor's row read by its id is a SEARCH of calls without a probe.)
+              const probes = p.filter((step) => / l /.test(` ${step} `));
+              expect(probes.length, what).toBeGreaterThanOrEqual(1);
+              for (const step of probes) expect(step, what).toBe('SEARCH l USING INDEX leg_links_to (to_row=?)');
+            }
           }
         }
       }
