@@ -12,6 +12,8 @@
 //   query_worker.mjs    the query worker (`serve` answers every API call in it), likewise
 //   import_pool_worker.mjs  a worker of the parallel import of several captures
 //                       (ingest/import_pool.ts), an entry of its own
+//   cdr_row_worker.mjs  the CDR row worker (a large CSV export's rows read and classified
+//                       while the import writes them), an entry of its own
 //   chunk-*.mjs         code split off the entries: main.ts imports each command lazily, so
 //                       --version and -h load one small file and never SQLite or the engine
 // better-sqlite3 stays external (a native addon, loaded from node_modules at run time).
@@ -34,6 +36,7 @@ const options: BuildOptions = {
     ingest_worker: 'electron/node/ingest/ingest_worker.ts',
     query_worker: 'electron/node/api/query_worker.ts',
     import_pool_worker: 'electron/node/ingest/import_pool_worker.ts',
+    cdr_row_worker: 'electron/node/ingest/cdr_row_worker.ts',
   },
   outdir: CLI_OUT_DIR,
   outExtension: { '.js': '.mjs' },

@@ -20,5 +20,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['electron/node/api/query_worker.ts'], outfile: 'out/electron/query_worker.mjs', format: 'esm', external: ['better-sqlite3'], banner: requireShim }),
   // The parallel import's workers (several files in one job), started by the ingest worker.
   build({ ...common, entryPoints: ['electron/node/ingest/import_pool_worker.ts'], outfile: 'out/electron/import_pool_worker.mjs', format: 'esm', external: ['better-sqlite3'], banner: requireShim }),
+  // Started by the ingest worker for a large CSV export (cdr_row_pipeline.ts), found beside it.
+  build({ ...common, entryPoints: ['electron/node/ingest/cdr_row_worker.ts'], outfile: 'out/electron/cdr_row_worker.mjs', format: 'esm', external: ['better-sqlite3'], banner: requireShim }),
   build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'out/electron/preload.cjs', format: 'cjs', external: ['electron'] }),
 ]);

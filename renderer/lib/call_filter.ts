@@ -49,6 +49,7 @@ export function normalizeFilter(f: CallFilter): CallFilter {
   if (f.toUs !== undefined && Number.isFinite(f.toUs)) out.toUs = f.toUs;
   if (f.text && f.text.trim()) out.text = f.text.trim();
   if (f.includeOther) out.includeOther = true;
+  if (f.groupLegs) out.groupLegs = true;
   return out;
 }
 
@@ -56,8 +57,10 @@ export function filterKey(f: CallFilter, sort: CallSort): string {
   return JSON.stringify([normalizeFilter(f), sort.key, sort.descending]);
 }
 
+/** Whether nothing narrows the list (grouping legs is a way of showing it, not a filter). */
 export function isFilterEmpty(f: CallFilter): boolean {
-  return Object.keys(normalizeFilter(f)).length === 0;
+  const { groupLegs: _g, ...rest } = normalizeFilter(f);
+  return Object.keys(rest).length === 0;
 }
 
 /** The list position of a row for keyset paging: its value of the sort key and its id. */

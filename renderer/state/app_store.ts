@@ -304,7 +304,8 @@ export function patchFilter(patch: Partial<CallFilter>): void {
 }
 
 export function clearFilter(): void {
-  setFilter({});
+  // Grouping legs is how the list is shown, not a filter: it stays.
+  setFilter(get().filter.groupLegs ? { groupLegs: true } : {});
 }
 
 export function sortBy(key: CallSortKey): void {

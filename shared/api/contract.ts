@@ -6,6 +6,8 @@
 // Pure types and constants: shared/ stays free of node, electron and DOM.
 
 import type { Summary } from '../diagnosis/call_summary.ts';
+import type { EndToEndVerdict } from '../diagnosis/end_to_end.ts';
+import type { LegLinkMethod } from '../diagnosis/leg_links.ts';
 import type { CallMessageRef, CallStream, EndMethod, MediaExpectation, NatMismatch, Side } from '../model/call.ts';
 import type { CaptureCoverage } from '../model/capture.ts';
 import type { MeasurementChoice } from '../merge/capture_points.ts';
@@ -104,6 +106,11 @@ export interface CallFilter {
   text?: string;
   /** Include non-call dialogs (REGISTER, OPTIONS…); default false. */
   includeOther?: boolean;
+  /**
+   * One row per end-to-end call (issue 12): a leg downstream of a standing link is left out,
+   * so the call is its first leg's row (getLegGroups gives the legs to show under it).
+   */
+  groupLegs?: boolean;
 }
 
 /**
@@ -272,6 +279,38 @@ export interface CallDetail {
   capturePoints?: CapturePoints;
 }
 
+/** A link between two legs of an end-to-end call (B2BUA, PBX, SBC), as stored in the index. */
+export interface LegLinkInfo {
+  /** The link's id (to undo or redo it). */
+  id: number;
+  /** Call rows: the upstream leg (the earlier INVITE) and the downstream one. */
+  fromId: number;
+  toId: number;
+  fromCallId: string;
+  toCallId: string;
+  method: LegLinkMethod;
+  confidence: number;
+  /** One sentence: what matched. */
+  why: string;
+  /** When the user undid it (ms since the epoch); null while it stands. Only heuristic links can be undone. */
+  undoneAt: number | null;
+}
+
+/** A call's end-to-end call: its legs and how they were linked. */
+export interface CallLegs {
+  /** The legs in leg order (first INVITE first), the asked call included; one leg: a call of one leg. */
+  legs: CallRow[];
+  /** The links that stand between them. */
+  links: LegLinkInfo[];
+  /** Heuristic links the user undid from or to one of these legs (to offer "Link again"). */
+  undone: LegLinkInfo[];
+  /** The end-to-end verdict (from the leg that failed first); null for a call of one leg. */
+  endToEnd: EndToEndVerdict | null;
+}
+
+/** The most calls getLegGroups answers for at once (a page of the list). */
+export const MAX_LEG_GROUP_IDS = 1000;
+
 export interface DecisionRuleInfo {
   id: string;
   branch: 'not_answered' | 'answered';
@@ -337,6 +376,15 @@ export interface ApiSpec {
   queryCalls: { args: CallQuery; result: CallPage };
   getCall: { args: { id: number }; result: CallDetail };
   getSummary: { args: SummaryQuery; result: Summary };
+  /** The end-to-end call this call is a leg of (itself alone when it has no linked legs). */
+  getCallLegs: { args: { id: number }; result: CallLegs };
+  /**
+   * For the call list's grouped view: the end-to-end calls of these rows (only rows that have
+   * linked legs are answered). At most MAX_LEG_GROUP_IDS ids.
+   */
+  getLegGroups: { args: { ids: number[] }; result: Array<{ id: number } & CallLegs> };
+  /** Undoes (or redoes) a heuristic leg link; the undo is kept by the pair's Call-IDs, so it survives a re-import. */
+  setLegLinkUndone: { args: { linkId: number; undone: boolean }; result: LegLinkInfo };
   getDecisionTree: { args: void; result: DecisionRuleInfo[] };
   /** The decision tree as Mermaid text with a call's path highlighted (same data as the README). */
   getDecisionTreeMermaid: { args: { path: string[] }; result: string };
@@ -357,7 +405,7 @@ export type ApiMethod = keyof ApiSpec;
 /** The method names at run time (transports iterate this; the order is irrelevant). */
 export const API_METHODS = [
   'listSources', 'getSource', 'importPaths', 'importUpload', 'cancelImport', 'removeSource', 'recentFiles',
-  'queryCalls', 'getCall', 'getSummary', 'getDecisionTree', 'getDecisionTreeMermaid', 'getSettings', 'setSettings',
+  'queryCalls', 'getCall', 'getSummary', 'getCallLegs', 'getLegGroups', 'setLegLinkUndone', 'getDecisionTree', 'getDecisionTreeMermaid', 'getSettings', 'setSettings',
   'getUnassociatedStreams', 'exportCalls',
 ] as const satisfies readonly ApiMethod[];
 
@@ -368,7 +416,7 @@ export const ELECTRON_ONLY_METHODS: readonly ApiMethod[] = ['importPaths'];
 export interface ApiEvents {
   importProgress: ImportProgress;
   /** Sources or verdicts changed: views re-query. */
-  libraryChanged: { reason: 'import' | 'remove' | 'settings' };
+  libraryChanged: { reason: 'import' | 'remove' | 'settings' | 'links' };
 }
 
 export type ApiEventName = keyof ApiEvents;

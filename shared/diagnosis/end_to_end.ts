@@ -5,14 +5,15 @@
 // problem verdict (buckets 4–7), the first leg's verdict stands: the caller's experience.
 // The evidence names every leg.
 
-import type { CallFacts } from '../model/call.ts';
+import type { CallFacts, CallStream } from '../model/call.ts';
 import type { Evidence, Verdict } from '../model/verdict.ts';
 import { clock } from './evidence_text.ts';
 import { maxOf, minOf } from '../util/array_math.ts';
 
 export interface LegVerdictInput {
   callId: string;
-  facts: Pick<CallFacts, 'inviteUs' | 'startUs' | 'answerUs' | 'endUsAt' | 'endUs' | 'streams'>;
+  /** Of the streams, only whether and until when each carried packets counts here. */
+  facts: Pick<CallFacts, 'inviteUs' | 'startUs' | 'answerUs' | 'endUsAt' | 'endUs'> & { streams: ReadonlyArray<Pick<CallStream, 'packets' | 'lastUs'>> };
   /** null for a leg not classified (not a call). */
   verdict: Verdict | null;
 }

@@ -57,6 +57,8 @@ export interface LadderArrow {
   quoted: boolean;
   tone: ArrowTone;
   hasSdp: boolean;
+  /** The leg the message belongs to, in leg order, when the ladder shows an end-to-end call's legs. */
+  leg?: number;
   /** A call merged from several captures: the points that saw this message (null otherwise). */
   points: string[] | null;
   /** Merged call, a message not every point saw: the one point that did (the arrow is tagged with it). */
@@ -219,7 +221,7 @@ export function columnOf(columns: readonly LadderColumn[], ep: string): LadderCo
   return null;
 }
 
-export function layoutLadder(messages: readonly LadderMessage[], streams: readonly CallStream[], options: Partial<LadderOptions> = {}, roles: { caller?: string; callee?: string } = {}): LadderLayout {
+export function layoutLadder(messages: readonly (LadderMessage & { leg?: number })[], streams: readonly CallStream[], options: Partial<LadderOptions> = {}, roles: { caller?: string; callee?: string } = {}): LadderLayout {
   const opts = { ...DEFAULT_LADDER_OPTIONS, ...options };
   const columns = ladderColumns(messages, streams, opts, roles);
   const colIndex = new Map<string, LadderColumn>();
@@ -258,6 +260,7 @@ export function layoutLadder(messages: readonly LadderMessage[], streams: readon
       tone: arrowTone(m.label),
       // A quoted body is cut and announces nothing.
       hasSdp: m.quoted !== true && carriesSdp(m.raw),
+      ...(m.leg !== undefined ? { leg: m.leg } : {}),
       points: m.seenAt ? m.seenAt.map((x) => x.point) : null,
       onlyAt: m.seenAt?.length === 1 && allPoints.size > 1 ? m.seenAt[0].point : null,
     });

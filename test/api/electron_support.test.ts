@@ -79,6 +79,8 @@ describe('packaging config', () => {
     expect(cfg.asarUnpack).toContain('out/electron/query_worker.mjs');
     // The parallel import's workers are started from the ingest worker's directory.
     expect(cfg.asarUnpack).toContain('out/electron/import_pool_worker.mjs');
+    // The CDR row worker is started by the ingest worker from beside it: unpacked too.
+    expect(cfg.asarUnpack).toContain('out/electron/cdr_row_worker.mjs');
     expect((cfg.extraMetadata as { main: string }).main).toBe('out/electron/main.mjs');
   });
 });

@@ -4,7 +4,7 @@
 // with a capture's worth of calls already indexed so the join to captured calls is part of
 // the measure. Prints rows/s and the peak RSS of the importing process.
 //
-//   npm run bench:cdr [-- --rows 10k,100k[,500k] --format freeswitch,asterisk --captured 2000 --span 86400 --seed 1 --keep]
+//   npm run bench:cdr [-- --rows 10k,100k[,500k] --format freeswitch,asterisk --captured 2000 --span 86400 --seed 1 --extra-indexes --worker auto|on|off --keep]
 //
 // - Each size runs in a child process (this file with --child), so its peak RSS is its own.
 // - The rows are deterministic from the seed: 60 % answered, the rest busy / no answer /
@@ -14,10 +14,19 @@
 //   old join went quadratic.
 // - Captured calls are written straight into the index (the join reads only the calls
 //   table), not decoded from a capture: the benchmark measures the CDR path.
+// - An export of 4 MB or more is read by the CDR row worker while the importing thread joins
+//   and writes (import_inputs.ts). "main CPU s" is the importing thread's own CPU time (Linux:
+//   /proc/self/task/PID/stat), "CPU s" that of all threads: with two free cores the import
+//   takes about the longer of the importing thread and the worker, so "rows/main-CPU-s" is
+//   the rate the writing side allows whatever else the machine is doing.
+// - --worker on / off reads every export with the CDR row worker / on the importing thread;
+//   auto (the default) decides as the import does (size, cores, load average).
+// - --extra-indexes adds four (kind, column, id) indexes on calls first, as a library sorted
+//   by four more keys would have: each is one more B-tree written per CDR-only call.
 
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallFacts } from '../../shared/model/call.ts';
@@ -118,16 +127,36 @@ interface ChildReport {
   rowsPerS: number;
   /** CPU time of the import (user + system, all threads): on a shared machine, steadier than the wall clock. */
   cpuMs: number;
+  /** CPU time of the importing thread alone (null where /proc is not there). */
+  mainCpuMs: number | null;
   peakRssMb: number;
   calls: number;
   joined: number;
   rowsBad: number;
 }
 
-async function child(csv: string, db: string, rows: number, captured: number, spanS: number): Promise<void> {
+/** CPU ms of this process's main thread so far (Linux; null elsewhere): utime + stime of /proc/self/task/PID/stat. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: 100 on every Linux Node runs on. */
+const CLOCK_TICKS = 100;
+
+/** Sort keys a larger call list may index (branch lib2): four more (kind, column, id) indexes on calls. */
+export const EXTRA_CALL_INDEXES = ['duration_ms', 'from_user', 'to_user', 'pdd_ms'].map((c) => `CREATE INDEX bench_calls_${c} ON calls(kind, ${c}, id)`);
+
+async function child(csv: string, db: string, rows: number, captured: number, spanS: number, extraIndexes: boolean, worker: string): Promise<void> {
   const { openIndex } = await import('../../electron/node/store/index_store.ts');
   const { importFile } = await import('../../electron/node/ingest/import_file.ts');
   const store = openIndex(db);
+  if (extraIndexes) for (const sql of EXTRA_CALL_INDEXES) (store as unknown as { db: { exec(s: string): void } }).db.exec(sql);
   // A capture's calls, spread over the same span (every k-th CDR row has its captured call).
   store.transaction(() => {
     const sid = store.beginSource({ path: '/bench/capture.pcap', name: 'capture.pcap', contentHash: 'c'.repeat(64), sizeBytes: 1, format: 'pcap' });
@@ -139,15 +168,17 @@ async function child(csv: string, db: string, rows: number, captured: number, sp
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const t = performance.now();
   const cpu0 = process.cpuUsage();
-  const out = await importFile(store, csv);
+  const main0 = mainThreadCpuMs();
+  const out = await importFile(store, csv, worker === 'on' ? { workerMinBytes: 0 } : worker === 'off' ? { workerMinBytes: Infinity } : {});
   const ms = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
+  const main1 = mainThreadCpuMs();
   clearInterval(timer);
   // resourceUsage().maxRSS is the process's high-water mark (kB), sampled or not.
   peak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
   store.close();
   if (out.status !== 'ok') throw new Error(`import ${out.status}: ${out.error}`);
-  const r: ChildReport = { rows, importMs: ms, rowsPerS: rows / (ms / 1000), cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: peak / 1048576, calls: out.calls, joined: 'joined' in out ? out.joined : 0, rowsBad: 'rowsBad' in out ? out.rowsBad : 0 };
+  const r: ChildReport = { rows, importMs: ms, rowsPerS: rows / (ms / 1000), cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: main0 === null || main1 === null ? null : main1 - main0, peakRssMb: peak / 1048576, calls: out.calls, joined: 'joined' in out ? out.joined : 0, rowsBad: 'rowsBad' in out ? out.rowsBad : 0 };
   process.stdout.write(JSON.stringify(r) + '\n');
 }
 
@@ -159,7 +190,7 @@ function parseCount(s: string): number {
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '--child') {
-    await child(argv[1], argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5]));
+    await child(argv[1], argv[2], Number(argv[3]), Number(argv[4]), Number(argv[5]), argv[6] === 'extra', argv[7]);
     return;
   }
   const opt = (name: string, def: string): string => {
@@ -173,21 +204,25 @@ async function main(argv: string[]): Promise<void> {
   const spanS = Number(opt('--span', '86400'));
   const seed = Number(opt('--seed', '1'));
   const keep = argv.includes('--keep');
+  const extraIndexes = argv.includes('--extra-indexes');
+  const worker = opt('--worker', 'auto');
+  if (!['auto', 'on', 'off'].includes(worker)) throw new Error(`--worker is auto, on or off, not ${worker}`);
   const dir = mkdtempSync(join(tmpdir(), 'calltrace-cdr-bench-'));
   try {
-    console.log(`CDR import: ${captured} captured calls indexed first, rows over ${spanS} s, seed ${seed}, index file in ${dir}`);
-    console.log('format       rows        file MB   import s   rows/s    CPU s   rows/CPU-s   peak RSS MB   CDR-only calls   joined');
+    console.log(`CDR import: ${captured} captured calls indexed first, rows over ${spanS} s, seed ${seed}${extraIndexes ? `, ${EXTRA_CALL_INDEXES.length} extra indexes on calls` : ''}, CDR row worker ${worker}, index file in ${dir}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log('format       rows        file MB   import s   rows/s    CPU s   rows/CPU-s   main CPU s   rows/main-CPU-s   peak RSS MB   CDR-only calls   joined');
     for (const format of formats) {
       for (const rows of sizes) {
         const csv = join(dir, `${format}_${rows}.csv`);
         await WRITERS[format](csv, rows, spanS, seed);
         const db = join(dir, `lib_${format}_${rows}.db`);
-        const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', csv, db, String(rows), String(captured), String(spanS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        const r = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', csv, db, String(rows), String(captured), String(spanS), extraIndexes ? 'extra' : '', worker], { encoding: 'utf8', maxBuffer: 1 << 24 });
         if (r.status !== 0) throw new Error(`child for ${rows} ${format} rows failed (${r.status ?? r.signal}): ${r.stderr}`);
         const rep = JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildReport;
         console.log(
-          `${format.padEnd(12)} ${String(rows).padEnd(11)} ${(statSync(csv).size / 1048576).toFixed(1).padStart(7)}   ${(rep.importMs / 1000).toFixed(2).padStart(8)}   ${Math.round(rep.rowsPerS).toString().padStart(7)}   ${(rep.cpuMs / 1000).toFixed(2).padStart(6)}   ${Math.round(rows / (rep.cpuMs / 1000)).toString().padStart(10)}   ${rep.peakRssMb.toFixed(0).padStart(11)}   ${String(rep.calls).padStart(14)}   ${String(rep.joined).padStart(6)}`,
+          `${format.padEnd(12)} ${String(rows).padEnd(11)} ${(statSync(csv).size / 1048576).toFixed(1).padStart(7)}   ${(rep.importMs / 1000).toFixed(2).padStart(8)}   ${Math.round(rep.rowsPerS).toString().padStart(7)}   ${(rep.cpuMs / 1000).toFixed(2).padStart(6)}   ${Math.round(rows / (rep.cpuMs / 1000)).toString().padStart(10)}   ${rep.mainCpuMs === null ? '    n/a' : (rep.mainCpuMs / 1000).toFixed(2).padStart(10)}   ${rep.mainCpuMs === null ? 'n/a'.padStart(15) : Math.round(rows / (rep.mainCpuMs / 1000)).toString().padStart(15)}   ${rep.peakRssMb.toFixed(0).padStart(11)}   ${String(rep.calls).padStart(14)}   ${String(rep.joined).padStart(6)}`,
         );
+        console.log(`  (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
         if (!keep) for (const f of [db, `${db}-wal`, `${db}-shm`, csv]) rmSync(f, { force: true });
       }
     }

@@ -53,9 +53,12 @@ function counts(store: IndexStore, sourceId: number) {
   return { records: recs, problems: store.inputs.rowProblems(sourceId) };
 }
 
-describe.each(CASES.map((c, i) => ({ ...c, order: i % 2 === 0 ? 'capture first' : 'CDR first', name: c.file.split('/').pop()! })))(
-  'CDR $format ($name, $order)',
-  ({ file, format, mapping, order }) => {
+// Each case twice: read on the importing thread, and by the CDR row worker (which a CSV export
+// of WORKER_MIN_BYTES or more goes through; workerMinBytes 0 sends these small ones there too).
+const READERS = [{ reader: 'importing thread', workerMinBytes: Infinity }, { reader: 'CDR row worker', workerMinBytes: 0 }];
+describe.each(READERS.flatMap((r) => CASES.map((c, i) => ({ ...c, ...r, order: i % 2 === 0 ? 'capture first' : 'CDR first', name: c.file.split('/').pop()! }))))(
+  'CDR $format ($name, $order, read by the $reader)',
+  ({ file, format, mapping, order, workerMinBytes }) => {
     it('imports without loss, classifies every CDR-only call, and joins the captured one', async () => {
       const text = readFileSync(file, 'utf8');
       const mappingObj = mapping ? JSON.parse(readFileSync(mapping, 'utf8')) : undefined;
@@ -73,7 +76,7 @@ describe.each(CASES.map((c, i) => ({ ...c, order: i % 2 === 0 ? 'capture first' 
       });
 
       const store = openIndex(':memory:');
-      const importCdr = () => importFile(store, file, { mapping: mappingObj });
+      const importCdr = () => importFile(store, file, { mapping: mappingObj, workerMinBytes });
       const importCap = () => importFile(store, cap);
       const [capOut, cdrOut] = order === 'capture first' ? [await importCap(), await importCdr()] : await (async () => {
         const c = await importCdr();

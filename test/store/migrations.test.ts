@@ -42,7 +42,7 @@ describe('migrations', () => {
     // calls_text (migration 9) is an FTS5 table: virtual, with its own shadow tables.
     const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'calls_text%' ORDER BY name").all();
     expect(tables).toEqual(
-      ['agent_events', 'calls', 'cdr_records', 'gaps', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'streams', 'summary_causes', 'summary_hours', 'summary_pairs', 'summary_q850', 'summary_totals', 'summary_twins'].map((name) => ({ name, strict: 1 })),
+      ['agent_events', 'calls', 'cdr_records', 'gaps', 'leg_link_undo', 'leg_links', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'streams', 'summary_causes', 'summary_hours', 'summary_pairs', 'summary_q850', 'summary_totals', 'summary_twins'].map((name) => ({ name, strict: 1 })),
     );
     db.close();
   });

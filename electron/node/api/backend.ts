@@ -17,6 +17,7 @@ import { DownloadStore } from './download_store.ts';
 import { EventHub } from './event_hub.ts';
 import { createUploadStaging, storedSettings, type SettingsHolder, type UploadStaging } from './handlers.ts';
 import { ImportController } from './import_controller.ts';
+import { LEG_LINKS_PENDING_KEY } from '../ingest/stored_legs.ts';
 import { QueryClient } from './query_client.ts';
 
 export interface Backend {
@@ -72,9 +73,11 @@ export function openBackend(o: BackendOptions): Backend {
   const store = openIndex(o.dbPath);
   let recovered: readonly RecoveredSource[];
   let settings: SettingsHolder;
+  let legLinksPending: boolean;
   try {
     recovered = store.recovered;
     settings = { current: storedSettings(store) };
+    legLinksPending = store.settings.get(LEG_LINKS_PENDING_KEY) !== null;
     // Before any worker connects: the CDR rows that had joined a removed partial source's calls.
     restoreAfterRecovery(store, settings.current);
   } finally {
@@ -87,6 +90,9 @@ export function openBackend(o: BackendOptions): Backend {
     dbPath: o.dbPath, nativeBinding: o.nativeBinding, tempDir: o.tempDir, workerUrl: o.queryWorkerUrl, log: o.log,
     imports, events, settings, exports: o.exportTarget ?? downloads ?? undefined,
   });
+  // An index from before leg links were stored: its calls are linked in the ingest worker, in
+  // the background (the views refresh on the libraryChanged that follows).
+  if (legLinksPending) void imports.relinkPending().catch(() => undefined);
   return {
     dbPath: o.dbPath,
     recovered,

@@ -11,7 +11,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
-  MAX_EXPORT_CALLS,
+  MAX_EXPORT_CALLS, MAX_LEG_GROUP_IDS,
   type ApiHandlers, type CallCursor, type CallFilter, type CallQuery, type DecisionRuleInfo, type ExportOutcome, type ExportOutput, type ImportJob, type SourceDetail,
   type SourceInfo, type SourceKind,
 } from '../../../shared/api/contract.ts';
@@ -22,7 +22,7 @@ import { DECISION_TREE } from '../../../shared/diagnosis/decision_tree.ts';
 import { decisionTreeMermaid } from '../../../shared/diagnosis/decision_tree_mermaid.ts';
 import type { RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
-import { oncePerCallId, peerOf, summaryInput } from '../ingest/diagnose.ts';
+import { oncePerCallId, peerOf } from '../ingest/diagnose.ts';
 import { expandInputs, type SkippedInput } from '../ingest/input_paths.ts';
 import { makeTempDir } from '../ingest/temp_dirs.ts';
 import { ExportError, findCallsByRowIds } from '../export/call_packets.ts';
@@ -30,8 +30,10 @@ import { runExportJob } from '../export/export_job.ts';
 import { exportFileNames, type ExportTarget, type WrittenFile } from '../export/export_target.ts';
 import { SORT_COLUMN } from '../store/call_query.ts';
 import type { IndexStore, SourceRecord } from '../store/index_store.ts';
+import type { StoredLegLink } from '../store/leg_link_store.ts';
 import { ApiFailure } from './api_error.ts';
 import { callDetailOf, plainStream } from './call_detail.ts';
+import { callLegsOf, legGroupsOf, legLinkInfo, oncePerEndToEndCall } from './call_legs.ts';
 import { callRow } from './call_row.ts';
 import type { EventHub } from './event_hub.ts';
 import { RECENT_FILES_KEY, SETTINGS_KEY, type ImportFileSpec } from './worker_protocol.ts';
@@ -46,6 +48,8 @@ export interface ImportQueue {
   reclassify(settings: DiagnosisSettings): Promise<{ reclassified: number }>;
   removeSource(sourceId: number, settings: DiagnosisSettings): Promise<{ removed: boolean }>;
   cancelImport(jobId: string): boolean | Promise<boolean>;
+  /** Undo or redo a heuristic leg link (a write, queued like the others); link null when there is no such heuristic link. */
+  setLegLinkUndone(linkId: number, undone: boolean): Promise<{ link: StoredLegLink | null }>;
 }
 
 export interface HandlerContext {
@@ -122,6 +126,10 @@ export function checkFilter(v: unknown): CallFilter {
     text: opt(f.text, (x) => str(x, 'filter.text', 300)),
     includeOther: opt(f.includeOther, (x) => {
       if (typeof x !== 'boolean') throw bad('filter.includeOther must be true or false');
+      return x;
+    }),
+    groupLegs: opt(f.groupLegs, (x) => {
+      if (typeof x !== 'boolean') throw bad('filter.groupLegs must be true or false');
       return x;
     }),
   };
@@ -320,20 +328,47 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
     },
 
     async getSummary(args) {
-      const filter = args === undefined || args === null ? {} : checkFilter(record(args, 'arguments').filter);
+      const checked = args === undefined || args === null ? {} : checkFilter(record(args, 'arguments').filter);
+      // Grouping legs is how the list shows calls; the summary counts an end-to-end call once anyway.
+      const { groupLegs: _grouped, ...filter } = checked;
       const key = JSON.stringify(filter);
       let sum = summaries.get(key);
       if (!sum) {
-        // The whole library (non-call dialogs never count) is read from the kept counts; a
-        // filtered view is added up over its calls, read through the filter's index — its cost
-        // follows the number of calls it matches, not the size of the library. A call captured
-        // at two points is one attempt either way (oncePerCallId).
-        const whole = Object.entries(filter).every(([k, v]) => v === undefined || k === 'includeOther');
-        sum = whole ? store.callQuery.summary(held.current, { includeOther: filter.includeOther, keep: oncePerCallId }) : summarize(oncePerCallId(store.callQuery.all(filter)).map((c) => summaryInput(c, held.current)), held.current);
+        // A call captured at two points is one attempt (oncePerCallId), and so is an end-to-end
+        // call of several legs (B2BUA), as `report` counts them. The whole library is read from
+        // the kept counts while no leg link stands (they hold every row; twins are taken away
+        // when read); with links standing, and for a filtered view, it is added up over the
+        // calls, read through the filter's index — a cost that follows the matches.
+        const whole = Object.entries(filter).every(([k, v]) => v === undefined || k === 'includeOther' || k === 'groupLegs');
+        sum = whole && !store.callQuery.legLinksStand()
+          ? store.callQuery.summary(held.current, { includeOther: filter.includeOther, keep: oncePerCallId })
+          : summarize(oncePerEndToEndCall(store, store.callQuery.all(filter), held.current), held.current);
         if (summaries.size >= 32) summaries.clear();
         summaries.set(key, sum);
       }
       return sum;
+    },
+
+    async getCallLegs(args) {
+      const id = int(record(args, 'arguments').id, 'id');
+      const legs = callLegsOf(store, id);
+      if (!legs) throw new ApiFailure('not_found', `there is no call #${id} in the library`);
+      return legs;
+    },
+
+    async getLegGroups(args) {
+      const ids = list(record(args, 'arguments').ids, 'ids', (x, w) => int(x, w), MAX_LEG_GROUP_IDS);
+      return legGroupsOf(store, [...new Set(ids)]);
+    },
+
+    async setLegLinkUndone(args) {
+      const a = record(args, 'arguments');
+      const linkId = int(a.linkId, 'linkId');
+      if (typeof a.undone !== 'boolean') throw bad('undone must be true or false');
+      // A write: queued to the ingest worker like imports, so it never meets an import's lock.
+      const { link } = await imports.setLegLinkUndone(linkId, a.undone);
+      if (!link) throw new ApiFailure('not_found', `there is no heuristic leg link #${linkId} (only a heuristic link can be undone)`);
+      return legLinkInfo(store, link);
     },
 
     async getDecisionTree() {

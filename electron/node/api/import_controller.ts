@@ -10,10 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ImportJob, ImportProgress } from '../../../shared/api/contract.ts';
+import type { ApiEvents, ImportJob, ImportProgress } from '../../../shared/api/contract.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { ApiFailure } from './api_error.ts';
 import type { EventHub } from './event_hub.ts';
+import type { StoredLegLink } from '../store/leg_link_store.ts';
 import { workerEntry } from '../ingest/worker_entry.ts';
 // The query worker's client starts its worker the same way (query_client.ts imports it from here).
 export { tsxBootstrap } from '../ingest/worker_entry.ts';
@@ -37,7 +38,7 @@ interface Pending {
   /** Temp files (uploads) to delete once the job is over. */
   temp: string[];
   /** Which libraryChanged reason to announce afterwards. */
-  reason: 'import' | 'remove' | 'settings';
+  reason: ApiEvents['libraryChanged']['reason'];
 }
 
 const fromSources = import.meta.url.endsWith('.ts');
@@ -79,6 +80,16 @@ export class ImportController {
   /** `settings` classify the CDR rows of other sources that had joined its calls and stand alone again. */
   removeSource(sourceId: number, settings: DiagnosisSettings): Promise<{ removed: boolean }> {
     return this.enqueue({ type: 'remove', seq: ++this.seq, jobId: randomUUID(), sourceId, settings }, 'remove', []) as Promise<{ removed: boolean }>;
+  }
+
+  /** Undoes or redoes a heuristic leg link; null when there is no such heuristic link. */
+  setLegLinkUndone(linkId: number, undone: boolean): Promise<{ link: StoredLegLink | null }> {
+    return this.enqueue({ type: 'legLink', seq: ++this.seq, jobId: randomUUID(), linkId, undone }, 'links', []) as Promise<{ link: StoredLegLink | null }>;
+  }
+
+  /** Links the calls indexed before leg links were stored (migration 11 marks such an index). */
+  relinkPending(): Promise<{ sources: number }> {
+    return this.enqueue({ type: 'relinkPending', seq: ++this.seq, jobId: randomUUID() }, 'links', []) as Promise<{ sources: number }>;
   }
 
   /** Cancels a queued or running import; false when no such job is pending. */

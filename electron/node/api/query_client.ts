@@ -176,6 +176,8 @@ export class QueryClient {
         return imports.cancelImport(r.jobId);
       case 'removeSource':
         return imports.removeSource(r.sourceId, r.settings);
+      case 'setLegLinkUndone':
+        return imports.setLegLinkUndone(r.linkId, r.undone);
       case 'reclassify': {
         const out = await imports.reclassify(r.settings);
         // Uploads staged here are imported with the settings in force.

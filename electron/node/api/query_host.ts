@@ -18,6 +18,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ApiHandlers, ExportedFile, ImportJob } from '../../../shared/api/contract.ts';
 import type { ExportNames, ExportTarget } from '../export/export_target.ts';
 import { openIndex, useNativeBinding } from '../store/index_store.ts';
+import type { StoredLegLink } from '../store/leg_link_store.ts';
 import { EventHub } from './event_hub.ts';
 import { createHandlers, type ImportQueue } from './handlers.ts';
 import { fromWireError, toWireError, type FromQueryWorker, type HostRequest, type QueryWorkerInit, type ToQueryWorker } from './query_protocol.ts';
@@ -57,6 +58,7 @@ export function hostQueries(port: HostPort, init: QueryWorkerInit, o: QueryHostO
     cancelImport: (jobId) => ask<boolean>({ op: 'cancelImport', jobId }),
     reclassify: (settings) => ask<{ reclassified: number }>({ op: 'reclassify', settings }),
     removeSource: (sourceId, settings) => ask<{ removed: boolean }>({ op: 'removeSource', sourceId, settings }),
+    setLegLinkUndone: (linkId, undone) => ask<{ link: StoredLegLink | null }>({ op: 'setLegLinkUndone', linkId, undone }),
   };
 
   const exports: ExportTarget | undefined = init.canExport

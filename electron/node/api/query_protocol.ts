@@ -49,6 +49,7 @@ export type HostRequest =
   | { op: 'cancelImport'; jobId: string }
   | { op: 'reclassify'; settings: DiagnosisSettings }
   | { op: 'removeSource'; sourceId: number; settings: DiagnosisSettings }
+  | { op: 'setLegLinkUndone'; linkId: number; undone: boolean }
   | { op: 'exportChoose'; names: ExportNames }
   | { op: 'exportDeliver'; destId: number; files: WrittenFile[] };
 

@@ -27,7 +27,11 @@ export interface ImportFileSpec {
 export type WorkerJob =
   | { type: 'import'; seq: number; jobId: string; files: ImportFileSpec[]; settings: DiagnosisSettings; recordRecent: boolean }
   | { type: 'reclassify'; seq: number; jobId: string; settings: DiagnosisSettings }
-  | { type: 'remove'; seq: number; jobId: string; sourceId: number; settings: DiagnosisSettings };
+  | { type: 'remove'; seq: number; jobId: string; sourceId: number; settings: DiagnosisSettings }
+  /** Undo (or redo) a heuristic leg link: a write, so it queues like the others. */
+  | { type: 'legLink'; seq: number; jobId: string; linkId: number; undone: boolean }
+  /** Link the calls of an index written before leg links were stored (once, after migration 11). */
+  | { type: 'relinkPending'; seq: number; jobId: string };
 
 export type WorkerMessage =
   | { type: 'ready' }

@@ -36,7 +36,7 @@ export function electronLaunch(repo = REPO, env: NodeJS.ProcessEnv = process.env
   } catch {
     return { why: `the Electron binary ${binary} is missing or not executable` };
   }
-  for (const f of ['out/electron/main.mjs', 'out/electron/preload.cjs', 'out/electron/ingest_worker.mjs', 'out/electron/query_worker.mjs', 'out/electron/import_pool_worker.mjs', 'dist/renderer/index.html']) {
+  for (const f of ['out/electron/main.mjs', 'out/electron/preload.cjs', 'out/electron/ingest_worker.mjs', 'out/electron/query_worker.mjs', 'out/electron/import_pool_worker.mjs', 'out/electron/cdr_row_worker.mjs', 'dist/renderer/index.html']) {
     if (!existsSync(join(repo, f))) return { why: `${f} is not built (npm run build, then tsx build/build_electron.ts)` };
   }
   const native = join(repo, 'build', 'native');

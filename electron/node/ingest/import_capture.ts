@@ -15,6 +15,7 @@ import type { RtcpReport, RtpStreamStats } from '../../../shared/model/media.ts'
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { CallSlices, provisionalHash } from './call_slices.ts';
 import { reclassifySource, rejoinCdrOnlyRecords } from './diagnose.ts';
+import { relinkSource } from './stored_legs.ts';
 import { removeSource } from './cdr_orphans.ts';
 import { hashFile, readFileChunks } from './file_source.ts';
 import { HashJob, type ContentHash } from './content_hasher.ts';
@@ -272,6 +273,8 @@ export async function importCapture(store: IndexStore, path: string, opts: Impor
       if (reclassify) reclassifySource(store, sid, settings);
       // CDR rows imported before this capture may describe its calls.
       rejoinCdrOnlyRecords(store, sid);
+      // The legs of end-to-end calls: this capture's calls against the library (stored_legs.ts).
+      relinkSource(store, sid);
       });
       out.calls = slices.committed;
     } catch (e) {

@@ -2,6 +2,7 @@
 // and agent close-of-call events. Each file is one source in one transaction. Malformed rows
 // are reported with their line and the rest is imported (rows in = rows stored + rows bad).
 
+import { availableParallelism, loadavg } from 'node:os';
 import { basename } from 'node:path';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { cdrToFacts } from '../../../shared/engine/calls/cdr_facts.ts';
@@ -11,11 +12,14 @@ import type { CdrFormat, CdrRecord, RowProblem } from '../../../shared/model/cdr
 import type { Stat } from '../../../shared/model/stats.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import type { IndexStore, SourceFormat } from '../store/index_store.ts';
-import { MAX_ROW_PROBLEMS, storedCdr } from '../store/input_store.ts';
+import { CDR_VALUE, MAX_ROW_PROBLEMS, storedCdr } from '../store/input_store.ts';
 import { classify } from '../../../shared/diagnosis/classifier.ts';
 import { CapturedWindowCache } from './captured_window_cache.ts';
 import { classifyCallRow, findCapturedCall, JOIN_WINDOW_MS, verdictFor } from './diagnose.ts';
 import { hashFile } from './file_source.ts';
+import { forEachTextChunk } from './text_chunks.ts';
+import { CdrRowPipeline } from './cdr_row_pipeline.ts';
+import type { RowItem } from './cdr_row_protocol.ts';
 import type { ImportOutcome } from './import_capture.ts';
 
 /** JSON documents and agent events are read whole; beyond this we refuse rather than exhaust memory (CSV exports stream, any size). */
@@ -27,6 +31,35 @@ export interface InputImportOptions {
   mapping?: ColumnMapping;
   /** The source's path and name when not the file's own: an archive member read from a temporary file. */
   as?: { path: string; name: string };
+  /** A CSV export this large or larger is read by the CDR row worker (default WORKER_MIN_BYTES; tests lower it). */
+  workerMinBytes?: number;
+  /** Called with the count of the worker's batches written so far (the crash test kills the process there). */
+  onCdrBatch?: (batches: number) => void;
+}
+
+/**
+ * From this size a CSV export's rows are read, checked and classified by the CDR row worker
+ * (cdr_row_worker.ts) while this thread joins and writes them. Below it, starting a worker
+ * (tens of ms, more from the TypeScript sources) costs more than it saves.
+ */
+export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Whether the CDR row worker reads this CSV export: from WORKER_MIN_BYTES on, when a core is
+ * to spare — a second core, and a 1-minute load average below the cores less one. Handing rows
+ * over costs up to 15 % more CPU in all, so without a free core the worker makes the import slower
+ * (README, CDR import speed, measured on a busy 2-core machine). The option
+ * workerMinBytes, else the test hook CALLTRACE_TEST_CDR_WORKER_MIN_BYTES (never set by users:
+ * lets the command line's tests send a small export through the worker), sets the size
+ * instead, whatever the cores and the load.
+ */
+function useWorker(sizeBytes: number, opts: InputImportOptions): boolean {
+  if (opts.workerMinBytes !== undefined) return sizeBytes >= opts.workerMinBytes;
+  const hook = Number(process.env.CALLTRACE_TEST_CDR_WORKER_MIN_BYTES);
+  if (process.env.CALLTRACE_TEST_CDR_WORKER_MIN_BYTES && Number.isInteger(hook) && hook >= 0) return sizeBytes >= hook;
+  const cores = availableParallelism();
+  // loadavg() is [0, 0, 0] where the system has none (Windows): a free core is assumed.
+  return sizeBytes >= WORKER_MIN_BYTES && cores > 1 && loadavg()[0] < cores - 1;
 }
 
 export interface InputOutcome extends ImportOutcome {
@@ -54,8 +87,6 @@ function problemStat(count: number, first: RowProblem | null): Stat[] {
   }];
 }
 
-/** CSV text is decoded and parsed this much at a time: memory is one chunk plus one row. */
-const READ_CHUNK = 1 << 20;
 /** How much of the file detection reads (twice the detector's window, cut at a line end). */
 const HEAD_BYTES = 128 * 1024;
 
@@ -71,24 +102,6 @@ export function readHead(path: string, sizeBytes: number): string {
       if (nl > 0) text = text.slice(0, nl + 1);
     }
     return text;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Streams a file as text, 1 MB at a time (UTF-8, a character cut by a chunk edge kept whole). */
-function forEachTextChunk(path: string, fn: (text: string) => void): void {
-  const fd = openSync(path, 'r');
-  try {
-    const dec = new TextDecoder('utf-8');
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n <= 0) break;
-      fn(dec.decode(buf.subarray(0, n), { stream: true }));
-    }
-    const tail = dec.decode();
-    if (tail !== '') fn(tail);
   } finally {
     closeSync(fd);
   }
@@ -164,6 +177,23 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
     store.inputs.insertCdrOnlyCall(sourceId, rec, facts, anyEvents ? verdictFor(store, facts, settings) : classify(facts, settings, null));
     out.calls++;
   };
+  // The same, for a row the CDR row worker has checked and classified already.
+  const onRowValues = ([cdr, call, endUs]: RowItem): void => {
+    out.records++;
+    const startUs = cdr[CDR_VALUE.startUs] as number;
+    firstUs = firstUs === null ? startUs : Math.min(firstUs, startUs);
+    const end = endUs ?? startUs;
+    lastUs = lastUs === null ? end : Math.max(lastUs, end);
+    const key = { callId: cdr[CDR_VALUE.callId] as string | null, from: cdr[CDR_VALUE.from] as string, to: cdr[CDR_VALUE.to] as string, startUs };
+    const hit = findCapturedCall(store, key, between);
+    if (hit) {
+      store.inputs.insertCdrValues(cdr, hit.call.id, hit.method, hit.deltaMs);
+      out.joined++;
+      return;
+    }
+    store.inputs.insertCdrOnlyCallValues(call, cdr);
+    out.calls++;
+  };
   const onProblem = (sourceId: number, p: RowProblem): void => {
     firstProblem ??= p;
     out.rowsBad++;
@@ -189,6 +219,26 @@ export function importInputFile(store: IndexStore, path: string, opts: InputImpo
         out.rowsIn = parsed.rowsIn;
         out.rowsUsed = parsed.rowsUsed;
         error = parsed.error;
+      } else if (!anyEvents && useWorker(sizeBytes, opts)) {
+        // Rows are read, checked and classified on the worker while this thread joins and
+        // writes them: the same rows, problems and verdicts as the branch below, in file order.
+        const pipe = new CdrRowPipeline({ path, format: fmt, mapping: opts.mapping, headText: head, sourceName: name, sourceId, settings });
+        try {
+          let batches = 0;
+          for (let batch = pipe.next(); batch !== null; batch = pipe.next()) {
+            for (const it of batch) {
+              if (typeof it[0] === 'number') onProblem(sourceId, { line: it[0], message: it[1] as string });
+              else onRowValues(it as RowItem);
+            }
+            opts.onCdrBatch?.(++batches);
+          }
+        } finally {
+          pipe.close();
+        }
+        const end = pipe.end!;
+        out.rowsIn = end.rowsIn;
+        out.rowsUsed = end.rowsUsed;
+        error = end.error;
       } else {
         const made = createCdrRowParser(fmt, sink, { mapping: opts.mapping, headText: head });
         if (!made) throw new NothingToImport('mapped_csv needs a column mapping');

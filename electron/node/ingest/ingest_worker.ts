@@ -13,8 +13,8 @@ import type { ImportProgress } from '../../../shared/api/contract.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 import { MAX_RECENT_FILES, PROGRESS_INTERVAL_MS, RECENT_FILES_KEY, SETTINGS_KEY, type ImportFileSpec, type WorkerInit, type WorkerJob, type WorkerMessage } from '../api/worker_protocol.ts';
 import { openIndex, useNativeBinding } from '../store/index_store.ts';
-import { removeSource } from './cdr_orphans.ts';
 import { reclassifyAll } from './diagnose.ts';
+import { relinkPendingLibrary, removeSourceRelinked, setLegLinkUndone } from './stored_legs.ts';
 import type { AnyOutcome } from './import_file.ts';
 import { importPath, type PathResult } from './import_archive.ts';
 import { importWithPool } from './import_pool.ts';
@@ -116,7 +116,7 @@ function endFile(f: ImportFileSpec, fp: FileProgress, r: { result: PathResult; e
   let message = outcome.error;
   let sourceId = outcome.sourceId;
   if (cancelled && outcome.status !== 'duplicate') {
-    for (const o of all) if (o.sourceId !== null && o.status !== 'duplicate') removeSource(store, o.sourceId, settings);
+    for (const o of all) if (o.sourceId !== null && o.status !== 'duplicate') removeSourceRelinked(store, o.sourceId, settings);
     state = 'cancelled';
     message = null;
     sourceId = null;
@@ -224,11 +224,14 @@ async function run(job: WorkerJob): Promise<unknown> {
           return reclassifyAll(store, job.settings);
         }),
       };
-    case 'remove': {
-      const existed = store.getSource(job.sourceId) !== null;
-      if (existed) removeSource(store, job.sourceId, job.settings);
-      return { removed: existed };
-    }
+    case 'remove':
+      // Its CDR rows find a call again (cdr_orphans.ts), and the legs its calls were linked to
+      // are linked again among themselves.
+      return { removed: removeSourceRelinked(store, job.sourceId, job.settings) };
+    case 'legLink':
+      return { link: setLegLinkUndone(store, job.linkId, job.undone) };
+    case 'relinkPending':
+      return { sources: relinkPendingLibrary(store) };
   }
 }
 

@@ -32,7 +32,7 @@ export interface LegIndex {
   callIdOf: Map<number, string>;
 }
 
-type StoredFacts = NonNullable<ReturnType<IndexStore['storedFacts']>>;
+export type StoredFacts = NonNullable<ReturnType<IndexStore['storedFacts']>>;
 
 /** The library's captured calls starting near the given times, merged into few range queries. */
 function neighbourRows(store: IndexStore, times: number[]): number[] {
@@ -57,10 +57,10 @@ function neighbourRows(store: IndexStore, times: number[]): number[] {
 }
 
 /**
- * Links the legs among these call rows and the library's captured calls near them. `known`
- * holds details already read (the caller's), so no call is read twice.
+ * The stored facts of these captured call rows and of the library's captured calls that
+ * started near them (unless there are more than MAX_LEG_NEIGHBOURS: then the rows alone).
  */
-export function correlateLegs(store: IndexStore, rowIds: Iterable<number>, known: ReadonlyMap<number, CallDetail> = new Map()): LegIndex {
+export function legFactsNear(store: IndexStore, rowIds: Iterable<number>, known: ReadonlyMap<number, CallDetail> = new Map()): Map<number, StoredFacts> {
   const facts = new Map<number, StoredFacts>();
   for (const id of rowIds) {
     const f = known.get(id)?.facts ?? store.storedFacts(id);
@@ -73,7 +73,17 @@ export function correlateLegs(store: IndexStore, rowIds: Iterable<number>, known
       if (f) facts.set(id, f);
     }
   }
-  const { groups } = linkLegs([...facts].map(([key, f]) => ({ key, facts: f })));
+  return facts;
+}
+
+/**
+ * Links the legs among these call rows and the library's captured calls near them. `known`
+ * holds details already read (the caller's), so no call is read twice.
+ */
+export function correlateLegs(store: IndexStore, rowIds: Iterable<number>, known: ReadonlyMap<number, CallDetail> = new Map()): LegIndex {
+  const facts = legFactsNear(store, rowIds, known);
+  // A heuristic link the user undid in the app stays undone in analyze and report too.
+  const { groups } = linkLegs([...facts].map(([key, f]) => ({ key, facts: f })), { undone: (a, b) => store.legLinks.undoneAt(a, b) !== null });
   const byRow = new Map<number, CallLegs>();
   const callIdOf = new Map<number, string>();
   for (const g of groups) {

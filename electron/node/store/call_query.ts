@@ -101,6 +101,9 @@ export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray
     terms.push(`${c('start_us')} < ?`);
     params.push(filter.toUs);
   }
+  // Grouped legs: a leg downstream of a standing link is shown under its end-to-end call's
+  // first row, not as a row of its own (leg_links_to makes this one index probe per call).
+  if (filter.groupLegs) terms.push('NOT EXISTS (SELECT 1 FROM leg_links l WHERE l.to_row = calls.id AND l.undone_at IS NULL)');
   if (text) {
     if (byText) {
       // The trigram index (migration 9) finds substrings of 3 characters or more without a
@@ -225,6 +228,14 @@ export class CallQueryStore {
     }
     if (reversed) rows.reverse();
     return { total, rows: rows.map(toCallSummary) };
+  }
+
+  /**
+   * Whether a leg link stands (issue 12): then an end-to-end call of several legs is one
+   * attempt, which the kept counts (one per call row) do not know — the summary is added up.
+   */
+  legLinksStand(): boolean {
+    return this.stmt('SELECT EXISTS (SELECT 1 FROM leg_links WHERE undone_at IS NULL)').pluck().get() === 1;
   }
 
   /** The summary of every call (the unfiltered dashboard) from the counts kept in the index. */

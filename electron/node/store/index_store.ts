@@ -25,6 +25,7 @@ import { CallQueryStore } from './call_query.ts';
 import { InputStore } from './input_store.ts';
 import { callsOfSource, KeptCounts } from './kept_counts.ts';
 import { SettingsStore } from './settings_store.ts';
+import { LegLinkStore } from './leg_link_store.ts';
 import { ownerState, thisProcess } from './import_owner.ts';
 import { checkIndexFile, checkSchemaMatchesVersion, configureConnection, LATEST_VERSION, migrate, MIGRATIONS, NotAnIndexError } from './migrations.ts';
 import { connectionClosed, connectionOpened } from './connection_count.ts';
@@ -253,6 +254,8 @@ export interface IndexStore extends IndexReader, IndexWriter {
   readonly callQuery: CallQueryStore;
   /** App settings as key → JSON (settings_store.ts). */
   readonly settings: SettingsStore;
+  /** Links between the legs of end-to-end calls (migration 11). */
+  readonly legLinks: LegLinkStore;
   close(): void;
 }
 
@@ -950,6 +953,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   readonly inputs: InputStore;
   readonly callQuery: CallQueryStore;
   readonly settings: SettingsStore;
+  readonly legLinks: LegLinkStore;
 
   constructor(
     db: Db,
@@ -961,6 +965,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     this.inputs = new InputStore(db, this.kept);
     this.callQuery = new CallQueryStore(db);
     this.settings = new SettingsStore(db);
+    this.legLinks = new LegLinkStore(db);
     const p = (sql: string): Stmt => db.prepare(sql);
     this.w = {
       // Pessimistic until finishSource: a caller that commits without finishing leaves an honest row.

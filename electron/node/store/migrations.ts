@@ -437,6 +437,44 @@ function m009CallListIndexes(db: Db): void {
   fillKeptCounts(db);
 }
 
+// Issue 12 (one call across legs): the links between the legs of an end-to-end call, kept so a
+// heuristic link the user undid stays undone. Numbered 10, after the million-call library's 9.
+// - leg_links: one row per link between two call rows (from = the upstream leg), its method,
+//   confidence and why, and undone_at (ms) when the user undid it. Rows go with their calls
+//   (ON DELETE CASCADE); links are recomputed from facts_json after each import and removal
+//   (stored_legs.ts), so the table is a cache of the correlation plus the user's word.
+// - leg_link_undo: the user's word itself, by the pair's Call-IDs (in sorted order), so an undo
+//   survives removing and re-importing the capture (new row ids) and every relinking.
+/** The leg links' migration (a renumbering at merge changes this one constant). */
+export const LEG_LINKS_MIGRATION = 10;
+
+function m010LegLinks(db: Db): void {
+  db.exec(`
+    CREATE TABLE leg_links (
+      id          INTEGER PRIMARY KEY,
+      from_row    INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+      to_row      INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+      method      TEXT    NOT NULL CHECK (method IN ('session_id', 'call_id_header', 'icid', 'referred_by', 'diversion', 'heuristic')),
+      confidence  REAL    NOT NULL CHECK (confidence >= 0 AND confidence <= 1),
+      why         TEXT    NOT NULL,
+      undone_at   INTEGER,                -- ms since the epoch; NULL: the link stands
+      CHECK (from_row <> to_row),
+      UNIQUE (from_row, to_row)
+    ) STRICT;
+    CREATE INDEX leg_links_to ON leg_links(to_row);
+    CREATE TABLE leg_link_undo (
+      call_id_a  TEXT    NOT NULL,
+      call_id_b  TEXT    NOT NULL,
+      undone_at  INTEGER NOT NULL,
+      PRIMARY KEY (call_id_a, call_id_b),
+      CHECK (call_id_a < call_id_b)
+    ) STRICT, WITHOUT ROWID;
+    -- The calls already indexed are linked once, by the ingest worker when it starts
+    -- (stored_legs.ts relinkPendingLibrary), not here: linking reads every call's facts.
+    INSERT INTO settings (key, value_json, updated_at) SELECT 'legLinksPending', 'true', 0 WHERE EXISTS (SELECT 1 FROM calls);
+  `);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: m001Initial },
   { version: 2, name: 'CDR records, agent events, call origin', up: m002Inputs },
@@ -447,6 +485,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'importing process on sources, CDR join indexes', up: m007ImportOwnerAndJoinIndexes },
   { version: 8, name: 'CDR-only calls read from their CDR row, verdicts without derived fields', up: m008CdrCallsDerived },
   { version: 9, name: 'call-list indexes per sort key, trigram text index, kept summary counts', up: m009CallListIndexes },
+  { version: LEG_LINKS_MIGRATION, name: 'leg links and the undone heuristic links', up: m010LegLinks },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -10,9 +10,11 @@ type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
 export class SettingsStore {
   private readonly getStmt: Stmt;
   private readonly setStmt: Stmt;
+  private readonly deleteStmt: Stmt;
 
   constructor(db: Db) {
     this.getStmt = db.prepare('SELECT value_json FROM settings WHERE key = ?').pluck();
+    this.deleteStmt = db.prepare('DELETE FROM settings WHERE key = ?');
     this.setStmt = db.prepare(`INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at`);
   }
@@ -25,5 +27,10 @@ export class SettingsStore {
 
   set(key: string, value: unknown): void {
     this.setStmt.run(key, JSON.stringify(value), Date.now());
+  }
+
+  /** Forgets a key (a one-time marker once its work is done). */
+  delete(key: string): void {
+    this.deleteStmt.run(key);
   }
 }

@@ -2,19 +2,44 @@
 // verdict. Loads the call (and the decision tree) through the typed client; owns the store
 // the panes share and the keyboard (←/→ or j/k step through messages, Esc closes the raw panel).
 
-import { useEffect, useMemo, useState, type JSX } from 'react';
-import type { CallDetail, CalltraceClient } from '../../../shared/api/contract.ts';
+import { useCallback, useEffect, useMemo, useState, type JSX } from 'react';
+import type { CallDetail, CallLegs, CalltraceClient, LegLinkInfo } from '../../../shared/api/contract.ts';
 import { formatDurationMs, formatTimeUs } from '../../lib/format.ts';
 import { openExport } from '../../state/app_store.ts';
 import { CallStoreContext, createCallViewStore } from './call_store.ts';
 import { nothingToDraw } from './empty_states.ts';
 import { LadderPane } from './LadderPane.tsx';
+import { mergeLegs } from './leg_merge.ts';
+import { LegsPanel } from './LegsPanel.tsx';
 import { TimelinePane } from './TimelinePane.tsx';
 import { VerdictPanel, type TreeState } from './VerdictPanel.tsx';
 import './call_view.css';
 import { minOf } from '../../../shared/util/array_math.ts';
 
-type CallState = { status: 'loading' } | { status: 'error'; code: string; message: string } | { status: 'ready'; detail: CallDetail };
+type CallState =
+  | { status: 'loading' }
+  | { status: 'error'; code: string; message: string }
+  /** detail: the opened call; shown: with every leg's messages and streams when it has legs. */
+  | { status: 'ready'; detail: CallDetail; shown: CallDetail; legs: CallLegs | null };
+
+/**
+ * The call, its end-to-end call and the other legs' details. A failure to read the legs is
+ * not a failure of the call: it is shown alone.
+ */
+async function loadCall(client: CalltraceClient, id: number): Promise<CallState> {
+  const [r, lr] = await Promise.all([client.getCall({ id }), client.getCallLegs({ id })]);
+  if (!r.ok) return { status: 'error', code: r.error.code, message: r.error.message };
+  const legs = lr.ok ? lr.value : null;
+  if (!legs || legs.legs.length < 2) return { status: 'ready', detail: r.value, shown: r.value, legs };
+  const others = await Promise.all(legs.legs.map((l) => (l.id === id ? Promise.resolve(null) : client.getCall({ id: l.id }))));
+  const details: CallDetail[] = [];
+  legs.legs.forEach((l, i) => {
+    const o = others[i];
+    if (l.id === id) details.push(r.value);
+    else if (o?.ok) details.push(o.value);
+  });
+  return { status: 'ready', detail: r.value, shown: mergeLegs(id, details).detail, legs };
+}
 
 /** The decision tree is the same for every call: fetch it once per client. */
 const treeCache = new WeakMap<CalltraceClient, Promise<TreeState>>();
@@ -48,13 +73,19 @@ export function CallView(props: { client: CalltraceClient; callId: number }): JS
   // callId is the dependency on purpose, though the factory does not read it.
   const store = useMemo(() => createCallViewStore(), [callId]);
 
+  // Bumped after an unlink or a link again: the legs (and so the ladder) change.
+  const [legsVersion, setLegsVersion] = useState(0);
+
   useEffect(() => {
     let live = true;
-    setState({ status: 'loading' });
-    client.getCall({ id: callId }).then(
-      (r) => {
+    // A reload after an unlink keeps the call on screen until the new one is in.
+    if (legsVersion === 0) setState({ status: 'loading' });
+    loadCall(client, callId).then(
+      (next) => {
         if (!live) return;
-        setState(r.ok ? { status: 'ready', detail: r.value } : { status: 'error', code: r.error.code, message: r.error.message });
+        // Several legs: one column per host across them (the B2BUA is one machine on both legs).
+        if (next.status === 'ready' && next.legs && next.legs.legs.length > 1 && legsVersion === 0) store.getState().setMergePorts(true);
+        setState(next);
       },
       (err: unknown) => {
         if (live) setState({ status: 'error', code: 'transport', message: err instanceof Error ? err.message : String(err) });
@@ -63,7 +94,17 @@ export function CallView(props: { client: CalltraceClient; callId: number }): JS
     return () => {
       live = false;
     };
-  }, [client, callId]);
+  }, [client, callId, legsVersion, store]);
+
+  const setUndone = useCallback(
+    async (link: LegLinkInfo, undone: boolean): Promise<string | null> => {
+      const r = await client.setLegLinkUndone({ linkId: link.id, undone });
+      if (!r.ok) return r.error.message;
+      setLegsVersion((v) => v + 1);
+      return null;
+    },
+    [client],
+  );
 
   useEffect(() => {
     let live = true;
@@ -75,7 +116,8 @@ export function CallView(props: { client: CalltraceClient; callId: number }): JS
     };
   }, [client]);
 
-  const detail = state.status === 'ready' ? state.detail : null;
+  // The ladder and the timeline show every leg; keyboard stepping walks the messages shown.
+  const detail = state.status === 'ready' ? state.shown : null;
 
   // Keyboard on the window, not on a focused element: stepping should work right after a click
   // on the ladder or the list. Typing in a field is left alone.
@@ -118,14 +160,16 @@ export function CallView(props: { client: CalltraceClient; callId: number }): JS
     );
   }
 
-  const d = state.detail;
+  const own = state.detail;
+  const d = state.shown;
   const cdrOnly = d.messages.length === 0 && d.streams.length === 0;
   const originUs = d.messages[0]?.tsUs ?? (d.streams.length > 0 ? minOf(d.streams, (s) => s.firstUs, NaN) : null);
 
   return (
     <CallStoreContext.Provider value={store}>
       <div className="cv-root" data-testid="call-view">
-        <CallHeader d={d} />
+        <CallHeader d={own} />
+        {state.legs && (state.legs.legs.length > 1 || state.legs.undone.length > 0) && <LegsPanel legs={state.legs} openedId={callId} onSetUndone={setUndone} />}
         <div className="cv-grid">
           <div className="cv-main">
             {cdrOnly ? (
@@ -139,7 +183,7 @@ export function CallView(props: { client: CalltraceClient; callId: number }): JS
               </>
             )}
           </div>
-          <VerdictPanel detail={d} tree={tree} originUs={originUs} />
+          <VerdictPanel detail={own} tree={tree} originUs={originUs} />
         </div>
       </div>
     </CallStoreContext.Provider>

@@ -6,6 +6,7 @@
 import { memo } from 'react';
 import type { ArrowTone, LadderArrow, LadderLayout, LadderStreamBar } from '../../../shared/layout/ladder_layout.ts';
 import type { Highlight } from './call_store.ts';
+import { legColor } from './leg_merge.ts';
 
 export const TONE_COLOR: Record<ArrowTone, string> = {
   request: 'var(--accent)',
@@ -42,6 +43,7 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
   const mid = (a.x1 + a.x2) / 2;
   const dash = a.quoted ? '2 3' : a.retransmission ? '6 4' : undefined;
   const quotedTag = a.quoted && <tspan style={{ fill: 'var(--warn)', fontWeight: 600 }}> ✕ ICMP</tspan>;
+  const legStroke = a.leg !== undefined ? legColor(a.leg) : null;
   // A call merged from several captures: a message only one point saw says which.
   const pointTag = a.onlyAt !== null && <tspan style={{ fill: 'var(--fg-muted)', fontStyle: 'italic' }}>{` @ ${a.onlyAt}`}</tspan>;
   const seen = a.points ? ` — seen at ${a.points.join(' and ')}` : '';
@@ -49,6 +51,7 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
     <g
       data-testid="ladder-arrow"
       data-index={a.index}
+      data-leg={a.leg}
       data-retransmission={a.retransmission ? 'true' : undefined}
       data-quoted={a.quoted ? 'true' : undefined}
       data-points={a.points ? a.points.join('+') : undefined}
@@ -74,6 +77,8 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
       ) : (
         <>
           <line x1={a.x1} y1={a.y} x2={a.x2} y2={a.y} style={{ stroke: 'transparent', strokeWidth: 14 }} />
+          {/* A leg's colour as a wide pale band under the line: the tone (request, 2xx, failure) stays readable on top. */}
+          {legStroke && <line x1={a.x1} y1={a.y} x2={a.x2 - dir * head} y2={a.y} style={{ stroke: legStroke, strokeOpacity: 0.35, strokeWidth: 6 }} />}
           <line x1={a.x1} y1={a.y} x2={a.x2 - dir * head} y2={a.y} style={{ stroke: color, strokeWidth: selected ? 2.5 : 1.5, strokeDasharray: dash }} />
           <path d={`M${a.x2},${a.y} l${-dir * head * 1.4},-4.5 v9 z`} style={{ fill: color }} />
           <text x={mid} y={a.y - 5} textAnchor="middle" style={{ ...FONT, ...HALO, fontSize: 12, fill: 'var(--fg)', fontWeight: selected ? 600 : 400 }}>
@@ -84,7 +89,8 @@ function Arrow({ a, selected, flash, onClick }: { a: LadderArrow; selected: bool
           </text>
         </>
       )}
-      <text x={6} y={a.y + 4} style={{ ...MONO, fontSize: 11, fill: 'var(--fg-muted)' }}>
+      {legStroke && <rect x={0} y={a.y - 7} width={3} height={14} style={{ fill: legStroke }} />}
+      <text x={6} y={a.y + 4} style={{ ...MONO, fontSize: 11, fill: legStroke ?? 'var(--fg-muted)' }}>
         {a.time}
       </text>
     </g>

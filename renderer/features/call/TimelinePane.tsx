@@ -10,6 +10,7 @@ import { formatMos, formatPct } from '../../lib/format.ts';
 import { useCallStore, useCallStoreApi } from './call_store.ts';
 import { relativeTime } from '../../../shared/layout/ladder_layout.ts';
 import { streamKey } from '../../../shared/layout/stream_key.ts';
+import { legColor, legOf, ownStreams } from './leg_merge.ts';
 import { maxOf, minOf } from '../../../shared/util/array_math.ts';
 import {
   densitySeries,
@@ -109,7 +110,8 @@ export function TimelinePane({ detail }: { detail: CallDetail }) {
       })),
     [detail.streams, scale],
   );
-  const missing = useMemo(() => missingDirections(detail.media, detail.streams), [detail.media, detail.streams]);
+  // The SDP expectation is the opened call's: with legs, only its own streams answer it.
+  const missing = useMemo(() => missingDirections(detail.media, ownStreams(detail, detail.streams)), [detail]);
   const height = lanesTop + Math.max(1, lanes.length + missing.length) * TL.laneH + 6;
 
   useEffect(() => {
@@ -260,9 +262,15 @@ function LaneLabel({ lane, flash }: { lane: Lane; flash: boolean }) {
   const s = lane.stream;
   const lossPct = s.expected > 0 ? (100 * Math.max(0, s.lost)) / s.expected : 0;
   const worstWindow = lane.mos && lane.mos.length > 0 ? minOf(lane.mos, (m) => m.mos, NaN) : null;
+  const leg = legOf(s);
   return (
-    <div className={`cv-tl-lane-label${flash ? ' cv-flash cv-lane-hl' : ''}`} style={{ height: TL.laneH }} data-lane={lane.key} data-testid="timeline-lane">
+    <div className={`cv-tl-lane-label${flash ? ' cv-flash cv-lane-hl' : ''}`} style={{ height: TL.laneH }} data-lane={lane.key} data-testid="timeline-lane" data-leg={leg ?? undefined}>
       <div>
+        {leg !== null && (
+          <span className="cv-leg-tag" style={{ borderColor: legColor(leg), color: legColor(leg) }} title="The leg of the end-to-end call this stream belongs to">
+            leg {leg + 1}
+          </span>
+        )}
         <strong>{s.direction === 'caller' ? 'caller → callee' : s.direction === 'callee' ? 'callee → caller' : 'stream'}</strong> <span className="cv-muted">{s.encoding || `PT ${s.payloadType}`}</span>
       </div>
       <div className="cv-mono cv-small" title={`SSRC 0x${(s.ssrc >>> 0).toString(16).toUpperCase()}`}>

@@ -3,11 +3,13 @@
 // LRU cache. Cost per frame depends on the window's height, not on the number of calls, so
 // 100 000 calls scroll like 100.
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import type { CallRow, CallSortKey } from '../../../shared/api/contract.ts';
+import { MAX_LEG_GROUP_IDS, type CallLegs, type CallRow, type CallSortKey } from '../../../shared/api/contract.ts';
 import type { ClientHandle } from '../../api/client.ts';
 import { buildQuery, filterKey, isFilterEmpty } from '../../lib/call_filter.ts';
 import { formatCount, formatDurationMs, formatMos, formatMs, formatPct, formatTimeUs, lossTone, mosTone } from '../../lib/format.ts';
 import { PageCache, type PageNeighbour } from '../../lib/page_cache.ts';
+import { screenPos, screenRow, screenTotal, sortExpanded, type ExpandedRow, type ScreenRow } from '../../lib/leg_rows.ts';
+import { legColor } from '../call/leg_merge.ts';
 import { isNavKey, moveSelection, rowsPerPage, scrollScale, scrollToReveal, visibleRange } from '../../lib/virtual_window.ts';
 import { clearFilter, clearPicked, openCall, openExport, patchFilter, select, sortBy, togglePicked, useApp } from '../../state/app_store.ts';
 import { BucketChip } from '../../ui/BucketChip.tsx';
@@ -120,25 +122,38 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
   }, [openId !== null, viewHeight]);
 
   const total = cache.total ?? 0;
-  const scale = scrollScale(total, ROW_HEIGHT);
+  // Grouped legs: an expanded end-to-end call shows its legs as rows under it.
+  const grouped = filter.groupLegs === true;
+  const legs = useLegGroups(handle, grouped, `${key}|${version}`, rerender);
+  const expandedRows = grouped ? legs.expandedRows() : [];
+  const shownTotal = screenTotal(total, expandedRows);
+  const scale = scrollScale(shownTotal, ROW_HEIGHT);
   const virtualTop = scrollTop * scale;
-  const range = visibleRange({ scrollTop: virtualTop, viewportHeight: viewHeight, rowHeight: ROW_HEIGHT, total, overscan: OVERSCAN });
+  const range = visibleRange({ scrollTop: virtualTop, viewportHeight: viewHeight, rowHeight: ROW_HEIGHT, total: shownTotal, overscan: OVERSCAN });
+  const screen = (pos: number): ScreenRow => (grouped ? screenRow(pos, expandedRows) : { kind: 'row', index: pos });
 
   useEffect(() => {
     // The rows on screen first; then a margin of a quarter page each way, so ordinary
     // scrolling finds its rows already loaded.
+    const first = screen(range.start).index;
+    const last = screen(Math.max(range.start, range.end - 1)).index + 1;
     const t = setTimeout(
       () =>
-        void cache.ensure(range.start, range.end).then(() => cache.ensure(Math.max(0, range.start - PAGE_SIZE / 4), range.end + PAGE_SIZE / 4)),
+        void cache
+          .ensure(first, last)
+          .then(() => {
+            if (grouped) legs.ensure(Array.from({ length: last - first }, (_, k) => cache.get(first + k)?.id).filter((id): id is number => id !== undefined));
+          })
+          .then(() => cache.ensure(Math.max(0, first - PAGE_SIZE / 4), last + PAGE_SIZE / 4)),
       cache.total === null ? 0 : FETCH_DELAY_MS,
     );
     return () => clearTimeout(t);
-  }, [cache, range.start, range.end, key, version]);
+  }, [cache, range.start, range.end, key, version, grouped, cache.total]);
 
   const reveal = (index: number): void => {
     const el = viewport.current;
     if (!el) return;
-    const target = scrollToReveal(index, virtualTop, viewHeight, ROW_HEIGHT);
+    const target = scrollToReveal(grouped ? screenPos(index, expandedRows) : index, virtualTop, viewHeight, ROW_HEIGHT);
     if (target !== null) el.scrollTop = target / scale;
   };
 
@@ -174,12 +189,23 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
   };
 
   const rows: ReactNode[] = [];
-  for (let i = range.start; i < range.end; i++) {
-    const r = cache.get(i);
+  for (let pos = range.start; pos < range.end; pos++) {
+    const at = screen(pos);
+    const i = at.index;
+    if (at.kind === 'leg') {
+      const g = legs.group(cache.get(i)?.id);
+      const leg = g?.legs[at.leg];
+      if (leg) rows.push(<LegRow key={`l${pos}`} pos={pos} leg={leg} legPos={at.leg} open={leg.id === openId} />);
+      continue;
+    }
+    const raw = cache.get(i);
+    const g = grouped ? legs.group(raw?.id) : null;
+    // The end-to-end call's row carries the end-to-end verdict (the leg that failed first).
+    const r = raw && g?.endToEnd ? { ...raw, bucket: g.endToEnd.bucket, cause: g.endToEnd.cause, confidence: g.endToEnd.confidence } : raw;
     const isSel = i === selected;
     if (!r) {
       rows.push(
-        <div key={i} className="ct-row ct-skeleton" role="row" aria-rowindex={i + 2} aria-busy="true">
+        <div key={pos} className="ct-row ct-skeleton" role="row" aria-rowindex={pos + 2} aria-busy="true">
           <div className="ct-cell">
             <span className="skeleton-bar" />
           </div>
@@ -189,9 +215,9 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
     }
     rows.push(
       <div
-        key={i}
+        key={pos}
         role="row"
-        aria-rowindex={i + 2}
+        aria-rowindex={pos + 2}
         aria-selected={isSel}
         className={`ct-row${isSel ? ' ct-selected' : ''}${pickedIds.has(r.id) ? ' ct-picked' : ''}${r.id === openId ? ' ct-open' : ''}${i % 2 ? ' ct-odd' : ''}`}
         data-testid="call-row"
@@ -199,6 +225,7 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
         data-id={r.id}
         data-bucket={r.bucket === null ? '' : String(r.bucket)}
         data-cause={r.cause ?? ''}
+        data-legs={g ? g.legs.length : undefined}
         onClick={(e) => {
           select(i);
           // Ctrl/⌘-click ticks the row for an export instead of opening it.
@@ -219,6 +246,21 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
         </div>
         {COLUMNS.map((c) => (
           <div key={c.id} role="gridcell" className={`ct-cell ct-${c.id}${c.align === 'right' ? ' ct-right' : ''}`}>
+            {c.id === 'time' && g && g.legs.length > 1 && (
+              <button
+                type="button"
+                className="ct-legs-toggle"
+                data-testid="legs-toggle"
+                aria-expanded={legs.isExpanded(r.id)}
+                title={`One call across ${g.legs.length} legs (B2BUA): ${legs.isExpanded(r.id) ? 'hide' : 'show'} them`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  legs.toggle(r.id, i);
+                }}
+              >
+                {legs.isExpanded(r.id) ? '▾' : '▸'} {g.legs.length}
+              </button>
+            )}
             {c.cell(r)}
           </div>
         ))}
@@ -226,7 +268,7 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
     );
   }
 
-  const spacerHeight = (total * ROW_HEIGHT) / scale;
+  const spacerHeight = (shownTotal * ROW_HEIGHT) / scale;
   // Rows sit where the (possibly compressed) scroll position says row range.start should be.
   const rowsTop = scrollTop + (range.start * ROW_HEIGHT - virtualTop);
 
@@ -263,7 +305,7 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
         className="ct-viewport"
         role="grid"
         aria-label="Calls"
-        aria-rowcount={total + 1}
+        aria-rowcount={shownTotal + 1}
         aria-multiselectable={true}
         tabIndex={0}
         data-testid="calls-table"
@@ -327,4 +369,83 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
       </div>
     </div>
   );
+}
+
+/** A leg shown under its end-to-end call's row: click opens that leg (its ladder shows them all). */
+function LegRow({ pos, leg, legPos, open }: { pos: number; leg: CallRow; legPos: number; open: boolean }) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={pos + 2}
+      className={`ct-row ct-leg${open ? ' ct-open' : ''}`}
+      data-testid="leg-row"
+      data-call-id={leg.callId}
+      data-id={leg.id}
+      onClick={() => openCall(leg.id)}
+      title={`Leg ${legPos + 1}: ${leg.callId}`}
+    >
+      <div role="gridcell" className="ct-cell ct-pick" />
+      {COLUMNS.map((c) => (
+        <div key={c.id} role="gridcell" className={`ct-cell ct-${c.id}${c.align === 'right' ? ' ct-right' : ''}`}>
+          {c.id === 'time' ? (
+            <span className="ct-leg-label">
+              <span className="ct-leg-swatch" style={{ background: legColor(legPos) }} aria-hidden="true" />↳ leg {legPos + 1}{' '}
+              <span className="mono muted">{leg.callId}</span>
+            </span>
+          ) : (
+            c.cell(leg)
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+interface LegGroups {
+  /** The end-to-end call of a loaded row; null when it has no legs or is not known yet. */
+  group(rowId: number | undefined): CallLegs | null;
+  /** Asks the back end for the groups of these rows (those not asked yet). */
+  ensure(rowIds: readonly number[]): void;
+  isExpanded(rowId: number): boolean;
+  toggle(rowId: number, index: number): void;
+  expandedRows(): ExpandedRow[];
+}
+
+/**
+ * The end-to-end calls of the rows on screen, asked for page by page (getLegGroups answers
+ * only rows that have legs), and which of them are expanded. Forgotten when the query or the
+ * library changes (`generation`).
+ */
+function useLegGroups(handle: ClientHandle, on: boolean, generation: string, rerender: () => void): LegGroups {
+  const ref = useRef<{ generation: string; groups: Map<number, CallLegs | null>; asked: Set<number>; expanded: Map<number, number> }>({
+    generation, groups: new Map(), asked: new Set(), expanded: new Map(),
+  });
+  if (ref.current.generation !== generation) ref.current = { generation, groups: new Map(), asked: new Set(), expanded: new Map() };
+  const st = ref.current;
+  return {
+    group: (id) => (id === undefined ? null : (st.groups.get(id) ?? null)),
+    ensure(rowIds) {
+      if (!on) return;
+      const ids = rowIds.filter((id) => !st.asked.has(id)).slice(0, MAX_LEG_GROUP_IDS);
+      if (ids.length === 0) return;
+      for (const id of ids) st.asked.add(id);
+      void handle.client.getLegGroups({ ids }).then((r) => {
+        if (ref.current !== st) return; // a newer query
+        if (!r.ok) {
+          for (const id of ids) st.asked.delete(id);
+          return;
+        }
+        for (const id of ids) st.groups.set(id, null);
+        for (const g of r.value) st.groups.set(g.id, g);
+        rerender();
+      });
+    },
+    isExpanded: (id) => st.expanded.has(id),
+    toggle(id, index) {
+      if (st.expanded.has(id)) st.expanded.delete(id);
+      else st.expanded.set(id, index);
+      rerender();
+    },
+    expandedRows: () => sortExpanded([...st.expanded].map(([id, index]) => ({ index, legs: st.groups.get(id)?.legs.length ?? 0 }))),
+  };
 }

@@ -212,6 +212,10 @@ export function FilterBar() {
           <input type="checkbox" checked={!!filter.includeOther} onChange={(e) => patchFilter({ includeOther: e.target.checked })} />
           <span>Other dialogs</span>
         </label>
+        <label className="field-inline" title="A call through a B2BUA (PBX, SBC) is several dialogs with different Call-IDs: show each end-to-end call as one row, its legs under it">
+          <input type="checkbox" checked={!!filter.groupLegs} onChange={(e) => patchFilter({ groupLegs: e.target.checked })} data-testid="group-legs" />
+          <span>Group legs</span>
+        </label>
         <div className="chips" aria-label="Active filters">
           {chips.map((c) => (
             <button key={c.part} type="button" className="filter-chip" title="Remove this filter" onClick={() => setFilter(withoutPart(filter, c.part))}>
