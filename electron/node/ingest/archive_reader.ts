@@ -28,17 +28,21 @@ export interface ArchiveMember {
 
 const isTar = (b: Uint8Array): boolean => b.length >= 512 && (new TextDecoder('latin1').decode(b.subarray(257, 262)) === 'ustar' || isTarHeader(b));
 
-/** The archive kind from the first bytes (inflating a little of a gzip file to look inside), or null. */
-export function sniffArchive(path: string): ArchiveKind | null {
+/** Up to `bytes` first bytes of a file (fewer when it is shorter). */
+export function readHead(path: string, bytes: number): Buffer {
   const fd = openSync(path, 'r');
-  const head = Buffer.alloc(16384);
-  let n: number;
+  const head = Buffer.alloc(bytes);
   try {
-    n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0));
   } finally {
     closeSync(fd);
   }
-  const b = head.subarray(0, n);
+}
+
+/** The archive kind from the first bytes (inflating a little of a gzip file to look inside), or null. */
+export function sniffArchive(path: string): ArchiveKind | null {
+  const b = readHead(path, 16384);
+  const n = b.length;
   // A local header, or the end record alone (an empty zip).
   if (n >= 4 && b[0] === 0x50 && b[1] === 0x4b && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6))) return 'zip';
   if (isTar(b)) return 'tar';

@@ -10,11 +10,11 @@
 // each real directory is walked once, so a link loop ends. Anything but regular files and
 // directories (FIFOs, sockets, devices) is skipped: reading a FIFO would wait for ever.
 
-import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectInputKind } from '../../../shared/cdr/index.ts';
 import { sniffFormat } from '../../../shared/engine/capture/capture_reader.ts';
-import { sniffArchive } from './archive_reader.ts';
+import { readHead, sniffArchive } from './archive_reader.ts';
 
 export interface SkippedInput {
   name: string;
@@ -31,13 +31,7 @@ export interface ExpandedInputs {
 export function notAnInput(path: string, tabularIsInput = false): string | null {
   let head: Buffer;
   try {
-    const fd = openSync(path, 'r');
-    try {
-      const b = Buffer.alloc(128 * 1024);
-      head = b.subarray(0, readSync(fd, b, 0, b.length, 0));
-    } finally {
-      closeSync(fd);
-    }
+    head = readHead(path, 128 * 1024);
     if (head.length === 0) return 'the file is empty';
     if (sniffFormat(head) !== 'unknown' || sniffArchive(path) !== null) return null;
   } catch (e) {
@@ -55,15 +49,8 @@ export function notAnInput(path: string, tabularIsInput = false): string | null 
 /** A capture or an archive by its first bytes (the imports that take long enough to run in parallel). */
 export function isCaptureOrArchive(path: string): boolean {
   try {
-    const fd = openSync(path, 'r');
-    const b = Buffer.alloc(16);
-    let n: number;
-    try {
-      n = readSync(fd, b, 0, b.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-    return n > 0 && (sniffFormat(b.subarray(0, n)) !== 'unknown' || sniffArchive(path) !== null);
+    const b = readHead(path, 16);
+    return b.length > 0 && (sniffFormat(b) !== 'unknown' || sniffArchive(path) !== null);
   } catch {
     return false;
   }
