@@ -36,9 +36,8 @@ export interface JoinCandidate {
  * partial covering index calls_capture_join (captured calls only), so its cost follows the
  * captured calls in the window, never the CDR-only calls an import adds (a test checks the plan).
  * INDEXED BY, because without statistics (no ANALYZE) SQLite prefers any index that starts
- * with an equality on `kind`: the call list's (kind, start_us) and (kind, column) indexes
- * (migration 9) also serve the WHERE, and made every search walk all calls of kind 'call',
- * CDR-only ones included (100 000 rows: 10× the time).
+ * with an equality on `kind`: one on (kind, column, id) for sorting the call list (migration 9)
+ * made every search scan all calls of kind 'call', CDR-only ones included (100 000 rows: 10× the time).
  */
 export const CAPTURED_IN_WINDOW_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls INDEXED BY calls_capture_join
   WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`;
