@@ -2,7 +2,7 @@
 // functions so the dashboard ("click a bar → the calls behind it") and the filter bar build
 // exactly the same query, and so it is tested without a browser.
 
-import type { CallFilter, CallQuery, CallSortKey } from '../../shared/api/contract.ts';
+import type { CallCursor, CallFilter, CallQuery, CallRow, CallSortKey } from '../../shared/api/contract.ts';
 import { dateFromUs } from '../../shared/model/time.ts';
 
 export const HOUR_US = 3_600_000_000;
@@ -63,8 +63,17 @@ export function isFilterEmpty(f: CallFilter): boolean {
   return Object.keys(rest).length === 0;
 }
 
-export function buildQuery(f: CallFilter, sort: CallSort, offset: number, limit: number): CallQuery {
-  return { filter: normalizeFilter(f), sort: { key: sort.key, descending: sort.descending }, offset, limit };
+/** The list position of a row for keyset paging: its value of the sort key and its id. */
+export function cursorOf(row: CallRow, sort: CallSort): CallCursor {
+  const v = row[sort.key];
+  return { value: typeof v === 'number' ? v : null, id: row.id };
+}
+
+export function buildQuery(f: CallFilter, sort: CallSort, offset: number, limit: number, near?: { after?: CallRow; before?: CallRow }): CallQuery {
+  const q: CallQuery = { filter: normalizeFilter(f), sort: { key: sort.key, descending: sort.descending }, offset, limit };
+  if (near?.after) q.after = cursorOf(near.after, sort);
+  else if (near?.before) q.before = cursorOf(near.before, sort);
+  return q;
 }
 
 export function toggleIn<T>(list: readonly T[] | undefined, v: T): T[] {

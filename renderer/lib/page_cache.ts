@@ -2,6 +2,13 @@
 // the rows it is about to draw; only the pages under the viewport (plus overscan) are ever
 // requested, so 100 000 calls cost a few hundred rows of memory, not the whole index.
 //
+// Keyset paging (issue 13): a page next to a loaded page of the same data is asked for as
+// "the rows after that page's last row" (or "before the next page's first row"), which the
+// back end answers with one index seek at any depth. Only a page with no loaded neighbour —
+// a jump, the scrollbar dragged to an arbitrary row — is asked for by offset, whose cost
+// grows with the depth (an index walk to the row). Every loaded page is thus an anchor:
+// scrolling on from a jump target is constant-time again.
+//
 // A new query (filter or sort changed, or the library changed) bumps the generation: answers
 // to older requests are dropped when they arrive, so a slow page can never paint rows of a
 // previous filter into the current one.
@@ -11,7 +18,13 @@ export interface Page<T> {
   rows: T[];
 }
 
-export type PageFetcher<T> = (offset: number, limit: number) => Promise<{ ok: true; value: Page<T> } | { ok: false; error: { message: string } }>;
+/** A loaded row next to the page asked for: its rows come right after `after` or right before `before`. */
+export interface PageNeighbour<T> {
+  after?: T;
+  before?: T;
+}
+
+export type PageFetcher<T> = (offset: number, limit: number, near?: PageNeighbour<T>) => Promise<{ ok: true; value: Page<T> } | { ok: false; error: { message: string } }>;
 
 export interface PageCacheOptions {
   pageSize: number;
@@ -93,7 +106,7 @@ export class PageCache<T> {
     this.inFlight.add(p);
     let res: Awaited<ReturnType<PageFetcher<T>>>;
     try {
-      res = await this.fetcher(p * this.options.pageSize, this.options.pageSize);
+      res = await this.fetcher(p * this.options.pageSize, this.options.pageSize, this.neighbour(p));
     } catch (e) {
       res = { ok: false, error: { message: e instanceof Error ? e.message : String(e) } };
     }
@@ -110,6 +123,16 @@ export class PageCache<T> {
       this.evict();
     }
     this.onChange();
+  }
+
+  /** A fresh, full loaded page beside p, as a cursor for it (undefined: fetch by offset). */
+  private neighbour(p: number): PageNeighbour<T> | undefined {
+    const size = this.options.pageSize;
+    const prev = this.stale.has(p - 1) ? undefined : this.pages.get(p - 1);
+    if (prev && prev.length === size) return { after: prev[size - 1] };
+    const next = this.stale.has(p + 1) ? undefined : this.pages.get(p + 1);
+    if (next && next.length > 0) return { before: next[0] };
+    return undefined;
   }
 
   private touch(p: number, page: T[]): void {

@@ -113,11 +113,26 @@ export interface CallFilter {
   groupLegs?: boolean;
 }
 
+/**
+ * A row's place in the list for keyset paging: its value of the sort key (null when unknown)
+ * and its id. A page after (or before) a cursor costs the same at any depth; an offset walks
+ * to its row and is meant for jumps (the scrollbar dragged), not for scrolling.
+ */
+export interface CallCursor {
+  value: number | null;
+  id: number;
+}
+
 export interface CallQuery {
   filter?: CallFilter;
   sort?: { key: CallSortKey; descending?: boolean };
+  /** Ignored when `after` or `before` is given (the page then starts at the cursor). */
   offset: number;
   limit: number;
+  /** The page of rows right after this row (in the list's order). */
+  after?: CallCursor;
+  /** The page of rows right before this row, still returned in the list's order. */
+  before?: CallCursor;
 }
 
 /** One row of the call list: everything the table shows, nothing more. */

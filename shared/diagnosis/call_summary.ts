@@ -112,50 +112,94 @@ function hourLabel(hourStartUs: number): string {
   return iso === INVALID_TIME ? iso : `${iso.slice(0, 13)}:00Z`;
 }
 
+/**
+ * What a summary is made of: counts that add up call by call, so they can be kept in the index
+ * as the calls change (summary_aggregates.ts) instead of being recounted over every call.
+ * One group is the calls of one UTC hour or one peer in one bucket; `answered` counts the
+ * answered among them.
+ */
+export interface SummaryParts {
+  /** hourStartUs → calls per bucket. */
+  hours: Map<number, BucketCounts>;
+  /** peer → calls per bucket, and the answered among them. */
+  peers: Map<string, { buckets: BucketCounts; answered: number }>;
+  causes: Map<string, number>;
+  q850: Map<number, number>;
+  attempts: number;
+  answered: number;
+  /**
+   * Answered duration summed in whole microseconds: an integer sum is the same in any order,
+   * so the ACD of kept counts equals the ACD recounted call by call to the last bit.
+   */
+  answeredUs: number;
+  pddMs: Percentiles;
+}
+
+/** A duration in ms (from µs timestamps) as whole microseconds, for order-independent sums. */
+export function durationUs(ms: number): number {
+  return Math.round(ms * 1000);
+}
+
+export function hourStartOf(startUs: number): number {
+  return Math.floor(startUs / HOUR_US) * HOUR_US;
+}
+
+/** Nearest-rank percentiles of the PDD values, sorted ascending. */
+export function pddPercentiles(sorted: readonly number[]): Percentiles {
+  return { count: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+}
+
+const BUCKET_NUMBERS: readonly Bucket[] = [1, 2, 3, 4, 5, 6, 7];
+
+function problemsOf(b: BucketCounts): number {
+  return BUCKET_NUMBERS.reduce((n, k) => n + (isProblemBucket(k) ? b[String(k) as keyof BucketCounts] : 0), 0);
+}
+
 export function summarize(calls: readonly SummaryInput[], settings: Pick<DiagnosisSettings, 'alertThresholdPct'> = DEFAULT_SETTINGS): Summary {
   const inputs = calls.filter((c) => c.kind !== 'other');
-  const buckets = emptyBuckets();
-  const hours = new Map<number, HourRow>();
-  const peers = new Map<string, PeerRow>();
-  const causes = new Map<string, number>();
-  const q850 = new Map<number, number>();
+  const parts: SummaryParts = { hours: new Map(), peers: new Map(), causes: new Map(), q850: new Map(), attempts: inputs.length, answered: 0, answeredUs: 0, pddMs: pddPercentiles([]) };
   const pdds: number[] = [];
-  let answered = 0;
-  let answeredMs = 0;
-
   for (const c of inputs) {
     const key = bucketKey(c.bucket);
-    const problem = isProblemBucket(c.bucket);
-    buckets[key]++;
-
-    const hourStartUs = Math.floor(c.startUs / HOUR_US) * HOUR_US;
-    let h = hours.get(hourStartUs);
-    if (!h) hours.set(hourStartUs, (h = { hourStartUs, hour: hourLabel(hourStartUs), calls: 0, buckets: emptyBuckets(), problems: 0, problemPct: 0 }));
-    h.calls++;
-    h.buckets[key]++;
-    if (problem) h.problems++;
-
-    let p = peers.get(c.peer);
-    if (!p) peers.set(c.peer, (p = { peer: c.peer, calls: 0, answered: 0, asrPct: null, buckets: emptyBuckets(), problems: 0 }));
-    p.calls++;
+    const hourStartUs = hourStartOf(c.startUs);
+    let h = parts.hours.get(hourStartUs);
+    if (!h) parts.hours.set(hourStartUs, (h = emptyBuckets()));
+    h[key]++;
+    let p = parts.peers.get(c.peer);
+    if (!p) parts.peers.set(c.peer, (p = { buckets: emptyBuckets(), answered: 0 }));
     p.buckets[key]++;
-    if (problem) p.problems++;
-
-    if (c.cause) causes.set(c.cause, (causes.get(c.cause) ?? 0) + 1);
-    if (c.q850Cause !== null) q850.set(c.q850Cause, (q850.get(c.q850Cause) ?? 0) + 1);
+    if (c.cause) parts.causes.set(c.cause, (parts.causes.get(c.cause) ?? 0) + 1);
+    if (c.q850Cause !== null) parts.q850.set(c.q850Cause, (parts.q850.get(c.q850Cause) ?? 0) + 1);
     if (c.pddMs !== null && Number.isFinite(c.pddMs)) pdds.push(c.pddMs);
     if (c.answered) {
-      answered++;
-      answeredMs += c.durationMs;
+      parts.answered++;
+      parts.answeredUs += durationUs(c.durationMs);
       p.answered++;
     }
   }
-
-  const byHour = [...hours.values()].sort((a, b) => a.hourStartUs - b.hourStartUs);
-  for (const h of byHour) h.problemPct = pct(h.problems, h.calls) ?? 0;
-  const byPeer = [...peers.values()].sort((a, b) => b.calls - a.calls || a.peer.localeCompare(b.peer));
-  for (const p of byPeer) p.asrPct = pct(p.answered, p.calls);
   pdds.sort((a, b) => a - b);
+  parts.pddMs = pddPercentiles(pdds);
+  return summaryFromParts(parts, settings);
+}
+
+export function summaryFromParts(parts: SummaryParts, settings: Pick<DiagnosisSettings, 'alertThresholdPct'> = DEFAULT_SETTINGS): Summary {
+  const buckets = emptyBuckets();
+  const byHour: HourRow[] = [...parts.hours]
+    .map(([hourStartUs, b]): HourRow => {
+      const calls = Object.values(b).reduce((x, y) => x + y, 0);
+      for (const k of Object.keys(buckets) as Array<keyof BucketCounts>) buckets[k] += b[k];
+      const problems = problemsOf(b);
+      return { hourStartUs, hour: hourLabel(hourStartUs), calls, buckets: { ...b }, problems, problemPct: pct(problems, calls) ?? 0 };
+    })
+    .filter((h) => h.calls > 0)
+    .sort((a, b) => a.hourStartUs - b.hourStartUs);
+  const byPeer: PeerRow[] = [...parts.peers]
+    .map(([peer, g]): PeerRow => {
+      const calls = Object.values(g.buckets).reduce((x, y) => x + y, 0);
+      return { peer, calls, answered: g.answered, asrPct: pct(g.answered, calls), buckets: { ...g.buckets }, problems: problemsOf(g.buckets) };
+    })
+    .filter((p) => p.calls > 0)
+    .sort((a, b) => b.calls - a.calls || a.peer.localeCompare(b.peer));
 
   const threshold = settings.alertThresholdPct;
   const alerts: AlertWindow[] = byHour
@@ -171,16 +215,16 @@ export function summarize(calls: readonly SummaryInput[], settings: Pick<Diagnos
     }));
 
   return {
-    attempts: inputs.length,
-    answered,
-    asrPct: pct(answered, inputs.length),
-    acdMs: answered > 0 ? answeredMs / answered : null,
-    pddMs: { count: pdds.length, p50: percentile(pdds, 50), p90: percentile(pdds, 90), p95: percentile(pdds, 95), p99: percentile(pdds, 99) },
+    attempts: parts.attempts,
+    answered: parts.answered,
+    asrPct: pct(parts.answered, parts.attempts),
+    acdMs: parts.answered > 0 ? parts.answeredUs / 1000 / parts.answered : null,
+    pddMs: parts.pddMs,
     buckets,
     byHour,
     byPeer,
-    byCause: [...causes].map(([cause, count]) => ({ cause, count })).sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause)),
-    q850: [...q850].map(([code, count]) => ({ code, name: q850Name(code), count })).sort((a, b) => b.count - a.count || a.code - b.code),
+    byCause: [...parts.causes].filter(([, count]) => count > 0).map(([cause, count]) => ({ cause, count })).sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause)),
+    q850: [...parts.q850].filter(([, count]) => count > 0).map(([code, count]) => ({ code, name: q850Name(code), count })).sort((a, b) => b.count - a.count || a.code - b.code),
     alerts,
   };
 }

@@ -70,6 +70,24 @@ describe('the call list with legs grouped', () => {
     expect((await t.backend.handlers.queryCalls({ offset: 0, limit: 10, filter: { groupLegs: true, causes: ['sip_480'] } })).rows.map((r) => r.callId)).toEqual(['f503-in@10.0.0.10']);
     expect(await invokeHandler(t.backend.handlers, 'queryCalls', { offset: 0, limit: 10, filter: { groupLegs: 'yes' } })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
   });
+
+  it('pages the grouped list by cursor (issue 13\'s keyset paging) as by offset, each page with the grouped total', async () => {
+    for (const sort of [{ key: 'startUs' as const, descending: false }, { key: 'pddMs' as const, descending: true }, { key: 'bucket' as const, descending: false }]) {
+      const filter = { groupLegs: true };
+      const whole = await t.backend.handlers.queryCalls({ offset: 0, limit: 1000, filter, sort });
+      expect(whole.total).toBe(6);
+      const walked: number[] = [];
+      let page = await t.backend.handlers.queryCalls({ offset: 0, limit: 2, filter, sort });
+      while (page.rows.length > 0) {
+        expect(page.total).toBe(6);
+        walked.push(...page.rows.map((r) => r.id));
+        const last = page.rows[page.rows.length - 1];
+        const value = sort.key === 'startUs' ? last.startUs : sort.key === 'pddMs' ? last.pddMs : last.bucket;
+        page = await t.backend.handlers.queryCalls({ offset: 0, limit: 2, filter, sort, after: { value, id: last.id } });
+      }
+      expect(walked, sort.key).toEqual(whole.rows.map((r) => r.id));
+    }
+  });
 });
 
 describe('the dashboard summary', () => {
@@ -142,7 +160,7 @@ describe('undoing a heuristic link', () => {
   });
 });
 
-describe('a library indexed before leg links were stored (migration 11)', () => {
+describe('a library indexed before leg links were stored (migration 10)', () => {
   it('gets its links from the worker in the background when the app opens it, and says so', async () => {
     const tmp = tempDir();
     try {

@@ -68,6 +68,22 @@ describe('queryCalls', () => {
     expect(withOther.total).toBeGreaterThanOrEqual(all.length);
   });
 
+  it('pages by cursor (after / before a row) in the order of the offset pages', async () => {
+    const h = t.backend.handlers;
+    for (const sort of [{ key: 'startUs' as const }, { key: 'minMos' as const, descending: true }, { key: 'pddMs' as const }]) {
+      const whole = (await h.queryCalls({ sort, offset: 0, limit: 1000 })).rows.map((r) => r.id);
+      const rows = (await h.queryCalls({ sort, offset: 0, limit: 5 })).rows;
+      const cursor = (r: (typeof rows)[number]) => ({ value: (r[sort.key] as number | null) ?? null, id: r.id });
+      const next = await h.queryCalls({ sort, offset: 0, limit: 5, after: cursor(rows[4]) });
+      expect(next.rows.map((r) => r.id)).toEqual(whole.slice(5, 10));
+      expect(next.total).toBe(whole.length);
+      const back = await h.queryCalls({ sort, offset: 0, limit: 3, before: cursor(next.rows[0]) });
+      expect(back.rows.map((r) => r.id)).toEqual(whole.slice(2, 5));
+    }
+    expect(await invokeHandler(h, 'queryCalls', { offset: 0, limit: 5, after: { value: 'x', id: 1 } })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await invokeHandler(h, 'queryCalls', { offset: 0, limit: 5, after: { value: 1, id: 1 }, before: { value: 1, id: 1 } })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
   it('filters by bucket, 0 meaning not classifiable', async () => {
     const b5 = await q({ buckets: [5] });
     expect(b5.total).toBeGreaterThan(0);

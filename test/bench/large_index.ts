@@ -109,8 +109,8 @@ export function buildLargeIndex(db: string, calls: number, seed = 7): { calls: n
     for (let i = 0; i < calls; i++) {
       const facts = syntheticCall(i, r, t0, i === 0 ? 2000 : undefined);
       if (i === 0) bigCallId = facts.callId;
-      const id = store.insertCall(sourceId, facts, (ref) => ({ raw: `${ref.label} sip:x SIP/2.0\r\nCall-ID: ${facts.callId}\r\nCSeq: ${ref.cseq} ${ref.cseqMethod}\r\n\r\n` }));
-      store.inputs.setVerdict(id, classify(facts, DEFAULT_SETTINGS, null));
+      // With its verdict, as the import writes a call (call_slices.ts): one insert, no update.
+      store.insertCall(sourceId, facts, (ref) => ({ raw: `${ref.label} sip:x SIP/2.0\r\nCall-ID: ${facts.callId}\r\nCSeq: ${ref.cseq} ${ref.cseqMethod}\r\n\r\n` }), classify(facts, DEFAULT_SETTINGS, null));
     }
     store.finishSource(sourceId, { status: 'ok', packets: 0, firstUs: t0, lastUs: t0 + calls * 1e6, stats: [], error: null });
   });

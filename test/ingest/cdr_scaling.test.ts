@@ -48,6 +48,15 @@ async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; st
   }
 }
 
+/**
+ * Rows written by the library's derived tables (kept_counts.ts: summary counts, one row per
+ * group of the batch, and the trigram text index with its shadow rows), set apart: they are
+ * the price of the call list's search and the dashboard (issue 13), and bench:cdr reports it.
+ */
+function keptRowsWritten(s: IndexStore): number {
+  return (s as unknown as { kept: { rowsWritten: number } }).kept.rowsWritten;
+}
+
 let store: IndexStore | null = null;
 afterEach(() => {
   store?.close();
@@ -176,9 +185,9 @@ describe('work per CDR row by count, with captured calls to join', () => {
         const csv = join(tmp, `${format}_${rows}_joined.csv`);
         await write(csv, rows, SPAN_S, 13);
         const db = (s as unknown as { db: Database.Database }).db;
-        const changes0 = db.prepare('SELECT total_changes()').pluck().get() as number;
+        const changes0 = (db.prepare('SELECT total_changes()').pluck().get() as number) - keptRowsWritten(s);
         const { result, statements } = await countStatements(() => importFile(s, csv));
-        const written = (db.prepare('SELECT total_changes()').pluck().get() as number) - changes0;
+        const written = (db.prepare('SELECT total_changes()').pluck().get() as number) - keptRowsWritten(s) - changes0;
         expect(result.status).toBe('ok');
         const out = result as { calls: number; joined: number };
         expect(out.joined).toBe(100);
@@ -195,7 +204,9 @@ describe('work per CDR row by count, with captured calls to join', () => {
       const minutes = SPAN_S / 60 + 2;
       for (const x of seen) {
         expect(x.statements - perRowWork(x)).toBeGreaterThanOrEqual(0);
-        expect(x.statements - perRowWork(x)).toBeLessThanOrEqual(minutes + 20);
+        // 20 for the import's own fixed work, 12 for the derived tables' upkeep at the commit
+        // (kept_counts.ts: one statement per table for the whole batch).
+        expect(x.statements - perRowWork(x)).toBeLessThanOrEqual(minutes + 20 + 12);
       }
       expect(large.statements - perRowWork(large)).toBe(small.statements - perRowWork(small));
     });
@@ -203,7 +214,7 @@ describe('work per CDR row by count, with captured calls to join', () => {
 });
 
 describe('bytes written per CDR-only row', () => {
-  it('a CDR-only call stores no facts (rebuilt from its row) and only its own part of the verdict; the index grows by under 2 KB a row', async () => {
+  it('a CDR-only call stores no facts (rebuilt from its row) and only its own part of the verdict; the index grows by under 2.5 KB a row', async () => {
     store = openIndex(':memory:');
     const csv = join(tmp, 'bytes_2000.csv');
     await writeFreeswitchCsv(csv, 2000, 86_400, 5);
@@ -214,9 +225,11 @@ describe('bytes written per CDR-only row', () => {
     expect(calls.facts).toBe(0);
     expect(calls.withFix).toBe(0);
     expect(calls.verdict).toBeLessThan(500);
-    // Was 4.7 KB a row (1 KB of facts JSON and 0.9 KB of verdict JSON per call, under six indexes).
+    // Was 4.7 KB a row (1 KB of facts JSON and 0.9 KB of verdict JSON per call, under six
+    // indexes), then under 2 KB; the call list's sort indexes and trigram text index (issue 13,
+    // migration 9) add about 0.3 KB (bench:library prints the bytes per call by index).
     const bytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
-    expect(bytes / 2000).toBeLessThan(2048);
+    expect(bytes / 2000).toBeLessThan(2560);
     // What the UI reads is unchanged: a CDR-only call has its facts and its whole verdict.
     const c = store.getCall(store.listCalls({ limit: 1 })[0].id)!;
     expect(c.facts.origin).toBe('cdr');

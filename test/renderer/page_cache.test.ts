@@ -95,4 +95,24 @@ describe('PageCache', () => {
     expect(c.total).toBe(0);
     expect(c.error).toBeNull();
   });
+
+  it('asks for a page beside a loaded one by cursor (its neighbour row), and for a jump by offset', async () => {
+    const asked: Array<[number, unknown]> = [];
+    const fetcher = (offset: number, limit: number, near?: { after?: number; before?: number }): Promise<{ ok: true; value: { total: number; rows: number[] } }> => {
+      asked.push([offset, near]);
+      // Rows are their own index; a cursor answer must land on the same rows as the offset.
+      const start = near?.after !== undefined ? near.after + 1 : near?.before !== undefined ? near.before - limit : offset;
+      return Promise.resolve({ ok: true, value: { total: 1000, rows: Array.from({ length: limit }, (_, i) => start + i) } });
+    };
+    const c = new PageCache<number>(fetcher, { pageSize: 10, maxPages: 10 }, () => {});
+    await c.ensure(500, 505);
+    await c.ensure(510, 515);
+    await c.ensure(490, 495);
+    expect(asked).toEqual([[500, undefined], [510, { after: 509 }], [490, { before: 500 }]]);
+    expect([c.get(489), c.get(490), c.get(499), c.get(510), c.get(519)]).toEqual([undefined, 490, 499, 510, 519]);
+    // After a refresh the loaded pages are stale: not trusted as cursors.
+    c.refresh();
+    await c.ensure(520, 525);
+    expect(asked[asked.length - 1]).toEqual([520, undefined]);
+  });
 });

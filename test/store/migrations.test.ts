@@ -5,6 +5,7 @@ import {
   APPLICATION_ID,
   IndexTooNewError,
   LATEST_VERSION,
+  LEG_LINKS_MIGRATION,
   MIGRATIONS,
   configureConnection,
   migrate,
@@ -17,6 +18,7 @@ import { hash, makeCall, tempDir } from './fixtures.ts';
 import { cdrToFacts } from '../../shared/engine/calls/cdr_facts.ts';
 import { classify } from '../../shared/diagnosis/classifier.ts';
 import type { CdrRecord } from '../../shared/model/cdr.ts';
+import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let file: string;
@@ -39,9 +41,10 @@ describe('migrations', () => {
     expect(LATEST_VERSION).toBe(MIGRATIONS.length);
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
+    // calls_text (migration 9) is an FTS5 table: virtual, with its own shadow tables.
+    const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'calls_text%' ORDER BY name").all();
     expect(tables).toEqual(
-      ['agent_events', 'calls', 'cdr_records', 'gaps', 'leg_link_undo', 'leg_links', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'streams'].map((name) => ({ name, strict: 1 })),
+      ['agent_events', 'calls', 'cdr_records', 'gaps', 'leg_link_undo', 'leg_links', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'streams', 'summary_causes', 'summary_hours', 'summary_pairs', 'summary_q850', 'summary_totals', 'summary_twins'].map((name) => ({ name, strict: 1 })),
     );
     db.close();
   });
@@ -306,6 +309,35 @@ describe('migration 8 on an index written at version 7', () => {
     expect(after.prepare("SELECT sql FROM sqlite_master WHERE name = 'cdr_records_call_id'").pluck().get()).toMatch(/WHERE call_id IS NOT NULL$/);
     const plan = (after.prepare("EXPLAIN QUERY PLAN SELECT r.id FROM calls c JOIN cdr_records r ON r.call_id = c.call_id WHERE c.source_id = ? AND r.join_method = 'cdr_only'").all(1) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
     expect(plan).toMatch(/cdr_records_call_id/);
+    after.close();
+  });
+});
+
+describe('migrations 9 (the library) and 10 (leg links) on an index written at version 8', () => {
+  it('run in that order: the numbers are contiguous, 9 is the library\'s (no placeholder), the leg links the last', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(MIGRATIONS[8].up.name).toBe('m009CallListIndexes');
+    expect(MIGRATIONS.some((m) => /reserved|placeholder/i.test(m.name))).toBe(false);
+    expect(LEG_LINKS_MIGRATION).toBe(10);
+    expect(LATEST_VERSION).toBe(LEG_LINKS_MIGRATION);
+  });
+
+  it('counts the calls already indexed (9), indexes their text (9), and leaves their linking to the worker (10)', () => {
+    const db = indexAtVersion(8);
+    insertFilled(db, 'calls', { source_id: 1, call_id: 'x@v8', kind: 'call', from_user: 'alice', to_user: 'bob', start_us: 1.7e15, end_method: 'BYE', answered: 1, facts_json: '{}' });
+    db.prepare("UPDATE calls SET bucket = 1, cause = 'normal_clearing' WHERE id = 1").run();
+    db.close();
+
+    const store = openIndex(file);
+    expect(store.callQuery.summary(DEFAULT_SETTINGS).attempts).toBe(1);
+    expect(store.callQuery.page({ filter: { text: 'alice' }, limit: 10 }).rows.map((r) => r.callId)).toEqual(['x@v8']);
+    expect(store.legLinks.count()).toBe(0);
+    store.close();
+
+    const after = raw();
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(after.prepare("SELECT value_json FROM settings WHERE key = 'legLinksPending'").pluck().get()).toBe('true');
+    expect(after.prepare('SELECT bucket, calls FROM summary_hours').all()).toEqual([{ bucket: 1, calls: 1 }]);
     after.close();
   });
 });

@@ -18,6 +18,8 @@ export interface LegSpec {
   final: number;
   /** Time from the INVITE to the final response, µs. */
   finalAfterUs: number;
+  /** A 180 Ringing this long after the INVITE (a post-dial delay); none when absent. */
+  ringAfterUs?: number;
   /** Extra headers of the INVITE (and of the 200, for Session-ID's remote UUID), CRLF-terminated lines. */
   inviteHeaders?: string;
   answerHeaders?: string;
@@ -54,6 +56,7 @@ export function legPackets(s: LegSpec): Pkt[] {
   const pkts: Pkt[] = [
     [t0, frame(a, b, msg(`INVITE sip:${s.to}@${b} SIP/2.0`, fromCaller('INVITE', 1, false, `Contact: <sip:${s.from}@${a}>\r\n${s.inviteHeaders ?? ''}`), sdp(s.callerMedia ?? a, 20000)))],
     [t0 + 5_000, frame(b, a, msg('SIP/2.0 100 Trying', fromCaller('INVITE', 1, false)))],
+    ...(s.ringAfterUs === undefined ? [] : [[t0 + s.ringAfterUs, frame(b, a, msg('SIP/2.0 180 Ringing', fromCaller('INVITE', 1, true)))] as Pkt]),
     [tf, frame(b, a, msg(`SIP/2.0 ${s.final} ${reason}`, fromCaller('INVITE', 1, true, answered ? `Contact: <sip:${s.to}@${b}>\r\n${s.answerHeaders ?? ''}` : ''), answered ? sdp(s.calleeMedia ?? b, 30000) : ''))],
     [tf + 2_000, frame(a, b, msg(`ACK sip:${s.to}@${b} SIP/2.0`, fromCaller('ACK', 1, true)))],
   ];

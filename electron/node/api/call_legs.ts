@@ -5,8 +5,11 @@
 import type { CallLegs, LegLinkInfo } from '../../../shared/api/contract.ts';
 import type { SummaryInput } from '../../../shared/diagnosis/call_summary.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
-import { endToEndSummaryInputs } from '../ingest/leg_calls.ts';
+import { summarize, type Summary } from '../../../shared/diagnosis/call_summary.ts';
+import { oncePerCallId, summaryInput } from '../ingest/diagnose.ts';
+import { endToEndInput, endToEndSummaryInputs, type CallLegs as LegGroup } from '../ingest/leg_calls.ts';
 import { storedLegGroup, storedLegIndex } from '../ingest/stored_legs.ts';
+import type { EndToEndCounting } from '../store/summary_aggregates.ts';
 import type { CallSummary, IndexStore } from '../store/index_store.ts';
 import type { StoredLegLink } from '../store/leg_link_store.ts';
 import { callRow } from './call_row.ts';
@@ -53,4 +56,41 @@ export function legGroupsOf(store: IndexStore, rowIds: readonly number[]): Array
  */
 export function oncePerEndToEndCall(store: IndexStore, calls: readonly CallSummary[], settings: DiagnosisSettings): SummaryInput[] {
   return endToEndSummaryInputs(calls, storedLegIndex(store, new Set(calls.map((c) => c.id))), settings);
+}
+
+/**
+ * The whole library's summary (the unfiltered dashboard) from the kept counts, counting an
+ * end-to-end call once as oncePerEndToEndCall does: the standing links are few, so only their
+ * legs are read. A leg that oncePerCallId drops (a second sighting) is taken away once, by
+ * the counts; the others are taken away here, and each end-to-end call with a leg still
+ * counted is added (endToEndInput, from the same legs the recount would see).
+ */
+export function wholeSummaryOnce(store: IndexStore, settings: DiagnosisSettings, includeOther = false): Summary {
+  return store.callQuery.summary(settings, { includeOther, keep: oncePerCallId, endToEnd: endToEndCounting(store, settings, includeOther) });
+}
+
+/** wholeSummaryOnce's adjustment of the kept counts (apart, so a test can see it needs no recount). */
+export function endToEndCounting(store: IndexStore, settings: DiagnosisSettings, includeOther = false): EndToEndCounting {
+  return {
+    recount: () => summarize(oncePerEndToEndCall(store, store.callQuery.all(includeOther ? { includeOther } : {}), settings), settings),
+    adjust: (dropped) => {
+      const legs = storedLegIndex(store);
+      if (legs.byRow.size === 0) return { remove: [], add: [] };
+      // The legs as the list of every call holds them (non-call dialogs only with includeOther).
+      const members = store.callQuery.byIds([...legs.byRow.keys()], includeOther);
+      const byId = new Map(members.map((c) => [c.id, c]));
+      const remove: SummaryInput[] = [];
+      const add: SummaryInput[] = [];
+      const done = new Set<LegGroup>();
+      for (const c of members) {
+        if (dropped.has(c.id)) continue;
+        remove.push(summaryInput(c, settings));
+        const g = legs.byRow.get(c.id)!;
+        if (done.has(g)) continue;
+        done.add(g);
+        add.push(endToEndInput(g, byId, c, settings));
+      }
+      return { remove, add };
+    },
+  };
 }

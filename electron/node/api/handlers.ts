@@ -12,7 +12,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   MAX_EXPORT_CALLS, MAX_LEG_GROUP_IDS,
-  type ApiHandlers, type CallFilter, type CallQuery, type DecisionRuleInfo, type ExportOutcome, type ExportOutput, type ImportJob, type SourceDetail,
+  type ApiHandlers, type CallCursor, type CallFilter, type CallQuery, type DecisionRuleInfo, type ExportOutcome, type ExportOutput, type ImportJob, type SourceDetail,
   type SourceInfo, type SourceKind,
 } from '../../../shared/api/contract.ts';
 import { MAX_SKIPPED_SHOWN } from '../../../shared/api/contract.ts';
@@ -33,7 +33,7 @@ import type { IndexStore, SourceRecord } from '../store/index_store.ts';
 import type { StoredLegLink } from '../store/leg_link_store.ts';
 import { ApiFailure } from './api_error.ts';
 import { callDetailOf, plainStream } from './call_detail.ts';
-import { callLegsOf, legGroupsOf, legLinkInfo, oncePerEndToEndCall } from './call_legs.ts';
+import { callLegsOf, legGroupsOf, legLinkInfo, oncePerEndToEndCall, wholeSummaryOnce } from './call_legs.ts';
 import { callRow } from './call_row.ts';
 import type { EventHub } from './event_hub.ts';
 import { RECENT_FILES_KEY, SETTINGS_KEY, type ImportFileSpec } from './worker_protocol.ts';
@@ -307,7 +307,16 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
         if (typeof s.key !== 'string' || !Object.hasOwn(SORT_COLUMN, s.key)) throw bad(`sort.key must be one of ${Object.keys(SORT_COLUMN).join(', ')}`);
         sort = { key: s.key as keyof typeof SORT_COLUMN, descending: s.descending === true };
       }
-      const page = store.callQuery.page({ filter, sort: sort?.key, descending: sort?.descending, offset, limit });
+      const cursor = (v: unknown, what: string): CallCursor | undefined => {
+        if (v === undefined || v === null) return undefined;
+        const c = record(v, what);
+        if (c.value !== null && (typeof c.value !== 'number' || !Number.isFinite(c.value))) throw bad(`${what}.value must be a number or null`);
+        return { value: c.value as number | null, id: int(c.id, `${what}.id`) };
+      };
+      const after = cursor(q.after, 'after');
+      const before = cursor(q.before, 'before');
+      if (after && before) throw bad('give after or before, not both');
+      const page = store.callQuery.page({ filter, sort: sort?.key, descending: sort?.descending, offset, limit, after, before });
       return { total: page.total, offset, rows: page.rows.map(callRow) };
     },
 
@@ -325,9 +334,15 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
       const key = JSON.stringify(filter);
       let sum = summaries.get(key);
       if (!sum) {
-        // A call captured at two points is one attempt (oncePerCallId, inside), and so is an
-        // end-to-end call of several legs (B2BUA), as `report` counts them.
-        sum = summarize(oncePerEndToEndCall(store, store.callQuery.all(filter), held.current), held.current);
+        // A call captured at two points is one attempt (oncePerCallId), and so is an end-to-end
+        // call of several legs (B2BUA), as `report` counts them. The whole library (non-call
+        // dialogs never count) is read from the kept counts, its few end-to-end calls applied
+        // when read; a filtered view is added up over its calls, read through the filter's
+        // index — its cost follows the number of calls it matches, not the size of the library.
+        const whole = Object.entries(filter).every(([k, v]) => v === undefined || k === 'includeOther');
+        sum = whole
+          ? wholeSummaryOnce(store, held.current, filter.includeOther === true)
+          : summarize(oncePerEndToEndCall(store, store.callQuery.all(filter), held.current), held.current);
         if (summaries.size >= 32) summaries.clear();
         summaries.set(key, sum);
       }

@@ -47,20 +47,26 @@ export function classifyCallRow(store: IndexStore, callRowId: number, settings: 
 
 /** Re-classifies every call of the index with these settings, in one transaction. */
 export function reclassifyAll(store: IndexStore, settings: DiagnosisSettings): number {
-  return store.transaction(() => {
-    const ids = store.inputs.allCallRowIds();
-    const coverageOf = coverageLookup(store);
-    for (const id of ids) classifyCallRow(store, id, settings, coverageOf);
-    return ids.length;
-  });
+  // Every row is rewritten: the summary counts are rebuilt once at the end, not row by row.
+  return store.transaction(() =>
+    store.inputs.reclassifyingAll(() => {
+      const ids = store.inputs.allCallRowIds();
+      const coverageOf = coverageLookup(store);
+      for (const id of ids) classifyCallRow(store, id, settings, coverageOf);
+      return ids.length;
+    }),
+  );
 }
 
 /** Re-classifies one source's calls (its coverage became known only at the end of the file). */
 export function reclassifySource(store: IndexStore, sourceId: number, settings: DiagnosisSettings): number {
-  const ids = store.inputs.callRowIdsOfSource(sourceId);
-  const coverageOf = coverageLookup(store);
-  for (const id of ids) classifyCallRow(store, id, settings, coverageOf);
-  return ids.length;
+  // The source's counts go out once and come back once, not per row.
+  return store.inputs.reclassifyingSource(sourceId, () => {
+    const ids = store.inputs.callRowIdsOfSource(sourceId);
+    const coverageOf = coverageLookup(store);
+    for (const id of ids) classifyCallRow(store, id, settings, coverageOf);
+    return ids.length;
+  });
 }
 
 const normalized = new WeakMap<JoinCandidate, { from: string; to: string }>();

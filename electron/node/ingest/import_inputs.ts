@@ -274,7 +274,9 @@ function importEvents(store: IndexStore, meta: { path: string; name: string; con
     store.inputs.insertAgentEvents(sourceId, parsed.events);
     // Calls imported before these events are classified again: bucket 6 needs them.
     const rows = store.inputs.callRowsWithEventsFrom(sourceId);
-    for (const id of rows) classifyCallRow(store, id, settings);
+    store.inputs.reclassifying(rows, () => {
+      for (const id of rows) classifyCallRow(store, id, settings);
+    });
     out.joined = rows.length;
     store.inputs.insertRowProblems(sourceId, out.problems);
     const stats = problemStat(parsed.problems.length, parsed.problems[0] ?? null);

@@ -119,21 +119,29 @@ export function endToEndSummaryInputs(calls: readonly CallSummary[], legs: LegIn
     }
     if (done.has(g)) continue;
     done.add(g);
-    const members = g.legs.map((k) => byId.get(k)).filter((m): m is CallSummary => m !== undefined);
-    const origin = members[0] ?? c;
-    const e2e = g.endToEnd;
-    const verdictLeg = (e2e && members.find((m) => m.callId === e2e.fromLeg)) || origin;
-    const base = summaryInput(origin, settings);
-    const failing = summaryInput(verdictLeg, settings);
-    out.push({
-      ...base,
-      bucket: e2e ? e2e.bucket : base.bucket,
-      cause: e2e ? e2e.cause : base.cause,
-      q850Cause: failing.q850Cause,
-      finalStatus: failing.finalStatus,
-      peer: failing.peer,
-      kind: 'call',
-    });
+    out.push(endToEndInput(g, byId, c, settings));
   }
   return out;
+}
+
+/**
+ * The summary input of one end-to-end call: `byId` holds the calls counted (its legs among
+ * them), `first` the first of its legs met in list order (the stand-in when none is in `byId`).
+ */
+export function endToEndInput(g: CallLegs, byId: ReadonlyMap<number, CallSummary>, first: CallSummary, settings: DiagnosisSettings): SummaryInput {
+  const members = g.legs.map((k) => byId.get(k)).filter((m): m is CallSummary => m !== undefined);
+  const origin = members[0] ?? first;
+  const e2e = g.endToEnd;
+  const verdictLeg = (e2e && members.find((m) => m.callId === e2e.fromLeg)) || origin;
+  const base = summaryInput(origin, settings);
+  const failing = summaryInput(verdictLeg, settings);
+  return {
+    ...base,
+    bucket: e2e ? e2e.bucket : base.bucket,
+    cause: e2e ? e2e.cause : base.cause,
+    q850Cause: failing.q850Cause,
+    finalStatus: failing.finalStatus,
+    peer: failing.peer,
+    kind: 'call',
+  };
 }

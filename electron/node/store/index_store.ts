@@ -23,6 +23,7 @@ import { CdrCallFacts } from './cdr_call_facts.ts';
 import { decodeVerdict } from './verdict_codec.ts';
 import { CallQueryStore } from './call_query.ts';
 import { InputStore } from './input_store.ts';
+import { callsOfSource, KeptCounts } from './kept_counts.ts';
 import { SettingsStore } from './settings_store.ts';
 import { LegLinkStore } from './leg_link_store.ts';
 import { ownerState, thisProcess } from './import_owner.ts';
@@ -336,6 +337,8 @@ function removeUnfinishedImports(db: Db): RecoveredSource[] {
       if (!still || still.import_pid !== r.pid || still.import_start !== r.start) return false;
       db.prepare(`UPDATE cdr_records SET call_row_id = NULL, join_method = 'cdr_only', join_delta_ms = NULL
         WHERE source_id != ? AND call_row_id IN (SELECT id FROM calls WHERE source_id = ?)`).run(r.id, r.id);
+      // Its committed slices were counted: their counts and text entries go before the rows.
+      new KeptCounts(db).beforeDelete(callsOfSource(r.id));
       db.prepare('DELETE FROM sources WHERE id = ?').run(r.id);
       return true;
     }).immediate();
@@ -945,6 +948,8 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   private readonly rtcp: ChunkedInsert;
   private readonly stats: ChunkedInsert;
   private asyncTxOpen = false;
+  /** Keeps the summary counts and calls_text equal to the calls (every write goes through it). */
+  private readonly kept: KeptCounts;
   readonly inputs: InputStore;
   readonly callQuery: CallQueryStore;
   readonly settings: SettingsStore;
@@ -956,7 +961,8 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     readonly recovered: readonly RecoveredSource[] = [],
   ) {
     super(db, path);
-    this.inputs = new InputStore(db);
+    this.kept = new KeptCounts(db);
+    this.inputs = new InputStore(db, this.kept);
     this.callQuery = new CallQueryStore(db);
     this.settings = new SettingsStore(db);
     this.legLinks = new LegLinkStore(db);
@@ -1002,6 +1008,8 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   }
 
   insertCall(sourceId: number, facts: CallFacts, sip?: SipDetailLookup, verdict?: Verdict | null): number {
+    // Counted when its transaction ends; alone, it is its own transaction.
+    if (!this.kept.active) return this.kept.transaction(() => this.insertCall(sourceId, facts, sip, verdict));
     const { messages, streams, ...rest } = facts;
     const callRowId = id(this.w.insertCall.run(callRowValues(sourceId, facts, JSON.stringify(rest), verdict ?? null)).lastInsertRowid);
 
@@ -1060,7 +1068,12 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   }
 
   deleteSource(sourceId: number): void {
-    this.w.deleteSource.run(sourceId);
+    // The counts and text entries of its calls go first: the cascade deletes the rows they are read from.
+    this.kept.write(() => {
+      this.kept.beforeDelete(callsOfSource(sourceId));
+      this.w.deleteSource.run(sourceId);
+      this.kept.afterDelete();
+    });
   }
 
   renameSource(sourceId: number, path: string, name: string): void {
@@ -1068,11 +1081,11 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   }
 
   transaction<T>(fn: () => T): T {
-    // IMMEDIATE: the write lock is taken at BEGIN, waiting (busy_timeout) while another
-    // connection writes. A deferred transaction that read first would instead fail at its
-    // first write with SQLITE_BUSY, which no timeout retries, whenever another writer
-    // committed in between (parallel imports: import_pool.ts). Nested calls are savepoints.
-    return this.db.transaction(fn).immediate();
+    // IMMEDIATE (kept_counts.ts): the write lock is taken at BEGIN, waiting (busy_timeout) while
+    // another connection writes. A deferred transaction that read first would instead fail at its
+    // first write with SQLITE_BUSY, which no timeout retries, whenever another writer committed in
+    // between (parallel imports: import_pool.ts). Nested calls are savepoints.
+    return this.kept.transaction(fn);
   }
 
   async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
@@ -1081,11 +1094,14 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     if (this.asyncTxOpen || this.db.inTransaction) throw new Error('transactionAsync: a transaction is already open on this connection');
     this.asyncTxOpen = true;
     this.db.exec('BEGIN IMMEDIATE');
+    this.kept.begin();
     try {
       const result = await fn();
+      this.kept.end(true);
       this.db.exec('COMMIT');
       return result;
     } catch (e) {
+      this.kept.end(false);
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw e;
     } finally {

@@ -8,6 +8,7 @@ import type { CallFacts } from '../../../shared/model/call.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
 import { CDR_ONLY_CALL_INSERT, cdrOnlyCallValues } from './call_row.ts';
 import { encodeVerdict } from './verdict_codec.ts';
+import { callById, callsByIds, callsOfSource, type KeptCounts } from './kept_counts.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -35,8 +36,8 @@ export interface JoinCandidate {
  * partial covering index calls_capture_join (captured calls only), so its cost follows the
  * captured calls in the window, never the CDR-only calls an import adds (a test checks the plan).
  * INDEXED BY, because without statistics (no ANALYZE) SQLite prefers any index that starts
- * with an equality on `kind`: one on (kind, column, id) for sorting the call list made every
- * search scan all calls of kind 'call', CDR-only ones included (100 000 rows: 10× the time).
+ * with an equality on `kind`: one on (kind, column, id) for sorting the call list (migration 9)
+ * made every search scan all calls of kind 'call', CDR-only ones included (100 000 rows: 10× the time).
  */
 export const CAPTURED_IN_WINDOW_SQL = `SELECT id, call_id, from_user, to_user, start_us FROM calls INDEXED BY calls_capture_join
   WHERE start_us BETWEEN ? AND ? AND origin = 'capture' AND kind = 'call'`;
@@ -165,7 +166,10 @@ export const CDR_VALUE = { callId: 3, from: 5, to: 6, startUs: 7 } as const;
 export class InputStore {
   private readonly s: Record<string, Stmt>;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly kept: KeptCounts,
+  ) {
     const p = (sql: string): Stmt => db.prepare(sql);
     this.s = {
       insertCdr: p(`INSERT INTO cdr_records (source_id, line, format, call_id, vendor_id, from_user, to_user, start_us,
@@ -244,6 +248,8 @@ export class InputStore {
 
   /** insertCdrOnlyCall with its values already made (cdrOnlyCallValues(), cdrRecordValues()). */
   insertCdrOnlyCallValues(callValues: readonly unknown[], cdrValues: readonly unknown[]): number {
+    // Counted when its transaction ends (the import's); alone, it is its own transaction.
+    if (!this.kept.active) return this.kept.transaction(() => this.insertCdrOnlyCallValues(callValues, cdrValues));
     const callRowId = Number(this.s.insertCdrOnlyCall.run(...callValues).lastInsertRowid);
     this.insertCdrValues(cdrValues, callRowId, 'cdr_only', null);
     return callRowId;
@@ -262,6 +268,8 @@ export class InputStore {
    * CDR-only call row (facts as insertCdrOnlyCall's) that the row points at.
    */
   standAlone(r: StoredCdrRecord, facts: CallFacts, verdict: Verdict | null): number {
+    // Counted when its transaction ends (the removal's); alone, it is its own transaction.
+    if (!this.kept.active) return this.kept.transaction(() => this.standAlone(r, facts, verdict));
     const callRowId = Number(this.s.insertCdrOnlyCall.run(cdrOnlyCallValues(r.sourceId, facts, verdict)).lastInsertRowid);
     this.s.linkCdr.run(callRowId, 'cdr_only', null, r.id);
     return callRowId;
@@ -340,7 +348,22 @@ export class InputStore {
   }
 
   setVerdict(callRowId: number, v: Verdict | null): void {
-    this.s.setVerdict.run(v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? encodeVerdict(v) : null, callRowId);
+    this.kept.verdict(callRowId, () => this.s.setVerdict.run(v ? v.bucket : null, v ? v.cause : null, v ? v.confidence : null, v ? encodeVerdict(v) : null, callRowId));
+  }
+
+  /** Re-classifies the calls `ids` (fn writes their verdicts): their counts go out once and back once. */
+  reclassifying<T>(ids: readonly number[], fn: () => T): T {
+    return this.kept.reclassify(callsByIds(ids), fn);
+  }
+
+  /** Re-classifies one source's calls (fn writes their verdicts), counted as a set. */
+  reclassifyingSource<T>(sourceId: number, fn: () => T): T {
+    return this.kept.reclassify(callsOfSource(sourceId), fn);
+  }
+
+  /** Re-classifies every call (fn writes their verdicts): the counts are rebuilt once at the end. */
+  reclassifyingAll<T>(fn: () => T): T {
+    return this.kept.reclassifyAll(fn);
   }
 
   setOrigin(callRowId: number, origin: 'capture' | 'cdr'): void {
@@ -348,7 +371,11 @@ export class InputStore {
   }
 
   deleteCall(callRowId: number): void {
-    this.s.deleteCall.run(callRowId);
+    this.kept.write(() => {
+      this.kept.beforeDelete(callById(callRowId));
+      this.s.deleteCall.run(callRowId);
+      this.kept.afterDelete();
+    });
   }
 
   capturedCallsByCallId(callId: string): JoinCandidate[] {
@@ -378,6 +405,6 @@ export class InputStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.kept.transaction(fn);
   }
 }

@@ -5,6 +5,8 @@
 //
 // To change the schema, append a migration; never edit one that has shipped.
 
+import { SUMMARY_AGGREGATES_SQL } from './summary_aggregates.ts';
+import { fillKeptCounts } from './kept_counts.ts';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { StreamBin } from '../../../shared/model/media.ts';
 import { encodeBins } from './bin_codec.ts';
@@ -385,9 +387,58 @@ function m008CdrCallsDerived(db: Db): void {
   `);
 }
 
+// Issue 13 (a library of 1 000 000 calls). What v9 adds:
+// - one index per sort key of the call list, (kind, column) — the rowid ends every index, so
+//   it is (kind, column, id): the order of the list and of its keyset cursor. Bucket and final
+//   status sort as (column, start_us, id) and use the filter indexes below (call_list_query.ts). The default filter
+//   (kind = 'call') is an equality on the first column, so the first page, the next page after a
+//   cursor and the total are each a seek plus a walk of at most one page (call_list_query.ts);
+// - the filter indexes of migration 3 gain the kind in front, (kind, bucket | cause |
+//   final_status, start_us), and the source filter has its own (kind, source_id, start_us)
+//   (calls_source stays for removing a source): the default filter's kind = 'call' and the facet are then two
+//   equalities on one index, walked in time order (without it the planner, which has no
+//   statistics, takes any (kind, …) index and reads every call of that kind). With the
+//   non-call dialogs included the list falls back to calls_start (start_us);
+// - calls_call_id widened to (call_id, from_user, to_user, source_id): the key under which
+//   oncePerCallId counts a call captured at two points once, and the source, so finding a new
+//   call's twin in another source is two seeks even where many rows share a key;
+// - the dashboard's counts kept in the index (summary_aggregates.ts): summary_hours,
+//   summary_pairs, summary_causes, summary_q850, summary_totals and summary_twins, filled
+//   from the calls here;
+// - calls_text, an FTS5 trigram index over the numbers and the Call-ID, for the free-text
+//   search: a substring search (LIKE '%x%') cannot use a B-tree, a trigram index can (for 3
+//   characters or more; shorter text still scans). columnsize=0: no per-row size record (only
+//   ranking reads it), one write fewer per call.
+// No triggers: the counts and calls_text are kept by kept_counts.ts, one set-based statement
+// per table for each batch of calls written, removed or re-classified — per-row triggers made
+// a CDR import four times slower.
+function m009CallListIndexes(db: Db): void {
+  db.exec(`
+    DROP INDEX calls_bucket;
+    DROP INDEX calls_cause;
+    DROP INDEX calls_final_status;
+    DROP INDEX calls_call_id;
+    CREATE INDEX calls_call_id      ON calls(call_id, from_user, to_user, source_id);
+    CREATE INDEX calls_bucket       ON calls(kind, bucket, start_us);
+    CREATE INDEX calls_cause        ON calls(kind, cause, start_us);
+    CREATE INDEX calls_final_status ON calls(kind, final_status, start_us);
+    CREATE INDEX calls_list_source       ON calls(kind, source_id, start_us);
+    CREATE INDEX calls_list_start        ON calls(kind, start_us);
+    CREATE INDEX calls_list_duration     ON calls(kind, duration_ms);
+    CREATE INDEX calls_list_pdd          ON calls(kind, pdd_ms);
+    CREATE INDEX calls_list_min_mos      ON calls(kind, min_mos);
+    CREATE INDEX calls_list_worst_loss   ON calls(kind, worst_loss_pct);
+    CREATE INDEX calls_list_longest_gap  ON calls(kind, longest_gap_ms);
+    CREATE INDEX calls_list_worst_jitter ON calls(kind, worst_jitter_ms);
+    CREATE VIRTUAL TABLE calls_text USING fts5(from_user, to_user, call_id, content='calls', content_rowid='id', tokenize='trigram', columnsize=0);
+    INSERT INTO calls_text(calls_text) VALUES ('rebuild');
+    ${SUMMARY_AGGREGATES_SQL}
+  `);
+  fillKeptCounts(db);
+}
+
 // Issue 12 (one call across legs): the links between the legs of an end-to-end call, kept so a
-// heuristic link the user undid stays undone. Numbered 10, after the million-call library's 9
-// (a placeholder here until that branch lands: migrate() wants the versions contiguous).
+// heuristic link the user undid stays undone. Numbered 10, after the million-call library's 9.
 // - leg_links: one row per link between two call rows (from = the upstream leg), its method,
 //   confidence and why, and undone_at (ms) when the user undid it. Rows go with their calls
 //   (ON DELETE CASCADE); links are recomputed from facts_json after each import and removal
@@ -433,8 +484,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'sip_messages_quoted', up: m006SipMessagesQuoted },
   { version: 7, name: 'importing process on sources, CDR join indexes', up: m007ImportOwnerAndJoinIndexes },
   { version: 8, name: 'CDR-only calls read from their CDR row, verdicts without derived fields', up: m008CdrCallsDerived },
-  // Placeholder for the library branch in flight (see m010); replaced at merge.
-  { version: 9, name: 'reserved', up: () => {} },
+  { version: 9, name: 'call-list indexes per sort key, trigram text index, kept summary counts', up: m009CallListIndexes },
   { version: LEG_LINKS_MIGRATION, name: 'leg links and the undone heuristic links', up: m010LegLinks },
 ];
 

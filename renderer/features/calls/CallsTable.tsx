@@ -7,7 +7,7 @@ import { MAX_LEG_GROUP_IDS, type CallLegs, type CallRow, type CallSortKey } from
 import type { ClientHandle } from '../../api/client.ts';
 import { buildQuery, filterKey, isFilterEmpty } from '../../lib/call_filter.ts';
 import { formatCount, formatDurationMs, formatMos, formatMs, formatPct, formatTimeUs, lossTone, mosTone } from '../../lib/format.ts';
-import { PageCache } from '../../lib/page_cache.ts';
+import { PageCache, type PageNeighbour } from '../../lib/page_cache.ts';
 import { screenPos, screenRow, screenTotal, sortExpanded, type ExpandedRow, type ScreenRow } from '../../lib/leg_rows.ts';
 import { legColor } from '../call/leg_merge.ts';
 import { isNavKey, moveSelection, rowsPerPage, scrollScale, scrollToReveal, visibleRange } from '../../lib/virtual_window.ts';
@@ -19,8 +19,9 @@ import { OpenFilesButton } from '../shell/Header.tsx';
 export const ROW_HEIGHT = 28;
 const HEADER_HEIGHT = 32;
 const OVERSCAN = 16;
-// A page covers a few screens: a jump usually needs one query (each costs the back end an
-// OFFSET scan), and 25 pages keep at most 5 000 rows in memory.
+// A page covers a few screens: a jump usually needs one query (by offset: an index walk to
+// the row), pages next to a loaded one are asked for by cursor (one index seek; page_cache.ts),
+// and 25 pages keep at most 5 000 rows in memory.
 const PAGE_SIZE = 200;
 const MAX_PAGES = 25;
 /** Fetch after the scroll has paused this long: a thumb dragged across 100 000 rows asks only for where it stops. */
@@ -78,7 +79,7 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
 
   const key = filterKey(filter, sort);
   const fetcherFor = useCallback(
-    (f: typeof filter, s: typeof sort) => (offset: number, limit: number) => handle.client.queryCalls(buildQuery(f, s, offset, limit)),
+    (f: typeof filter, s: typeof sort) => (offset: number, limit: number, near?: PageNeighbour<CallRow>) => handle.client.queryCalls(buildQuery(f, s, offset, limit, near)),
     [handle],
   );
   const [cache] = useState(() => new PageCache<CallRow>(fetcherFor(filter, sort), { pageSize: PAGE_SIZE, maxPages: MAX_PAGES }, rerender));
