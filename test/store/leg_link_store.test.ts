@@ -1,4 +1,4 @@
-// Leg links kept in the index (migration 11): computed after each import against the library,
+// Leg links kept in the index (migration 10): computed after each import against the library,
 // the same links as the pure correlation, relinked on removal, and a heuristic link the user
 // undid stays undone through removal, re-import and relinking. On a real SQLite file.
 
@@ -170,7 +170,7 @@ describe('undoing a heuristic link', () => {
   });
 });
 
-describe('migration 11', () => {
+describe('migration 10 (leg links)', () => {
   it('on an index that already held calls: they are linked once, when asked (the ingest worker asks at start)', async () => {
     const path = join(dir, 'library.db');
     await add(join(LEGS, 'legs_session_id.pcap'));

@@ -87,7 +87,7 @@ export class ImportController {
     return this.enqueue({ type: 'legLink', seq: ++this.seq, jobId: randomUUID(), linkId, undone }, 'links', []) as Promise<{ link: StoredLegLink | null }>;
   }
 
-  /** Links the calls indexed before leg links were stored (migration 11 marks such an index). */
+  /** Links the calls indexed before leg links were stored (migration 10 marks such an index). */
   relinkPending(): Promise<{ sources: number }> {
     return this.enqueue({ type: 'relinkPending', seq: ++this.seq, jobId: randomUUID() }, 'links', []) as Promise<{ sources: number }>;
   }

@@ -30,7 +30,7 @@ export type WorkerJob =
   | { type: 'remove'; seq: number; jobId: string; sourceId: number; settings: DiagnosisSettings }
   /** Undo (or redo) a heuristic leg link: a write, so it queues like the others. */
   | { type: 'legLink'; seq: number; jobId: string; linkId: number; undone: boolean }
-  /** Link the calls of an index written before leg links were stored (once, after migration 11). */
+  /** Link the calls of an index written before leg links were stored (once, after migration 10). */
   | { type: 'relinkPending'; seq: number; jobId: string };
 
 export type WorkerMessage =

@@ -1,4 +1,4 @@
-// End-to-end calls kept in the index (migration 11). The links are computed from facts_json
+// End-to-end calls kept in the index (migration 10). The links are computed from facts_json
 // as leg_calls.ts does (the new calls plus the library's captured calls that started within
 // 60 s of them), then stored, so the app can show a call's legs without relinking and a
 // heuristic link the user undid stays undone: the undo is remembered by the pair's Call-IDs,
@@ -39,11 +39,11 @@ export function relinkRows(store: IndexStore, rowIds: Iterable<number>): number 
   return links.length;
 }
 
-/** Set by migration 11 on an index that already held calls: they have not been linked yet. */
+/** Set by migration 10 on an index that already held calls: they have not been linked yet. */
 export const LEG_LINKS_PENDING_KEY = 'legLinksPending';
 
 /**
- * Links the calls indexed before migration 11, once, source by source (each in its own
+ * Links the calls indexed before migration 10, once, source by source (each in its own
  * transaction, so a large library never holds one long write). Returns the sources linked.
  */
 export function relinkPendingLibrary(store: IndexStore): number {

@@ -254,7 +254,7 @@ export interface IndexStore extends IndexReader, IndexWriter {
   readonly callQuery: CallQueryStore;
   /** App settings as key → JSON (settings_store.ts). */
   readonly settings: SettingsStore;
-  /** Links between the legs of end-to-end calls (migration 11). */
+  /** Links between the legs of end-to-end calls (migration 10). */
   readonly legLinks: LegLinkStore;
   close(): void;
 }

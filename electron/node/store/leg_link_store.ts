@@ -1,4 +1,4 @@
-// The leg links of the index (migration 11): the SQL of the links between the legs of an
+// The leg links of the index (migration 10): the SQL of the links between the legs of an
 // end-to-end call and of the heuristic links the user undid. Computing the links is not done
 // here (shared/diagnosis/leg_links.ts, electron/node/ingest/stored_legs.ts): this module only
 // reads and writes rows, so index_store.ts does not grow with it.
