@@ -10,7 +10,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CallFilter, CallSortKey } from '../../../shared/api/contract.ts';
 import { hostOf } from '../../../shared/diagnosis/cidr.ts';
-import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './index_store.ts';
+import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './call_summary_row.ts';
 import { pushAll } from '../../../shared/util/array_math.ts';
 import { listSegments, segmentSql, type ListCursor } from './call_list_query.ts';
 import { summaryFromAggregates, type WholeSummaryOptions } from './summary_aggregates.ts';

@@ -11,7 +11,7 @@
 
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CallFacts, CallMessageRef, CallStream, EndMethod, Side } from '../../../shared/model/call.ts';
+import type { CallFacts, CallMessageRef, CallStream, Side } from '../../../shared/model/call.ts';
 import type { CaptureCoverage } from '../../../shared/model/capture.ts';
 import type { MediaGap, RtcpReport, RtpStreamStats } from '../../../shared/model/media.ts';
 import type { SipMessage, SipTransport } from '../../../shared/model/sip.ts';
@@ -29,6 +29,10 @@ import { LegLinkStore } from './leg_link_store.ts';
 import { ownerState, thisProcess } from './import_owner.ts';
 import { checkIndexFile, checkSchemaMatchesVersion, configureConnection, LATEST_VERSION, migrate, MIGRATIONS, NotAnIndexError } from './migrations.ts';
 import { connectionClosed, connectionOpened } from './connection_count.ts';
+
+import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './call_summary_row.ts';
+// The call-list row lives in call_summary_row.ts; re-exported for the modules that import it from here.
+export { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary };
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -112,48 +116,6 @@ export interface CallListOptions {
   orderBy?: CallOrder;
   descending?: boolean;
   sourceId?: number;
-}
-
-export interface CallSummary {
-  id: number;
-  sourceId: number;
-  callId: string;
-  kind: CallFacts['kind'];
-  fromUser: string;
-  toUser: string;
-  fromUri: string;
-  toUri: string;
-  callerAddr: string;
-  calleeAddr: string;
-  startUs: number;
-  endUs: number;
-  inviteUs: number | null;
-  answerUs: number | null;
-  answered: boolean;
-  pddMs: number | null;
-  finalStatus: number | null;
-  finalReason: string;
-  endMethod: EndMethod;
-  endedBy: Side | null;
-  q850Cause: number | null;
-  durationMs: number;
-  sipMessages: number;
-  sipRetransmissions: number;
-  streamCount: number;
-  /** Highest loss over the call's streams, % of expected; null without streams. */
-  worstLossPct: number | null;
-  /** Highest max jitter over the call's streams. */
-  worstJitterMs: number | null;
-  /** Lowest whole-stream MOS estimate. */
-  minMos: number | null;
-  /** Longest gap over the call's streams, trailing silence included. */
-  longestGapMs: number | null;
-  /** 'capture' for calls seen on the wire; 'cdr' for calls known only from a CDR row. */
-  origin: 'capture' | 'cdr';
-  /** Verdict columns; null until the classifier has run. */
-  bucket: number | null;
-  cause: string | null;
-  confidence: number | null;
 }
 
 export interface StoredSipMessage extends CallMessageRef {
@@ -433,42 +395,6 @@ interface SourceRow {
   calls: number;
 }
 
-export interface CallRow {
-  id: number;
-  source_id: number;
-  call_id: string;
-  kind: string;
-  from_user: string;
-  to_user: string;
-  from_uri: string;
-  to_uri: string;
-  caller_addr: string;
-  callee_addr: string;
-  start_us: number;
-  end_us: number;
-  invite_us: number | null;
-  answer_us: number | null;
-  answered: number;
-  pdd_ms: number | null;
-  final_status: number | null;
-  final_reason: string;
-  end_method: string;
-  ended_by: string | null;
-  q850_cause: number | null;
-  duration_ms: number;
-  sip_messages: number;
-  sip_retransmissions: number;
-  stream_count: number;
-  worst_loss_pct: number | null;
-  worst_jitter_ms: number | null;
-  min_mos: number | null;
-  longest_gap_ms: number | null;
-  bucket: number | null;
-  cause: string | null;
-  confidence: number | null;
-  origin: 'capture' | 'cdr';
-}
-
 interface CallDetailRow extends CallRow {
   facts_json: string;
   verdict_json: string | null;
@@ -576,44 +502,6 @@ function toSource(r: SourceRow): SourceRecord {
   };
 }
 
-export function toCallSummary(r: CallRow): CallSummary {
-  return {
-    id: r.id,
-    sourceId: r.source_id,
-    callId: r.call_id,
-    kind: r.kind as CallFacts['kind'],
-    fromUser: r.from_user,
-    toUser: r.to_user,
-    fromUri: r.from_uri,
-    toUri: r.to_uri,
-    callerAddr: r.caller_addr,
-    calleeAddr: r.callee_addr,
-    startUs: r.start_us,
-    endUs: r.end_us,
-    inviteUs: r.invite_us,
-    answerUs: r.answer_us,
-    answered: r.answered === 1,
-    pddMs: r.pdd_ms,
-    finalStatus: r.final_status,
-    finalReason: r.final_reason,
-    endMethod: r.end_method as EndMethod,
-    endedBy: r.ended_by as Side | null,
-    q850Cause: r.q850_cause,
-    durationMs: r.duration_ms,
-    sipMessages: r.sip_messages,
-    sipRetransmissions: r.sip_retransmissions,
-    streamCount: r.stream_count,
-    worstLossPct: r.worst_loss_pct,
-    worstJitterMs: r.worst_jitter_ms,
-    minMos: r.min_mos,
-    longestGapMs: r.longest_gap_ms,
-    bucket: r.bucket,
-    cause: r.cause,
-    confidence: r.confidence,
-    origin: r.origin,
-  };
-}
-
 function toRef(r: MessageRow): CallMessageRef {
   return {
     frame: r.frame,
@@ -695,11 +583,6 @@ const SOURCE_COLS = `s.id, s.path, s.name, s.content_hash, s.size_bytes, s.forma
   s.last_us, s.imported_at, s.status, s.error, s.capture_drops, s.window_start_us, s.window_end_us, s.window_from,
   s.capture_filter, s.signalling_only, s.signalling_only_why,
   (SELECT count(*) FROM calls c WHERE c.source_id = s.id) AS calls`;
-
-export const CALL_SUMMARY_COLS = `id, source_id, call_id, kind, from_user, to_user, from_uri, to_uri, caller_addr, callee_addr,
-  start_us, end_us, invite_us, answer_us, answered, pdd_ms, final_status, final_reason, end_method, ended_by,
-  q850_cause, duration_ms, sip_messages, sip_retransmissions, stream_count, worst_loss_pct, worst_jitter_ms,
-  min_mos, longest_gap_ms, bucket, cause, confidence, origin`;
 
 const ORDER_COLUMN: Record<CallOrder, string> = {
   startUs: 'start_us',
