@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importWithPool, groupBySize, type PoolProgress } from '../../electron/node/ingest/import_pool.ts';
 import { restoreDuplicateOrder } from '../../electron/node/ingest/duplicate_order.ts';
 import { importFile, type AnyOutcome } from '../../electron/node/ingest/import_file.ts';
+import { importPath } from '../../electron/node/ingest/import_archive.ts';
 import { openIndex } from '../../electron/node/store/index_store.ts';
 import { generateCapture, type GeneratorResult } from '../bench/capture_generator.ts';
 
@@ -97,6 +98,36 @@ describe('import pool', () => {
     // Another job's number does not stop this one.
     const other = await importWithPool(caps.map((c) => c.path), { dbPath: freshIndex(), jobs: 2, cancel, cancelSeq: 8 });
     other.forEach((r, i) => expect(r.result!.outcomes[0].packets).toBe(caps[i].gen.packets));
+  });
+
+  it('imports on the calling thread and in a worker at once: the worker has its file before the calling thread starts', async () => {
+    const db = freshIndex();
+    const store = openIndex(db);
+    const peek = new Database(db, { readonly: true });
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    let polls = 0;
+    let workerSeen = false;
+    try {
+      const results = await importWithPool([caps[0].path, caps[1].path], {
+        dbPath: db, jobs: 2,
+        here: (path) => {
+          // The real import on this thread is synchronous until its file is read. Block the
+          // same way until the worker has begun its file (its source row): a worker started
+          // only after this call returns (the old order) is never seen, and the polls run out.
+          for (; polls < 400 && !workerSeen; polls++) {
+            workerSeen = (peek.prepare('SELECT count(*) AS n FROM sources').get() as { n: number }).n > 0;
+            if (!workerSeen) Atomics.wait(nap, 0, 0, 50);
+          }
+          return importPath(store, path);
+        },
+      });
+      expect(workerSeen).toBe(true);
+      expect(results.map((r) => r.result!.outcomes[0].status)).toEqual(['ok', 'ok']);
+      expect(results.map((r) => r.result!.outcomes[0].packets)).toEqual([caps[0].gen.packets, caps[1].gen.packets]);
+    } finally {
+      peek.close();
+      store.close();
+    }
   });
 
   it("leaves this process's in-flight imports alone when its workers open the index, and removes a dead process's", async () => {

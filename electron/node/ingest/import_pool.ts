@@ -180,10 +180,12 @@ export function importWithPool(paths: readonly string[], o: PoolOptions): Promis
       next();
     };
 
-    // The calling thread's loop first, so it takes the first group (a deterministic split:
-    // the tests can tell which file a worker imports); then the workers.
-    const runHere = async (here: NonNullable<PoolOptions['here']>): Promise<void> => {
-      for (let group = queue.shift(); group; group = queue.shift()) {
+    // The calling thread takes the first group (a deterministic split: the tests can tell
+    // which file a worker imports), but the workers are started BEFORE it begins: its import
+    // runs synchronously until the file is read, so workers started after it would only be
+    // created once it is done, and the files would be imported one after the other.
+    const runHere = async (here: NonNullable<PoolOptions['here']>, first: number[]): Promise<void> => {
+      for (let group: number[] | undefined = first; group; group = queue.shift()) {
         for (const index of group) {
           o.onStart?.(index);
           let r: PoolResult;
@@ -197,8 +199,9 @@ export function importWithPool(paths: readonly string[], o: PoolOptions): Promis
       }
     };
     const groups = queue.length;
-    if (o.here) void runHere(o.here);
+    const hereFirst = o.here ? queue.shift() : undefined;
     const n = Math.min(maxWorkers, o.here ? groups - 1 : groups);
     for (let i = 0; i < Math.max(o.here ? 0 : 1, n); i++) start();
+    if (o.here && hereFirst) void runHere(o.here, hereFirst);
   });
 }
