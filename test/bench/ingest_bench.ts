@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { WATCH_READY, type ImportReport, type ReopenReport, type WatchReport } from './bench_child.ts';
 import { generateCapture, parseSize, type CaptureFormat, type GeneratorResult } from './capture_generator.ts';
 import { machine } from './machine.ts';
-import { runTargets, targetsTable, type TargetRow } from './targets_bench.ts';
+import { runTargets, targetsTable, type MeasuredRun, type TargetRow } from './targets_bench.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..', '..');
@@ -105,13 +105,8 @@ function parseArgs(argv: string[]): Args {
 
 // ─── Measured child processes ──────────────────────────────────────────────────────────
 
-interface Measured {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Spawn → exit, as seen from here. */
-  wallMs: number;
-  peakRssKb: number | null;
+/** A child process run (wallMs: spawn → exit, as seen from here) and where its peak RSS came from. */
+interface Measured extends MeasuredRun {
   rssSource: string;
 }
 

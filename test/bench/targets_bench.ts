@@ -37,7 +37,8 @@ export interface TargetShape {
 
 export const TARGET_SHAPE: TargetShape = { concurrentCalls: 300, lossPct: 0.5, jitterMs: 2, durationScale: 0.5 };
 
-interface Measured {
+/** What the targets read of a measured child process (ingest_bench.ts's runMeasured gives more). */
+export interface MeasuredRun {
   code: number | null;
   stdout: string;
   stderr: string;
@@ -51,7 +52,7 @@ export interface TargetsContext {
   seed: number;
   hasTshark: boolean;
   /** The bench's measured spawn (wall time and peak RSS of the child). */
-  runMeasured: (cmd: string, args: string[]) => Promise<Measured>;
+  runMeasured: (cmd: string, args: string[]) => Promise<MeasuredRun>;
   say: (s: string) => void;
   sizes?: { single: number; big: number };
   /** Cores of this machine (the CLI's default --jobs). */

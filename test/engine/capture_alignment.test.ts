@@ -16,22 +16,14 @@ import { summarize } from '../../shared/diagnosis/call_summary.ts';
 import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
 import { formatCallTable } from '../../electron/node/cli/call_table.ts';
 import { buildCallCapture } from '../support/call_capture.ts';
-import { secondCapturePoint } from '../support/second_capture_point.ts';
+import { importCapturePoints, secondCapturePoint } from '../support/second_capture_point.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-align-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const T0 = Date.UTC(2026, 10, 3, 9, 0, 0) * 1000;
 
 async function clocksOf(files: Array<[string, Uint8Array]>) {
-  const store = openIndex(':memory:');
-  const ids: number[] = [];
-  for (const [name, bytes] of files) {
-    const p = join(tmp, name);
-    writeFileSync(p, bytes);
-    const o = await importFile(store, p);
-    expect(o.error).toBeNull();
-    ids.push(o.sourceId!);
-  }
+  const { store, ids } = await importCapturePoints(tmp, files);
   const clocks = sourceClocks(store, ids);
   const doc = buildAnalyzeDocument(store, ids);
   store.close();

@@ -5,7 +5,7 @@
 // 1.5 ms further along the path, misses the 180 Ringing and — in the lossy variant — every
 // tenth RTP packet from the caller. tshark, when present, counts each file's streams.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,14 +13,13 @@ import { callDetailOf } from '../../electron/node/api/call_detail.ts';
 import { buildAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
 import { formatCallTable } from '../../electron/node/cli/call_table.ts';
 import { buildHtmlReport } from '../../electron/node/export/html_report.ts';
-import { importFile } from '../../electron/node/ingest/import_file.ts';
-import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
+import type { IndexStore } from '../../electron/node/store/index_store.ts';
 import { mergeCapturePoints } from '../../shared/merge/capture_points.ts';
 import type { CallStream } from '../../shared/model/call.ts';
 import type { Verdict } from '../../shared/model/verdict.ts';
 import { buildCallCapture } from '../support/call_capture.ts';
 import { stream } from '../renderer/call/call_fixture.ts';
-import { framesFrom, secondCapturePoint, withoutFrames } from '../support/second_capture_point.ts';
+import { framesFrom, importCapturePoints, secondCapturePoint, withoutFrames } from '../support/second_capture_point.ts';
 import { rtpStreams, tsharkPresent } from '../support/tshark_export.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-points-'));
@@ -49,15 +48,7 @@ function points(lossy: boolean) {
 }
 
 async function load(files: Array<[string, Uint8Array]>): Promise<{ store: IndexStore; ids: number[]; rows: number[] }> {
-  const store = openIndex(':memory:');
-  const ids: number[] = [];
-  for (const [name, bytes] of files) {
-    const p = join(tmp, name);
-    writeFileSync(p, bytes);
-    const o = await importFile(store, p);
-    expect(o.error).toBeNull();
-    ids.push(o.sourceId!);
-  }
+  const { store, ids } = await importCapturePoints(tmp, files);
   const rows = ids.map((id) => {
     const calls = store.listCalls({ sourceId: id, limit: 10 });
     expect(calls).toHaveLength(1);

@@ -4,6 +4,10 @@
 // for what travels back — and a little deterministic jitter. The truth the alignment tests
 // compare against is `offsetUs`.
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importFile } from '../../electron/node/ingest/import_file.ts';
+import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import { CaptureReader } from '../../shared/engine/capture/capture_reader.ts';
 import { PcapWriter } from '../../shared/engine/capture/capture_writer.ts';
 import { concat } from '../../shared/engine/capture/packet_builder.ts';
@@ -63,4 +67,21 @@ export function framesFrom(capture: Uint8Array, ip: string, port: number): numbe
   reader.push(capture);
   reader.end();
   return out;
+}
+
+/**
+ * Writes the captures of several points into `dir` and imports them, in order, into a fresh
+ * in-memory index; every import must read its file whole. Returns the index and the source ids.
+ */
+export async function importCapturePoints(dir: string, files: Array<[string, Uint8Array]>): Promise<{ store: IndexStore; ids: number[] }> {
+  const store = openIndex(':memory:');
+  const ids: number[] = [];
+  for (const [name, bytes] of files) {
+    const p = join(dir, name);
+    writeFileSync(p, bytes);
+    const o = await importFile(store, p);
+    if (o.error !== null || o.sourceId === null) throw new Error(`${name}: import failed (${o.status}): ${o.error}`);
+    ids.push(o.sourceId);
+  }
+  return { store, ids };
 }

@@ -228,6 +228,16 @@ export class KeptCounts {
     });
   }
 
+  /** Runs fn with verdict() writing straight through: the caller takes the set out and adds it back. */
+  private whileReclassifying<T>(fn: () => T): T {
+    this.reclassifying++;
+    try {
+      return fn();
+    } finally {
+      this.reclassifying--;
+    }
+  }
+
   /** Re-classifies the calls of `set` (fn rewrites their verdicts only): out, rewrite, back in. */
   reclassify<T>(set: CallSet, fn: () => T): T {
     // A savepoint: a throw inside fn takes the counts back with the verdicts.
@@ -235,13 +245,7 @@ export class KeptCounts {
       this.db.transaction(() => {
         this.flush();
         this.takeAway(set);
-        this.reclassifying++;
-        let out: T;
-        try {
-          out = fn();
-        } finally {
-          this.reclassifying--;
-        }
+        const out = this.whileReclassifying(fn);
         this.add(set);
         return out;
       })(),
@@ -253,13 +257,7 @@ export class KeptCounts {
     return this.write(() =>
       this.db.transaction(() => {
         this.flush();
-        this.reclassifying++;
-        let out: T;
-        try {
-          out = fn();
-        } finally {
-          this.reclassifying--;
-        }
+        const out = this.whileReclassifying(fn);
         rebuildCounts(this.db);
         return out;
       })(),

@@ -13,8 +13,7 @@ import { decodeVerdict } from './verdict_codec.ts';
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
 
-export interface StoredLegLink {
-  id: number;
+export interface NewLegLink {
   /** Call row ids: the upstream leg (earlier INVITE) and the downstream one. */
   from: number;
   to: number;
@@ -25,13 +24,8 @@ export interface StoredLegLink {
   undoneAt: number | null;
 }
 
-export interface NewLegLink {
-  from: number;
-  to: number;
-  method: LegLinkMethod;
-  confidence: number;
-  why: string;
-  undoneAt: number | null;
+export interface StoredLegLink extends NewLegLink {
+  id: number;
 }
 
 interface LinkRow {
