@@ -743,6 +743,12 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   }
 
   finishSource(sourceId: number, result: SourceResult): void {
+    // A savepoint inside the import's transaction; on its own (marking a failed import's source)
+    // a transaction that waits for the lock like any other write (write_lock.ts).
+    writeTransaction(this.db, () => this.finishSourceRows(sourceId, result), { what: 'finishing an import' });
+  }
+
+  private finishSourceRows(sourceId: number, result: SourceResult): void {
     if (result.contentHash !== undefined) {
       const hash = result.contentHash.toLowerCase();
       const existing = this.findSourceByHash(hash);
