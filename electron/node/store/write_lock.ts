@@ -64,9 +64,21 @@ export function isBusy(e: unknown): boolean {
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-/** Blocks this thread for about ms without using the CPU (nothing ever notifies `sleeper`). */
+/**
+ * Blocks this thread for about ms without using the CPU (nothing ever notifies `sleeper`). A
+ * thread where Atomics.wait is refused (a host that disallows it on its main thread; Electron's
+ * main process only migrates the index there, and was never run here) waits by polling the
+ * clock instead: a spinning pause of a few ms beats failing an import.
+ */
 function pause(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
+  try {
+    Atomics.wait(sleeper, 0, 0, ms);
+  } catch {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // spin
+    }
+  }
 }
 
 /**
