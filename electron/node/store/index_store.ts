@@ -31,6 +31,7 @@ import { LegLinkStore } from './leg_link_store.ts';
 import { ownerState, thisProcess } from './import_owner.ts';
 import { checkIndexFile, checkSchemaMatchesVersion, configureConnection, LATEST_VERSION, migrate, MIGRATIONS, NotAnIndexError } from './migrations.ts';
 import { connectionClosed, connectionOpened } from './connection_count.ts';
+import { beginImmediate, retryWhileBusy, writeTransaction } from './write_lock.ts';
 
 import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './call_summary_row.ts';
 // The call-list row lives in call_summary_row.ts; re-exported for the modules that import it from here.
@@ -107,7 +108,7 @@ function removeUnfinishedImports(db: Db): RecoveredSource[] {
   const out: RecoveredSource[] = [];
   for (const r of rows) {
     if (ownerState(r) !== 'dead') continue;
-    const removed = db.transaction(() => {
+    const removed = writeTransaction(db, () => {
       const still = db.prepare('SELECT import_pid, import_start FROM sources WHERE id = ?').get(r.id) as { import_pid: number | null; import_start: string | null } | undefined;
       if (!still || still.import_pid !== r.pid || still.import_start !== r.start) return false;
       db.prepare(`UPDATE cdr_records SET call_row_id = NULL, join_method = 'cdr_only', join_delta_ms = NULL
@@ -116,7 +117,7 @@ function removeUnfinishedImports(db: Db): RecoveredSource[] {
       new KeptCounts(db).beforeDelete(callsOfSource(r.id));
       db.prepare('DELETE FROM sources WHERE id = ?').run(r.id);
       return true;
-    }).immediate();
+    }, { what: 'the removal of an unfinished import' });
     if (removed) out.push({ id: r.id, name: r.name, path: r.path, calls: r.calls, pid: r.pid });
   }
   return out;
@@ -742,6 +743,12 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   }
 
   finishSource(sourceId: number, result: SourceResult): void {
+    // A savepoint inside the import's transaction; on its own (marking a failed import's source)
+    // a transaction that waits for the lock like any other write (write_lock.ts).
+    writeTransaction(this.db, () => this.finishSourceRows(sourceId, result), { what: 'finishing an import' });
+  }
+
+  private finishSourceRows(sourceId: number, result: SourceResult): void {
     if (result.contentHash !== undefined) {
       const hash = result.contentHash.toLowerCase();
       const existing = this.findSourceByHash(hash);
@@ -773,11 +780,12 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   }
 
   renameSource(sourceId: number, path: string, name: string): void {
-    this.db.prepare('UPDATE sources SET path = ?, name = ? WHERE id = ?').run(path, name, sourceId);
+    const rename = this.db.prepare('UPDATE sources SET path = ?, name = ? WHERE id = ?');
+    retryWhileBusy(this.db, () => rename.run(path, name, sourceId), { what: 'renaming a source' });
   }
 
   transaction<T>(fn: () => T): T {
-    // IMMEDIATE (kept_counts.ts): the write lock is taken at BEGIN, waiting (busy_timeout) while
+    // IMMEDIATE (kept_counts.ts): the write lock is taken at BEGIN, waiting (write_lock.ts) while
     // another connection writes. A deferred transaction that read first would instead fail at its
     // first write with SQLITE_BUSY, which no timeout retries, whenever another writer committed in
     // between (parallel imports: import_pool.ts). Nested calls are savepoints.
@@ -789,7 +797,7 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
     // transaction, so a second async import on the same connection is refused outright.
     if (this.asyncTxOpen || this.db.inTransaction) throw new Error('transactionAsync: a transaction is already open on this connection');
     this.asyncTxOpen = true;
-    this.db.exec('BEGIN IMMEDIATE');
+    beginImmediate(this.db);
     this.kept.begin();
     try {
       const result = await fn();

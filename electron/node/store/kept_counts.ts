@@ -21,6 +21,7 @@
 // transaction, since all of it runs inside it.
 
 import type BetterSqlite3 from 'better-sqlite3';
+import { writeTransaction } from './write_lock.ts';
 
 type Db = BetterSqlite3.Database;
 
@@ -86,10 +87,10 @@ export function fillKeptCounts(db: Db): void {
  * store (tests and benches that generate a library), and for a check of the kept counts.
  */
 export function rebuildKeptCounts(db: Db): void {
-  db.transaction(() => {
+  writeTransaction(db, () => {
     db.exec("DELETE FROM summary_twins; INSERT INTO calls_text (calls_text) VALUES ('rebuild')");
     fillKeptCounts(db);
-  })();
+  }, { what: 'rebuilding the kept counts' });
 }
 
 /** Recounts summary_* from every call (the twins and calls_text do not depend on verdicts). */
@@ -146,10 +147,11 @@ export class KeptCounts {
    * Runs fn in a transaction (a savepoint inside one) whose new calls are counted at its end.
    * IMMEDIATE: the write lock is held from BEGIN, so the mark read first is still the highest id
    * when the calls are inserted — another connection (a parallel import) cannot add calls between.
+   * The lock is waited for against real time (write_lock.ts).
    */
   transaction<T>(fn: () => T): T {
     if (this.mark !== null) return this.db.transaction(fn)();
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       this.mark = this.maxId.get() as number;
       try {
         const out = fn();
@@ -158,7 +160,7 @@ export class KeptCounts {
       } finally {
         this.mark = null;
       }
-    }).immediate();
+    });
   }
 
   /** For a transaction begun by hand (BEGIN … COMMIT around awaits): begin and end it here. */

@@ -9,6 +9,7 @@ import type { CallFacts } from '../../../shared/model/call.ts';
 import type { Verdict } from '../../../shared/model/verdict.ts';
 import { FACTS_FROM_CDR_ROW } from './call_row.ts';
 import { decodeVerdict } from './verdict_codec.ts';
+import { writeTransaction } from './write_lock.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -127,20 +128,20 @@ export class LegLinkStore {
    * relinking of exactly these rows found. Links to rows outside the set are left alone.
    */
   replaceAmong(rowIds: readonly number[], links: readonly NewLegLink[]): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.s.deleteAmong.run({ rows: JSON.stringify(rowIds) });
       for (const l of links) this.s.insert.run(l.from, l.to, l.method, l.confidence, l.why, l.undoneAt);
-    })();
+    }, { what: 'relinking legs' });
   }
 
   /** Undo (at = ms) or redo (at = null) one link, and remember it by its Call-IDs. */
   setUndone(linkId: number, callIds: [string, string], at: number | null): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.s.setUndone.run(at, linkId);
       const [a, b] = undoPair(...callIds);
       if (at === null) this.s.forget.run(a, b);
       else this.s.remember.run(a, b, at);
-    })();
+    }, { what: 'undoing a leg link' });
   }
 
   /**

@@ -7,6 +7,7 @@
 
 import { SUMMARY_AGGREGATES_SQL } from './summary_aggregates.ts';
 import { fillKeptCounts } from './kept_counts.ts';
+import { retryWhileBusy, writeTransaction } from './write_lock.ts';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { StreamBin } from '../../../shared/model/media.ts';
 import { encodeBins } from './bin_codec.ts';
@@ -603,7 +604,9 @@ export function checkIndexFile(db: Db, path: string, latest = LATEST_VERSION): n
 export function configureConnection(db: Db): void {
   // WAL lets read-only connections (query workers) read while an import writes.
   // (An in-memory database reports 'memory'; that is fine.)
-  if (!db.memory) db.pragma('journal_mode = WAL');
+  // Switching a new file to WAL takes an exclusive lock, which a second process opening the
+  // same new file at once may hold: waited for like a write (write_lock.ts).
+  if (!db.memory) retryWhileBusy(db, () => db.pragma('journal_mode = WAL'), { what: 'switching the index to WAL' });
   // NORMAL is safe against corruption in WAL; a power cut may lose the last import, which
   // the user can simply repeat — the index is derived data.
   db.pragma('synchronous = NORMAL');
@@ -630,14 +633,16 @@ export function migrate(db: Db, path = db.name, migrations: readonly Migration[]
     if (m.version <= from) continue;
     // IMMEDIATE takes the write lock before re-reading the version, so two processes opening
     // the same new file cannot both run a migration.
-    db.transaction(() => {
+    // The lock is waited for against real time (write_lock.ts): another process may be
+    // importing into, or migrating, the same file.
+    writeTransaction(db, () => {
       const now = schemaVersion(db);
       if (now >= m.version) return;
       if (now !== m.version - 1) throw new Error(`index ${path} is at version ${now}, cannot apply migration ${m.version}`);
       m.up(db);
       db.pragma(`user_version = ${m.version}`);
       applied.push(`${m.version} ${m.name}`);
-    }).immediate();
+    }, { what: `migration ${m.version} (${m.name})` });
   }
   return { from, to: Math.max(from, latest), applied };
 }

@@ -3,16 +3,19 @@
 // plain JSON and validated by the caller (the API layer knows their shapes, the store does not).
 
 import type BetterSqlite3 from 'better-sqlite3';
+import { retryWhileBusy } from './write_lock.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
 
 export class SettingsStore {
+  private readonly db: Db;
   private readonly getStmt: Stmt;
   private readonly setStmt: Stmt;
   private readonly deleteStmt: Stmt;
 
   constructor(db: Db) {
+    this.db = db;
     this.getStmt = db.prepare('SELECT value_json FROM settings WHERE key = ?').pluck();
     this.deleteStmt = db.prepare('DELETE FROM settings WHERE key = ?');
     this.setStmt = db.prepare(`INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?)
@@ -25,12 +28,13 @@ export class SettingsStore {
     return v === undefined ? null : (JSON.parse(v) as unknown);
   }
 
+  // Outside a transaction a write here waits for the lock like any other (write_lock.ts).
   set(key: string, value: unknown): void {
-    this.setStmt.run(key, JSON.stringify(value), Date.now());
+    retryWhileBusy(this.db, () => this.setStmt.run(key, JSON.stringify(value), Date.now()), { what: 'saving a setting' });
   }
 
   /** Forgets a key (a one-time marker once its work is done). */
   delete(key: string): void {
-    this.deleteStmt.run(key);
+    retryWhileBusy(this.db, () => this.deleteStmt.run(key), { what: 'forgetting a setting' });
   }
 }
