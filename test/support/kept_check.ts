@@ -48,12 +48,14 @@ export function expectKeptEqualsRecount(store: IndexStore, path: string, setting
   }
   // The list totals the kept counts serve equal the count of the filter's calls.
   const causes = [...new Set(store.callQuery.all({}).map((c) => c.cause).filter((c): c is string => !!c))];
-  for (const filter of [{}, { buckets: [1, 2, 3] }, { buckets: [4, 5, 6, 7] }, { causes: [...causes.slice(0, 2), 'no such cause'] }]) {
+  const peer = (c: { callerAddr: string; calleeAddr: string }): string => peerOf(c, settings);
+  store.callQuery.setPeerFunction((callerAddr, calleeAddr) => peer({ callerAddr, calleeAddr }));
+  const peers = [...new Set(store.callQuery.all({}).map(peer))];
+  for (const filter of [{}, { buckets: [1, 2, 3] }, { buckets: [4, 5, 6, 7] }, { causes: [...causes.slice(0, 2), 'no such cause'] }, ...peers.map((p) => ({ peer: p })), { peer: 'no such peer' }]) {
     const kept = store.callQuery.keptTotal(filter);
     expect(kept, JSON.stringify(filter)).toBeDefined();
     expect(kept, JSON.stringify(filter)).toBe(store.callQuery.all(filter).length);
   }
-  store.callQuery.setPeerFunction((callerAddr, calleeAddr) => peerOf({ callerAddr, calleeAddr }, settings));
   const recounted = summarize(oncePerCallId(store.callQuery.all({})).map((c) => summaryInput(c, settings)), settings);
   expect(store.callQuery.summary(settings, { keep: oncePerCallId })).toEqual(recounted);
 }
