@@ -21,6 +21,7 @@ const RECOUNT: Record<string, [kept: string, recount: string]> = {
     "SELECT caller_addr, callee_addr, coalesce(bucket, 0), answered, count(*) FROM calls WHERE kind = 'call' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
   ],
   causes: ['SELECT cause, calls FROM summary_causes WHERE calls <> 0 ORDER BY 1', "SELECT cause, count(*) FROM calls WHERE kind = 'call' AND cause <> '' GROUP BY 1 ORDER BY 1"],
+  sources: ['SELECT source_id, kind, calls FROM summary_sources WHERE calls <> 0 ORDER BY 1, 2', 'SELECT source_id, kind, count(*) FROM calls GROUP BY 1, 2 ORDER BY 1, 2'],
   q850: ['SELECT code, calls FROM summary_q850 WHERE calls <> 0 ORDER BY 1', "SELECT q850_cause, count(*) FROM calls WHERE kind = 'call' AND q850_cause IS NOT NULL GROUP BY 1 ORDER BY 1"],
   totals: [
     'SELECT answered_us, pdd_count FROM summary_totals',
@@ -46,12 +47,14 @@ export function expectKeptEqualsRecount(store: IndexStore, path: string, setting
   } finally {
     db.close();
   }
-  // The list totals the kept counts serve equal the count of the filter's calls.
+  // The calls per source the library panel shows, and the list totals the kept counts serve, equal a count of the calls.
+  for (const src of store.listSources()) expect(src.calls, src.name).toBe(store.countCalls({ sourceId: src.id }));
   const causes = [...new Set(store.callQuery.all({}).map((c) => c.cause).filter((c): c is string => !!c))];
   const peer = (c: { callerAddr: string; calleeAddr: string }): string => peerOf(c, settings);
   store.callQuery.setPeerFunction((callerAddr, calleeAddr) => peer({ callerAddr, calleeAddr }));
   const peers = [...new Set(store.callQuery.all({}).map(peer))];
-  for (const filter of [{}, { buckets: [1, 2, 3] }, { buckets: [4, 5, 6, 7] }, { causes: [...causes.slice(0, 2), 'no such cause'] }, ...peers.map((p) => ({ peer: p })), { peer: 'no such peer' }]) {
+  for (const filter of [{}, { buckets: [1, 2, 3] }, { buckets: [4, 5, 6, 7] }, { causes: [...causes.slice(0, 2), 'no such cause'] }, ...peers.map((p) => ({ peer: p })), { peer: 'no such peer' },
+    ...store.listSources().map((src) => ({ sourceIds: [src.id] })), { sourceIds: store.listSources().map((src) => src.id).concat(1e9) }]) {
     const kept = store.callQuery.keptTotal(filter);
     expect(kept, JSON.stringify(filter)).toBeDefined();
     expect(kept, JSON.stringify(filter)).toBe(store.callQuery.all(filter).length);
