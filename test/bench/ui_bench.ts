@@ -16,8 +16,8 @@
 //   (number, Call-ID fragment, no match): the action → the first rows of the new list;
 // - sort by every sortable column, both ways: header click → first rows of the new order;
 // - scrolling: the list jumped to the middle and to the end (an offset query) → rows there;
-//   then a few hundred rows further (a page asked for by cursor: keyset) at the top, the
-//   middle and the end; and frame times while scrolling ~20 screens at each depth;
+//   then one page further (asked for by cursor: keyset) at the top, the middle and the end;
+//   and frame times while scrolling ~20 screens at each depth;
 // - the dashboard: switch to it → its figures; the 2 000-message ladder: click → first arrow;
 // - the index size per call: the file with its WAL, over the calls.
 // Beside each figure, the API calls the page made meanwhile and their time on the serve side.
@@ -31,7 +31,7 @@ import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildCopiedLibrary, DAY_US, T0_US } from './copied_library.ts';
 import { machine } from './machine.ts';
-import { ApiLog, describeApi, newListPainted, rowsOnScreen, rowsPaintedAt, scrollFrames, scrollListTo, sleep } from './ui_page.ts';
+import { ApiLog, describeApi, newListPainted, rowsPaintedAt, scrollFrames, scrollListTo, sleep } from './ui_page.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -220,34 +220,35 @@ async function main(): Promise<void> {
       }
     }
 
-    // Scrolling at depth: a jump (offset query) to the middle and the end, then a step of a
-    // few hundred rows (a page asked for by cursor beside the loaded one) at each depth.
+    // Scrolling at depth. A jump (the scrollbar dragged: the page there has no loaded
+    // neighbour, so it is asked for by offset, a walk to the row) to the top, the middle and
+    // the end, each 20 rows into a page of the list's cache (200 rows); then one page further
+    // down: the page beside a loaded one, asked for by cursor (keyset: one index seek at any
+    // depth). Then frame times while scrolling ~20 screens from there.
     await reset();
-    const screen = 30;
-    for (const [name, row] of [['top', 0], ['middle', Math.floor(n / 2)], ['end', n - screen]] as const) {
-      if (row > 0) {
+    const PAGE = 200;
+    const lastPage = Math.floor((n - 1) / PAGE);
+    for (const [name, page0] of [['top', 0], ['middle', Math.floor(lastPage / 2)], ['end', lastPage - 3]] as const) {
+      const row = page0 * PAGE + 20;
+      if (page0 > 0) {
         t = performance.now();
         await scrollListTo(page, row, n);
         await rowsPaintedAt(page, row);
         line(`scroll: jump to the ${name} (row ${row}) → rows there`, performance.now() - t, null, describeApi(api.take()));
-        await sleep(300);
+        await sleep(400);
         api.take();
       }
-      const at = (await rowsOnScreen(page)).first;
-      const step = name === 'end' ? -400 : 400;
       t = performance.now();
-      await scrollListTo(page, at + step, n);
-      await rowsPaintedAt(page, at + step);
-      line(`scroll: ${Math.abs(step)} rows ${step > 0 ? 'down' : 'up'} at the ${name} (keyset page)`, performance.now() - t, null, describeApi(api.take()));
-      await sleep(300);
+      await scrollListTo(page, row + PAGE, n);
+      await rowsPaintedAt(page, row + PAGE);
+      line(`scroll: one page further at the ${name} (row ${row + PAGE})`, performance.now() - t, null, describeApi(api.take()));
+      await sleep(400);
       api.take();
-      if (name === 'end') await scrollListTo(page, n - 20 * screen * 2, n);
-      if (name === 'end') await rowsPaintedAt(page, n - 20 * screen * 2);
       const frames = await scrollFrames(page);
       const p = (q: number): number => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
       line(`scroll: ~20 screens at the ${name}, frame median`, p(0.5), null,
         `p95 ${p(0.95).toFixed(1)} ms, worst ${frames[frames.length - 1].toFixed(1)} ms, ${frames.filter((f) => f > 50).length} of ${frames.length} frames over 50 ms; ${describeApi(api.take())}`);
-      await sleep(300);
+      await sleep(400);
       api.take();
     }
 
