@@ -31,7 +31,7 @@ import Database from 'better-sqlite3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildCopiedLibrary, DAY_US, T0_US } from './copied_library.ts';
 import { machine } from './machine.ts';
-import { ApiLog, describeApi, newListPainted, rowsPaintedAt, scrollFrames, scrollListTo, sleep } from './ui_page.ts';
+import { ApiLog, describeApi, navigationSteps, newListPainted, rowsPaintedAt, scrollFrames, scrollListTo, sleep } from './ui_page.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const argv = process.argv.slice(2);
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     }
     navs.sort((a, b) => a - b);
     line('list first paint (navigation → first rows), median of 3', navs[1], 300, `runs ${navs.map((x) => x.toFixed(0)).join(' / ')} ms`);
+    process.stdout.write(`    where the last one's time went (ms from navigation start, the page's clock): ${await navigationSteps(page)}\n`);
     api.take();
 
     const reset = async (): Promise<void> => {
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
       t = performance.now();
       await page.getByTestId('view-dashboard').click();
       await page.getByTestId('kpi-attempts').waitFor({ timeout: 120_000 });
-      line('dashboard summary (switch → figures)', performance.now() - t, 300, describeApi(api.take()));
+      line('dashboard summary (switch → figures)', performance.now() - t, 300, `${await page.getByTestId('hour-bar').count()} hour-bar segments drawn; ${describeApi(api.take())}`);
       await page.getByTestId('view-calls').click();
       await page.locator('[data-testid="call-row"][aria-rowindex="2"]').waitFor();
       await sleep(200);

@@ -123,3 +123,18 @@ export async function scrollFrames(page: Page): Promise<number[]> {
   })()`)) as number[];
   return frames.sort((a, b) => a - b);
 }
+
+/** The steps of the page's last navigation, from its own performance entries: document, script, API calls, paints. */
+export async function navigationSteps(page: Page): Promise<string> {
+  const e = (await page.evaluate(`(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource').map((r) => ({ name: r.name.replace(/[?].*/, '').split('/').pop(), start: r.startTime, end: r.responseEnd }));
+    const paints = performance.getEntriesByType('paint').map((p) => ({ name: p.name, at: p.startTime }));
+    return { html: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, res, paints };
+  })()`)) as { html: number; dcl: number; res: Array<{ name: string; start: number; end: number }>; paints: Array<{ name: string; at: number }> };
+  const r = (x: number): string => x.toFixed(0);
+  const script = e.res.find((x) => x.name.endsWith('.js'));
+  const apis = e.res.filter((x) => !/\.(js|css)$/.test(x.name)).map((x) => `${x.name} ${r(x.start)}→${r(x.end)}`);
+  const fcp = e.paints.find((p) => p.name === 'first-contentful-paint');
+  return [`HTML ${r(e.html)}`, script ? `script loaded ${r(script.end)}` : '', `DOMContentLoaded ${r(e.dcl)}`, fcp ? `first contentful paint ${r(fcp.at)}` : '', ...apis].filter(Boolean).join(', ');
+}
