@@ -8,7 +8,7 @@ import { invokeHandler } from '../../electron/node/api/api_error.ts';
 import type { CallRow } from '../../shared/api/contract.ts';
 import { REPO_ROOT } from '../support/oracle.ts';
 import Database from 'better-sqlite3';
-import { LATEST_VERSION, LEG_LINKS_MIGRATION } from '../../electron/node/store/migrations.ts';
+import { LATEST_VERSION, LEG_LINKS_MIGRATION, SOURCE_COUNTS_MIGRATION } from '../../electron/node/store/migrations.ts';
 import { importCapture } from '../../electron/node/ingest/import_capture.ts';
 import { openIndex } from '../../electron/node/store/index_store.ts';
 import { startBackend, tempDir, type TestBackend } from './support.ts';
@@ -169,9 +169,10 @@ describe('a library indexed before leg links were stored (migration 10)', () => 
       await importCapture(before, join(LEGS, 'legs_x_call_id.pcap'));
       before.close();
       const old = new Database(path);
-      old.exec('DROP TABLE leg_links; DROP TABLE leg_link_undo;');
-      // Back to before the leg links' migration (it is the last one: nothing after it to replay).
-    expect(LATEST_VERSION).toBe(LEG_LINKS_MIGRATION);
+      // Back to before the leg links' migration: its tables go, and those of the one after it.
+      old.exec('DROP TABLE leg_links; DROP TABLE leg_link_undo; DROP TABLE summary_sources;');
+    expect(LATEST_VERSION).toBe(SOURCE_COUNTS_MIGRATION);
+    expect(SOURCE_COUNTS_MIGRATION).toBe(LEG_LINKS_MIGRATION + 1);
     old.pragma(`user_version = ${LEG_LINKS_MIGRATION - 1}`);
       old.close();
       const b = await startBackend({ dir: tmp.dir });

@@ -10,7 +10,7 @@ import type { CallFacts, CallMessageRef, CallStream } from '../../shared/model/c
 import { DEFAULT_SETTINGS } from '../../shared/model/verdict.ts';
 import { openIndex } from '../../electron/node/store/index_store.ts';
 
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
     s ^= s << 13;

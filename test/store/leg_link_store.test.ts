@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { LATEST_VERSION, LEG_LINKS_MIGRATION } from '../../electron/node/store/migrations.ts';
+import { LATEST_VERSION, LEG_LINKS_MIGRATION, SOURCE_COUNTS_MIGRATION } from '../../electron/node/store/migrations.ts';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { collectAnalyzeDocument } from '../../electron/node/cli/call_document.ts';
 import { importCapture } from '../../electron/node/ingest/import_capture.ts';
@@ -178,9 +178,10 @@ describe('migration 10 (leg links)', () => {
     store.close();
     // The same index as the version before left it: no leg tables.
     const old = new Database(path);
-    old.exec('DROP TABLE leg_links; DROP TABLE leg_link_undo;');
-    // Back to before the leg links' migration (it is the last one: nothing after it to replay).
-    expect(LATEST_VERSION).toBe(LEG_LINKS_MIGRATION);
+    // Back to before the leg links' migration: its tables go, and those of the one after it.
+    old.exec('DROP TABLE leg_links; DROP TABLE leg_link_undo; DROP TABLE summary_sources;');
+    expect(LATEST_VERSION).toBe(SOURCE_COUNTS_MIGRATION);
+    expect(SOURCE_COUNTS_MIGRATION).toBe(LEG_LINKS_MIGRATION + 1);
     old.pragma(`user_version = ${LEG_LINKS_MIGRATION - 1}`);
     old.close();
     store = openIndex(path);

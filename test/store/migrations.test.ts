@@ -5,7 +5,7 @@ import {
   APPLICATION_ID,
   IndexTooNewError,
   LATEST_VERSION,
-  LEG_LINKS_MIGRATION,
+  LEG_LINKS_MIGRATION, SOURCE_COUNTS_MIGRATION,
   MIGRATIONS,
   configureConnection,
   migrate,
@@ -44,7 +44,7 @@ describe('migrations', () => {
     // calls_text (migration 9) is an FTS5 table: virtual, with its own shadow tables.
     const tables = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'calls_text%' ORDER BY name").all();
     expect(tables).toEqual(
-      ['agent_events', 'calls', 'cdr_records', 'gaps', 'leg_link_undo', 'leg_links', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'streams', 'summary_causes', 'summary_hours', 'summary_pairs', 'summary_q850', 'summary_totals', 'summary_twins'].map((name) => ({ name, strict: 1 })),
+      ['agent_events', 'calls', 'cdr_records', 'gaps', 'leg_link_undo', 'leg_links', 'rtcp_reports', 'settings', 'sip_messages', 'source_row_problems', 'source_stats', 'sources', 'streams', 'summary_causes', 'summary_hours', 'summary_pairs', 'summary_q850', 'summary_sources', 'summary_totals', 'summary_twins'].map((name) => ({ name, strict: 1 })),
     );
     db.close();
   });
@@ -314,12 +314,13 @@ describe('migration 8 on an index written at version 7', () => {
 });
 
 describe('migrations 9 (the library) and 10 (leg links) on an index written at version 8', () => {
-  it('run in that order: the numbers are contiguous, 9 is the library\'s (no placeholder), the leg links the last', () => {
+  it('run in that order: the numbers are contiguous, 9 is the library\'s (no placeholder), the leg links 10, the calls per source the last', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
     expect(MIGRATIONS[8].up.name).toBe('m009CallListIndexes');
     expect(MIGRATIONS.some((m) => /reserved|placeholder/i.test(m.name))).toBe(false);
     expect(LEG_LINKS_MIGRATION).toBe(10);
-    expect(LATEST_VERSION).toBe(LEG_LINKS_MIGRATION);
+    expect(SOURCE_COUNTS_MIGRATION).toBe(11);
+    expect(LATEST_VERSION).toBe(SOURCE_COUNTS_MIGRATION);
   });
 
   it('counts the calls already indexed (9), indexes their text (9), and leaves their linking to the worker (10)', () => {
@@ -338,6 +339,8 @@ describe('migrations 9 (the library) and 10 (leg links) on an index written at v
     expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(after.prepare("SELECT value_json FROM settings WHERE key = 'legLinksPending'").pluck().get()).toBe('true');
     expect(after.prepare('SELECT bucket, calls FROM summary_hours').all()).toEqual([{ bucket: 1, calls: 1 }]);
+    // Migration 11: the calls per source, which the library panel shows.
+    expect(after.prepare('SELECT source_id, kind, calls FROM summary_sources').all()).toEqual([{ source_id: 1, kind: 'call', calls: 1 }]);
     after.close();
   });
 });

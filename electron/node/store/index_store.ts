@@ -396,7 +396,7 @@ function groupBy<R extends { stream_id: number }, T>(rows: R[], map: (r: R) => T
 const SOURCE_COLS = `s.id, s.path, s.name, s.content_hash, s.size_bytes, s.format, s.link_types, s.packets, s.first_us,
   s.last_us, s.imported_at, s.status, s.error, s.capture_drops, s.window_start_us, s.window_end_us, s.window_from,
   s.capture_filter, s.signalling_only, s.signalling_only_why,
-  (SELECT count(*) FROM calls c WHERE c.source_id = s.id) AS calls`;
+  (SELECT coalesce(sum(k.calls), 0) FROM summary_sources k WHERE k.source_id = s.id) AS calls`;
 
 const ORDER_COLUMN: Record<CallOrder, string> = {
   startUs: 'start_us',

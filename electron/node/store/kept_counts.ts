@@ -1,5 +1,5 @@
-// Keeps the library's derived tables — the dashboard counts (summary_*, summary_aggregates.ts)
-// and the trigram text index (calls_text) — equal to the calls, set by set instead of row by
+// Keeps the library's derived tables — the dashboard counts (summary_*, summary_aggregates.ts),
+// the calls per source (summary_sources, migrations.ts) and the trigram text index (calls_text) — equal to the calls, set by set instead of row by
 // row (issue 13). Per-row triggers did the same work but cost a CDR import three quarters of
 // its speed (22 000 → 5 700 rows/s): a dozen statements per inserted row. Here a batch of
 // calls costs one statement per table, run over the batch's rows:
@@ -40,7 +40,7 @@ const HOUR = 'floor(start_us / 3600000000.0) * 3600000000.0';
 const ANSWERED_US = 'CAST(round(duration_ms * 1000) AS INTEGER)';
 
 /** The statements that add (sign 1) or take away (sign -1) the counts of a set of calls. */
-function countSql(where: string, sign: 1 | -1): string[] {
+function countSql(where: string, sign: 1 | -1, sources = true): string[] {
   const n = sign === 1 ? 'count(*)' : '-count(*)';
   // Unary + on every column but the set's own: the set (a row-id range, a source, a list of
   // ids) must drive the statement. Without it the planner, which has no statistics, walked a
@@ -48,11 +48,17 @@ function countSql(where: string, sign: 1 | -1): string[] {
   const calls = `FROM calls WHERE +kind = 'call' AND (${where})`;
   const up = (table: string, cols: string, values: string, extra = ''): string =>
     `INSERT INTO ${table} (${cols}, calls) SELECT ${values}, ${n} ${calls}${extra} GROUP BY ${values} ON CONFLICT (${cols}) DO UPDATE SET calls = calls + excluded.calls`;
+  const bySource = `INSERT INTO summary_sources (source_id, kind, calls) SELECT +source_id, +kind, ${n} FROM calls WHERE (${where}) GROUP BY 1, 2
+      ON CONFLICT (source_id, kind) DO UPDATE SET calls = calls + excluded.calls`;
   return [
     up('summary_hours', 'hour_us, bucket', `${HOUR}, coalesce(bucket, 0)`),
     up('summary_pairs', 'caller_addr, callee_addr, bucket, answered', 'caller_addr, callee_addr, coalesce(bucket, 0), answered'),
     up('summary_causes', 'cause', 'cause', " AND +cause <> ''"),
     up('summary_q850', 'code', 'q850_cause', ' AND +q850_cause IS NOT NULL'),
+    // Every kind (the library panel counts a source's dialogs of any kind). Grouped by
+    // expressions, not columns: no (kind, source_id, …) index may drive the set's statement.
+    // Not before migration 11 has made the table (migration 9 fills the others).
+    ...(sources ? [bySource] : []),
     `UPDATE summary_totals SET (answered_us, pdd_count) = (SELECT answered_us + ${sign} * coalesce(sum(CASE WHEN answered THEN ${ANSWERED_US} ELSE 0 END), 0),
       pdd_count + ${sign} * count(pdd_ms) ${calls})`,
   ];
@@ -76,9 +82,9 @@ export function flushSql(where: string): { counts: string[]; text: string; twins
   return { counts: countSql(where, 1), text: TEXT_ADD(where), twins: TWINS_ADD(where) };
 }
 
-/** Fills the counts, the twins and calls_text from every call (migration 9). */
-export function fillKeptCounts(db: Db): void {
-  rebuildCounts(db);
+/** Fills the counts, the twins and calls_text from every call (migration 9: summary_sources comes with 11). */
+export function fillKeptCounts(db: Db, opts: { sources?: boolean } = {}): void {
+  rebuildCounts(db, opts.sources ?? true);
   db.prepare(TWINS_ADD('id > ?')).run(-1);
 }
 
@@ -94,9 +100,10 @@ export function rebuildKeptCounts(db: Db): void {
 }
 
 /** Recounts summary_* from every call (the twins and calls_text do not depend on verdicts). */
-function rebuildCounts(db: Db): void {
-  db.exec("DELETE FROM summary_hours; DELETE FROM summary_pairs; DELETE FROM summary_causes; DELETE FROM summary_q850; UPDATE summary_totals SET answered_us = 0, pdd_count = 0");
-  for (const sql of countSql('1', 1)) db.prepare(sql).run();
+function rebuildCounts(db: Db, sources = true): void {
+  db.exec(`DELETE FROM summary_hours; DELETE FROM summary_pairs; DELETE FROM summary_causes; DELETE FROM summary_q850;${sources ? ' DELETE FROM summary_sources;' : ''}
+    UPDATE summary_totals SET answered_us = 0, pdd_count = 0`);
+  for (const sql of countSql('1', 1, sources)) db.prepare(sql).run();
 }
 
 export class KeptCounts {

@@ -324,6 +324,7 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
               aria-sort={c.sort && sort.key === c.sort ? (sort.descending ? 'descending' : 'ascending') : undefined}
               title={c.sort ? `${c.title} — click to sort` : c.title}
               data-sort={c.sort}
+              data-testid={c.sort ? 'sort-header' : undefined}
               onClick={c.sort ? () => sortBy(c.sort!) : undefined}
             >
               {c.label}

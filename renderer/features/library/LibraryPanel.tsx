@@ -99,7 +99,7 @@ function SourceDetails({ source }: { source: SourceInfo }) {
         )}
       </dl>
       <div className="source-actions">
-        <button type="button" className="btn btn-small" onClick={() => showCalls({ sourceIds: [source.id] })}>
+        <button type="button" className="btn btn-small" onClick={() => showCalls({ sourceIds: [source.id] })} data-testid="source-show-calls">
           Show its calls
         </button>
         {confirm ? (

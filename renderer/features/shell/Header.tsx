@@ -63,7 +63,7 @@ export function Header() {
   const sources = useApp((s) => s.sources);
   return (
     <header className="header">
-      <button type="button" className="btn-icon header-library" aria-pressed={libraryOpen} title={libraryOpen ? 'Hide the library' : 'Show the library'} onClick={toggleLibrary}>
+      <button type="button" className="btn-icon header-library" aria-pressed={libraryOpen} title={libraryOpen ? 'Hide the library' : 'Show the library'} onClick={toggleLibrary} data-testid="library-toggle">
         ☰
       </button>
       <div className="brand">
