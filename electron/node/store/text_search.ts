@@ -114,9 +114,16 @@ export function walkPageIds(stmt: StmtOf, a: WalkArgs): number[] | undefined {
 
 const MATCHES = 'SELECT rowid AS r FROM calls_text WHERE calls_text MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?';
 
-/** The count of the calls among a run of trigram matches: parameters are the phrase, the id to start after, the matches to read, then the WHERE clause's. */
+/**
+ * One run of trigram matches, read once: how many, the last, and the calls among them (the
+ * filter's other terms in the LEFT JOIN's ON: a match whose row fails them joins no row).
+ * Parameters: the phrase, the id to start after, the matches to read, then the WHERE clause's.
+ * (FTS5 does not seek a phrase's matches by row id cheaply — a run far into the matches costs
+ * more than one at the start — so the run is read once, not once for its end and once to count.)
+ */
 export function countSql(where: string): string {
-  return `SELECT count(*) FROM (${MATCHES}) m JOIN calls ON calls.id = m.r ${where}`;
+  const terms = where.replace(/^WHERE /, '');
+  return `SELECT count(*) AS n, max(m.r) AS last, count(calls.id) AS counted FROM (${MATCHES}) m LEFT JOIN calls ON calls.id = m.r${terms ? ` AND (${terms})` : ''}`;
 }
 
 export interface MatchCount {
@@ -133,8 +140,6 @@ export interface MatchCount {
  * a walk of a (kind, …) index checking every call against them.
  */
 export function countMatches(stmt: StmtOf, where: string, params: unknown[], phrase: string, afterId: number, chunk: number): MatchCount {
-  const read = stmt(`SELECT count(*) AS n, max(r) AS last FROM (${MATCHES})`).get(phrase, afterId, chunk) as { n: number; last: number | null };
-  if (read.n === 0) return { counted: 0, afterId: null };
-  const counted = stmt(countSql(where)).pluck().get(phrase, afterId, chunk, ...params) as number;
-  return { counted, afterId: read.n < chunk ? null : read.last };
+  const r = stmt(countSql(where)).get(phrase, afterId, chunk, ...params) as { n: number; last: number | null; counted: number };
+  return { counted: r.counted, afterId: r.n < chunk ? null : r.last };
 }
