@@ -91,13 +91,19 @@ function byMatches(q: Q): number[] {
   }
 }
 
+/**
+ * With this walk budget, and with every text that has a match taken as having many (a page's
+ * count reads one match): the walk is tried whenever a text matches, as at a million calls.
+ */
 function withBudget<T>(budget: number, f: () => T): T {
-  const before = store.callQuery.walkBudget;
+  const [before, cap] = [store.callQuery.walkBudget, store.callQuery.pageCountCap];
   store.callQuery.walkBudget = budget;
+  store.callQuery.pageCountCap = 1;
   try {
     return f();
   } finally {
     store.callQuery.walkBudget = before;
+    store.callQuery.pageCountCap = cap;
   }
 }
 
@@ -152,12 +158,13 @@ describe('text search: the list walk and the trigram plan', () => {
 
   it('gives the rows of the trigram plan for every text, sort key, direction and cursor', () => {
     let pages = 0;
+    globCalls = 0;
     // (Broad, medium, one call, none, folded letters, GLOB specials: TEXTS less a few alike.)
     for (const text of ['1555', 'AGENT36', 'call-1234@', 'zzzz', 'kup', 'sip', '5*5', '[1']) {
       for (const key of Object.keys(SORT_COLUMN) as CallSortKey[]) {
         for (const descending of [false, true]) {
           const filter: CallFilter = { text };
-          const all = store.callQuery.page({ filter, sort: key, descending, limit: N }).rows;
+          const all = withBudget(20_000, () => store.callQuery.page({ filter, sort: key, descending, limit: N }).rows);
           expect(all.map((r) => r.id)).toEqual(byMatches({ filter, sort: key, descending, limit: N }));
           const at = (i: number): CallSummary | undefined => all[Math.max(0, Math.min(all.length - 1, i))];
           const cursors = [at(7), at(all.length >> 1), at(all.length - 3), all.find((r) => (r as unknown as Record<string, unknown>)[key] === null)].filter((r): r is CallSummary => r !== undefined);
@@ -179,6 +186,8 @@ describe('text search: the list walk and the trigram plan', () => {
       }
     }
     expect(pages).toBeGreaterThan(500);
+    // The walk did run (it is what these pages were compared against the trigram plan for).
+    expect(globCalls).toBeGreaterThan(pages * 10);
   });
 
   it('with the other filter terms too (bucket, final status, hour, grouped legs, non-call dialogs)', () => {
@@ -201,7 +210,7 @@ describe('text search: the list walk and the trigram plan', () => {
 
   it('a broad search tests only the rows up to its page; a rare one gives up after the budget', () => {
     globCalls = 0;
-    const broad = store.callQuery.page({ filter: { text: '1555' }, limit: 100 });
+    const broad = withBudget(20_000, () => store.callQuery.page({ filter: { text: '1555' }, limit: 100 }));
     expect(broad.rows).toHaveLength(100);
     // Every From matches: one test per row (the OR stops at the first), exactly the page's rows.
     expect(globCalls).toBe(100);
@@ -215,7 +224,12 @@ describe('text search: the list walk and the trigram plan', () => {
 
     // Text the GLOB cannot match exactly (non-ASCII) is not walked at all.
     globCalls = 0;
-    store.callQuery.page({ filter: { text: 'caf\u00e9' }, limit: 100 });
+    withBudget(20_000, () => store.callQuery.page({ filter: { text: 'caf\u00e9' }, limit: 100 }));
+    expect(globCalls).toBe(0);
+
+    // Nor a text with fewer matches than a page's count reads (the trigram plan is cheap then).
+    globCalls = 0;
+    expect(store.callQuery.page({ filter: { text: '1555' }, limit: 100 }).rows).toHaveLength(100);
     expect(globCalls).toBe(0);
   });
 

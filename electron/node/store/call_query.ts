@@ -159,6 +159,8 @@ export class CallQueryStore {
    * worker) moves PRAGMA data_version; one on this connection moves total_changes().
    */
   private readonly totals = new Map<string, number>();
+  /** Keys (and cap) of the kept totals of text searches with fewer than pageCountCap trigram matches. */
+  private readonly fewMatches = new Set<string>();
   private totalsStamp = '';
   /** The data's version: moves on any commit (see totals). */
   private stamp(): string {
@@ -169,6 +171,7 @@ export class CallQueryStore {
     const stamp = this.stamp();
     if (stamp !== this.totalsStamp || this.totals.size >= 64) {
       this.totals.clear();
+      this.fewMatches.clear();
       this.totalsStamp = stamp;
     }
     return this.totals;
@@ -186,7 +189,10 @@ export class CallQueryStore {
 
   /** Rows a text search's list walk may read for one page (tests lower it to reach the other plan). */
   walkBudget = WALK_BUDGET;
-  /** Trigram matches a page's total, and a countStep, are counted over (tests lower them). */
+  /**
+   * Trigram matches a page's total is counted over (fewer: the trigram plan answers the page),
+   * and a countStep counts; tests lower them.
+   */
   pageCountCap = PAGE_COUNT_CAP;
   countChunk = COUNT_CHUNK;
 
@@ -195,16 +201,18 @@ export class CallQueryStore {
    * else counted over the first PAGE_COUNT_CAP trigram matches — exact when there are no more,
    * a lower bound otherwise (counting a million matches takes seconds: text_search.ts).
    */
-  private textTotal(filter: CallFilter | undefined, pairs: Array<[string, string]> | undefined, where: string, params: unknown[]): { total: number; exact: boolean } {
+  private textTotal(filter: CallFilter | undefined, pairs: Array<[string, string]> | undefined, where: string, params: unknown[]): { total: number; exact: boolean; fewMatches: boolean } {
     const totals = this.keptTotals();
     const key = `${where}\u0000${JSON.stringify(params)}`;
     const known = totals.get(key);
-    if (known !== undefined) return { total: known, exact: true };
+    // (A count kept by countStep says nothing of the matches' number, only of the calls among them.)
+    if (known !== undefined) return { total: known, exact: true, fewMatches: known === 0 || this.fewMatches.has(`${key}\u0000${this.pageCountCap}`) };
     const apart = callFilterSql(filter, pairs, 'apart');
     const first = countMatches((sql) => this.stmt(sql), apart.where, apart.params, ftsPhrase(filter?.text?.trim() ?? ''), 0, this.pageCountCap);
-    if (first.afterId !== null) return { total: first.counted, exact: false };
+    if (first.afterId !== null) return { total: first.counted, exact: false, fewMatches: false };
     totals.set(key, first.counted);
-    return { total: first.counted, exact: true };
+    this.fewMatches.add(`${key}\u0000${this.pageCountCap}`);
+    return { total: first.counted, exact: true, fewMatches: true };
   }
 
   /**
@@ -293,12 +301,15 @@ export class CallQueryStore {
     const { where, params, byText } = callFilterSql(q.filter, pairs);
     const col = SORT_COLUMN[q.sort ?? 'startUs'];
     if (!col) throw new Error(`unknown sort key ${String(q.sort)}`);
+    if (!byText) return { total: this.keptTotal(q.filter) ?? this.total(where, params), totalExact: true, rows: this.segmentRows(q, col, where, params, false).map(toCallSummary) };
+    // The total first: it reads up to PAGE_COUNT_CAP matches, and fewer say the trigram plan
+    // is cheap (at most that many matches to sort), so the walk is not tried at all — it would
+    // read its whole budget for a rare text (35 ms at a million calls) before giving up.
+    const t = this.textTotal(q.filter, pairs, where, params);
     const fromCursor = q.after !== undefined || q.before !== undefined;
     // A jump (an offset) keeps the trigram plan: a walk to row 500 000 is no cheaper.
-    const walked = byText && (fromCursor || !(q.offset && q.offset > 0)) ? this.walkRows(q, col, pairs) : undefined;
-    const rows = walked ?? this.segmentRows(q, col, where, params, byText);
-    if (!byText) return { total: this.keptTotal(q.filter) ?? this.total(where, params), totalExact: true, rows: rows.map(toCallSummary) };
-    const t = this.textTotal(q.filter, pairs, where, params);
+    const walked = !t.fewMatches && (fromCursor || !(q.offset && q.offset > 0)) ? this.walkRows(q, col, pairs) : undefined;
+    const rows = walked ?? this.segmentRows(q, col, where, params, true);
     // A lower bound is at least the rows of the first page.
     const total = t.exact || fromCursor ? t.total : Math.max(t.total, Math.max(0, q.offset ?? 0) + rows.length);
     return { total, totalExact: t.exact, rows: rows.map(toCallSummary) };
