@@ -156,7 +156,7 @@ describe('text search: the list walk and the trigram plan', () => {
     }
   });
 
-  it('gives the rows of the trigram plan for every text, sort key, direction and cursor', () => {
+  it('gives the rows of the trigram plan for every text, sort key, direction, cursor and offset', () => {
     let pages = 0;
     globCalls = 0;
     // (Broad, medium, one call, none, folded letters, GLOB specials: TEXTS less a few alike.)
@@ -172,6 +172,10 @@ describe('text search: the list walk and the trigram plan', () => {
             withBudget(budget, () => {
               const what = JSON.stringify({ text, key, descending, budget });
               expect(store.callQuery.page({ filter, sort: key, descending, limit: 40 }).rows.map((r) => r.id), what).toEqual(all.slice(0, 40).map((r) => r.id));
+              // Jumps: within the first segment, across into the nulls, near the end.
+              for (const offset of [13, 250, all.length - 5]) {
+                expect(store.callQuery.page({ filter, sort: key, descending, offset, limit: 40 }).rows.map((r) => r.id), `${what} offset ${offset}`).toEqual(all.slice(offset, offset + 40).map((r) => r.id));
+              }
               for (const c of cursors) {
                 const cur = cursorOf(c as unknown as { id: number }, key);
                 for (const dir of ['after', 'before'] as const) {

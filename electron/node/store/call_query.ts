@@ -307,8 +307,9 @@ export class CallQueryStore {
     // read its whole budget for a rare text (35 ms at a million calls) before giving up.
     const t = this.textTotal(q.filter, pairs, where, params);
     const fromCursor = q.after !== undefined || q.before !== undefined;
-    // A jump (an offset) keeps the trigram plan: a walk to row 500 000 is no cheaper.
-    const walked = !t.fewMatches && (fromCursor || !(q.offset && q.offset > 0)) ? this.walkRows(q, col, pairs) : undefined;
+    // A jump (an offset) is walked too: dense matches put row 5 000 within the budget; a jump
+    // further, or into rarer matches, ends the walk and the trigram plan answers.
+    const walked = !t.fewMatches ? this.walkRows({ ...q, offset: fromCursor ? 0 : Math.max(0, q.offset ?? 0) }, col, pairs) : undefined;
     const rows = walked ?? this.segmentRows(q, col, where, params, true);
     // A lower bound is at least the rows of the first page.
     const total = t.exact || fromCursor ? t.total : Math.max(t.total, Math.max(0, q.offset ?? 0) + rows.length);
@@ -334,12 +335,12 @@ export class CallQueryStore {
   }
 
   /** A text search's page by the list walk (text_search.ts), or undefined when the walk cannot give it exactly. */
-  private walkRows(q: { filter?: CallFilter; descending?: boolean; limit: number; after?: ListCursor; before?: ListCursor }, col: string, pairs: Array<[string, string]> | undefined): CallRow[] | undefined {
+  private walkRows(q: { filter?: CallFilter; descending?: boolean; offset: number; limit: number; after?: ListCursor; before?: ListCursor }, col: string, pairs: Array<[string, string]> | undefined): CallRow[] | undefined {
     const glob = exactGlob(q.filter?.text?.trim() ?? '');
     if (glob === undefined) return undefined;
     const { where, params } = callFilterSql(q.filter, pairs, 'walk');
     const { segments, reversed } = listSegments(col, q.descending === true, { after: q.after, before: q.before });
-    const ids = walkPageIds((sql) => this.stmt(sql), { where, params, segments, glob, limit: q.limit, budget: this.walkBudget });
+    const ids = walkPageIds((sql) => this.stmt(sql), { where, params, segments, glob, limit: q.limit, offset: q.offset, budget: this.walkBudget });
     if (!ids) return undefined;
     const byId = new Map((this.stmt(`SELECT ${CALL_SUMMARY_COLS} FROM calls WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as CallRow[]).map((r) => [r.id, r]));
     const rows = ids.map((id) => byId.get(id)!);
@@ -354,7 +355,7 @@ export class CallQueryStore {
     const { segments } = listSegments(SORT_COLUMN[q.sort ?? 'startUs'], q.descending === true, { after: q.after, before: q.before });
     const out: string[] = [];
     for (const seg of segments) {
-      pushAll(out, (this.db.prepare(`EXPLAIN QUERY PLAN ${walkSql(and(where, seg.cond), seg.order)}`).all(...params, ...seg.params, 100, glob, glob, glob, 100) as Array<{ detail: string }>).map((r) => r.detail));
+      pushAll(out, (this.db.prepare(`EXPLAIN QUERY PLAN ${walkSql(and(where, seg.cond), seg.order)}`).all(...params, ...seg.params, 100, glob, glob, glob, 100, 0) as Array<{ detail: string }>).map((r) => r.detail));
     }
     return out;
   }

@@ -10,6 +10,9 @@
 // The walk is tried first, over at most `budget` rows: if it fills the page, those rows ARE the
 // page (the first `limit` matches in list order, as the other plan would sort them). If not,
 // the matches are rare (fewer than a page per `budget` rows) and the trigram plan is cheap.
+// Fewer matches than a page's count reads (PAGE_COUNT_CAP) skip the walk: the trigram plan is
+// cheap then, and a rare text would read the whole budget for nothing. A jump (an offset) is
+// walked too when its page lies in the first segment within the budget.
 //
 // Total. Counting a million matches takes seconds (every match's row read to apply the other
 // terms), so a page carries a count bounded to the first PAGE_COUNT_CAP trigram matches: exact
@@ -68,9 +71,9 @@ export function ftsPhrase(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-/** One segment's walk: parameters are the WHERE clause's, the rows to read, the pattern three times, the rows to return. */
+/** One segment's walk: parameters are the WHERE clause's, the rows to read, the pattern three times, the rows to return and to skip. */
 export function walkSql(where: string, order: string): string {
-  return `SELECT id FROM (SELECT id, from_user, to_user, call_id FROM calls ${where} ORDER BY ${order} LIMIT ?) WHERE from_user GLOB ? OR to_user GLOB ? OR call_id GLOB ? LIMIT ?`;
+  return `SELECT id FROM (SELECT id, from_user, to_user, call_id FROM calls ${where} ORDER BY ${order} LIMIT ?) WHERE from_user GLOB ? OR to_user GLOB ? OR call_id GLOB ? LIMIT ? OFFSET ?`;
 }
 
 export interface WalkArgs {
@@ -81,6 +84,8 @@ export interface WalkArgs {
   segments: Segment[];
   glob: string;
   limit: number;
+  /** Matches to skip first (a jump); 0 after a cursor. */
+  offset: number;
   budget: number;
 }
 
@@ -102,9 +107,13 @@ export function walkPageIds(stmt: StmtOf, a: WalkArgs): number[] | undefined {
     const need = a.limit - ids.length;
     if (need <= 0) break;
     const cond = and(a.where, seg.cond);
-    const got = stmt(walkSql(cond, seg.order)).pluck().all(...a.params, ...seg.params, left, a.glob, a.glob, a.glob, need) as number[];
+    const skip = ids.length === 0 ? a.offset : 0;
+    const got = stmt(walkSql(cond, seg.order)).pluck().all(...a.params, ...seg.params, left, a.glob, a.glob, a.glob, need, skip) as number[];
     for (const id of got) ids.push(id);
     if (got.length === need) break;
+    // A jump that did not find its whole page in the first segment: how many matches the
+    // offset passed there is not known here, so the trigram plan answers (it counts them).
+    if (skip > 0) return undefined;
     const read = stmt(`SELECT count(*) FROM (SELECT 1 FROM calls ${cond} LIMIT ?)`).pluck().get(...a.params, ...seg.params, left) as number;
     if (read >= left) return undefined;
     left -= read;
