@@ -124,7 +124,10 @@ export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray
     if (byText) {
       // The trigram index (migration 9) finds substrings of 3 characters or more without a
       // scan; a phrase in double quotes is matched as a substring, case-insensitively like LIKE.
-      if (textTerm === 'in') {
+      // FTS5's query syntax cannot hold a NUL (it ends the query: "unterminated string"), and
+      // no number or Call-ID holds one: such a text matches nothing.
+      if (text.includes('\u0000')) terms.push('0');
+      else if (textTerm === 'in') {
         terms.push('id IN (SELECT rowid FROM calls_text WHERE calls_text MATCH ?)');
         params.push(ftsPhrase(text));
       }
@@ -204,6 +207,7 @@ export class CallQueryStore {
   private textTotal(filter: CallFilter | undefined, pairs: Array<[string, string]> | undefined, where: string, params: unknown[]): { total: number; exact: boolean; fewMatches: boolean } {
     const totals = this.keptTotals();
     const key = `${where}\u0000${JSON.stringify(params)}`;
+    if (filter?.text?.includes('\u0000')) return { total: 0, exact: true, fewMatches: true };
     const known = totals.get(key);
     // (A count kept by countStep says nothing of the matches' number, only of the calls among them.)
     if (known !== undefined) return { total: known, exact: true, fewMatches: known === 0 || this.fewMatches.has(`${key}\u0000${this.pageCountCap}`) };
@@ -227,7 +231,7 @@ export class CallQueryStore {
     if (kept !== undefined) return { counted: kept, more: null };
     const pairs = this.peerPairs(filter);
     const { where, params, byText } = callFilterSql(filter, pairs);
-    if (!byText) return { counted: this.total(where, params), more: null };
+    if (!byText || filter.text?.includes('\u0000')) return { counted: this.total(where, params), more: null };
     const totals = this.keptTotals();
     const key = `${where}\u0000${JSON.stringify(params)}`;
     const known = totals.get(key);
