@@ -14,6 +14,9 @@ import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from
 import { pushAll } from '../../../shared/util/array_math.ts';
 import { and, listSegments, segmentSql, type ListCursor } from './call_list_query.ts';
 import { COUNT_CHUNK, PAGE_COUNT_CAP, WALK_BUDGET, countMatches, countSql, exactGlob, ftsPhrase, walkPageIds, walkSql } from './text_search.ts';
+import { summaryFromAggregates, type WholeSummaryOptions } from './summary_aggregates.ts';
+import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
+import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 
 /** Where a text search's exact count goes on (countStep); `version` is the data's, as counted. */
 export interface CountResume {
@@ -21,9 +24,6 @@ export interface CountResume {
   afterId: number;
   version: string;
 }
-import { summaryFromAggregates, type WholeSummaryOptions } from './summary_aggregates.ts';
-import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
-import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -298,7 +298,8 @@ export class CallQueryStore {
 
   /**
    * A page of the list: after/before a cursor (keyset: constant-time at any depth), or at an
-   * offset (jumps; an index walk to the target). The total is a count over the filter's index.
+   * offset (jumps; an index walk to the target). The total is a count over the filter's index;
+   * a text search's may be a lower bound (totalExact false: textTotal, countStep).
    */
   page(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; offset?: number; limit: number; after?: ListCursor; before?: ListCursor }): { total: number; totalExact: boolean; rows: CallSummary[] } {
     const pairs = this.peerPairs(q.filter);
