@@ -8,7 +8,7 @@
 // settings change.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CallFilter, CallSortKey } from '../../../shared/api/contract.ts';
+import type { CallCountResume, CallFilter, CallSortKey } from '../../../shared/api/contract.ts';
 import { hostOf } from '../../../shared/diagnosis/cidr.ts';
 import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './call_summary_row.ts';
 import { pushAll } from '../../../shared/util/array_math.ts';
@@ -17,13 +17,6 @@ import { COUNT_CHUNK, PAGE_COUNT_CAP, WALK_BUDGET, countMatches, countSql, exact
 import { summaryFromAggregates, type WholeSummaryOptions } from './summary_aggregates.ts';
 import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
-
-/** Where a text search's exact count goes on (countStep); `version` is the data's, as counted. */
-export interface CountResume {
-  counted: number;
-  afterId: number;
-  version: string;
-}
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -226,7 +219,7 @@ export class CallQueryStore {
    * most one step in the query worker: `more` says where to go on (null: `counted` is the
    * total). A step after the library changed starts again from the first match.
    */
-  countStep(filter: CallFilter = {}, from?: CountResume): { counted: number; more: CountResume | null } {
+  countStep(filter: CallFilter = {}, from?: CallCountResume): { counted: number; more: CallCountResume | null } {
     const kept = this.keptTotal(filter);
     if (kept !== undefined) return { counted: kept, more: null };
     const pairs = this.peerPairs(filter);
