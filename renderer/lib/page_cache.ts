@@ -9,12 +9,19 @@
 // grows with the depth (an index walk to the row). Every loaded page is thus an anchor:
 // scrolling on from a jump target is constant-time again.
 //
+// A text search matching many calls answers its pages with a lower bound of the total
+// (totalExact false): the list is sized to the bound at once, and to the exact count when
+// setExactTotal brings it (exact_count.ts asks for it, step by step).
+//
 // A new query (filter or sort changed, or the library changed) bumps the generation: answers
 // to older requests are dropped when they arrive, so a slow page can never paint rows of a
 // previous filter into the current one.
 
 export interface Page<T> {
+  /** A lower bound when totalExact is false (a text search matching many calls). */
   total: number;
+  /** Absent: exact. */
+  totalExact?: boolean;
   rows: T[];
 }
 
@@ -41,6 +48,12 @@ export class PageCache<T> {
   private fetcher: PageFetcher<T>;
   /** null until the first page of this query answered. */
   total: number | null = null;
+  /** False while `total` is a lower bound (see setExactTotal). */
+  totalExact = true;
+  /** The generation whose lower bound `total` holds (a bound of older data is not kept). */
+  private boundOf = -1;
+  /** The generation whose exact count arrived (setExactTotal): its pages' bounds are ignored. */
+  private countedOf = -1;
   error: string | null = null;
 
   constructor(
@@ -62,8 +75,32 @@ export class PageCache<T> {
     this.pages.clear();
     this.inFlight.clear();
     this.stale.clear();
-    if (!keepTotal) this.total = null;
+    if (!keepTotal) {
+      this.total = null;
+      this.totalExact = true;
+    }
     this.error = null;
+  }
+
+  /** The current query's generation: what setExactTotal and raiseTotal are given back. */
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  /** The exact total of the query of `generation` (ignored when a newer query started since). */
+  setExactTotal(total: number, generation: number): void {
+    if (generation !== this.generation) return;
+    this.total = total;
+    this.totalExact = true;
+    this.countedOf = generation;
+    this.onChange();
+  }
+
+  /** A count under way has found more calls than the bound: the list grows to them. */
+  raiseTotal(atLeast: number, generation: number): void {
+    if (generation !== this.generation || this.totalExact || this.total === null || atLeast <= this.total) return;
+    this.total = atLeast;
+    this.onChange();
   }
 
   /**
@@ -116,13 +153,25 @@ export class PageCache<T> {
       this.error = res.error.message;
     } else {
       this.error = null;
-      this.total = res.value.total;
+      this.takeTotal(res.value, gen);
       this.stale.delete(p);
       this.pages.delete(p);
       this.pages.set(p, res.value.rows);
       this.evict();
     }
     this.onChange();
+  }
+
+  private takeTotal(page: Page<T>, gen: number): void {
+    if (page.totalExact !== false) {
+      this.total = page.total;
+      this.totalExact = true;
+    } else if (this.countedOf !== gen) {
+      // Bounds of the same data only grow (a later page may have counted past the first one's).
+      this.total = this.boundOf === gen && this.total !== null ? Math.max(this.total, page.total) : page.total;
+      this.totalExact = false;
+      this.boundOf = gen;
+    }
   }
 
   /** A fresh, full loaded page beside p, as a cursor for it (undefined: fetch by offset). */

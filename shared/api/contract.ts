@@ -166,9 +166,35 @@ export interface CallRow {
 }
 
 export interface CallPage {
+  /** The calls of the filter; a lower bound when totalExact is false. */
   total: number;
+  /**
+   * False for a text search matching more calls than a page counts (about 10 000): counting a
+   * million matches takes seconds, so the page comes at once and countCalls gives the count.
+   */
+  totalExact: boolean;
   offset: number;
   rows: CallRow[];
+}
+
+/** Where a count goes on: countCalls' `more`, given back unchanged. */
+export interface CallCountResume {
+  counted: number;
+  afterId: number;
+  version: string;
+}
+
+export interface CallCountQuery {
+  filter?: CallFilter;
+  /** Go on with a count that answered `more` (the same filter). */
+  resume?: CallCountResume;
+}
+
+export interface CallCount {
+  /** Calls counted so far; the filter's total when `more` is null. */
+  counted: number;
+  /** Not done: ask again with this as `resume` (a text search is counted a chunk per call). */
+  more: CallCountResume | null;
 }
 
 export interface LadderMessage extends CallMessageRef {
@@ -374,6 +400,11 @@ export interface ApiSpec {
   removeSource: { args: { id: number }; result: { removed: boolean } };
   recentFiles: { args: void; result: string[] };
   queryCalls: { args: CallQuery; result: CallPage };
+  /**
+   * The exact number of calls of a filter, for a page whose total was a lower bound: a step per
+   * call (each about 0.1 s at a million calls), so other queries are answered in between.
+   */
+  countCalls: { args: CallCountQuery; result: CallCount };
   getCall: { args: { id: number }; result: CallDetail };
   getSummary: { args: SummaryQuery; result: Summary };
   /** The end-to-end call this call is a leg of (itself alone when it has no linked legs). */
@@ -405,7 +436,7 @@ export type ApiMethod = keyof ApiSpec;
 /** The method names at run time (transports iterate this; the order is irrelevant). */
 export const API_METHODS = [
   'listSources', 'getSource', 'importPaths', 'importUpload', 'cancelImport', 'removeSource', 'recentFiles',
-  'queryCalls', 'getCall', 'getSummary', 'getCallLegs', 'getLegGroups', 'setLegLinkUndone', 'getDecisionTree', 'getDecisionTreeMermaid', 'getSettings', 'setSettings',
+  'queryCalls', 'countCalls', 'getCall', 'getSummary', 'getCallLegs', 'getLegGroups', 'setLegLinkUndone', 'getDecisionTree', 'getDecisionTreeMermaid', 'getSettings', 'setSettings',
   'getUnassociatedStreams', 'exportCalls',
 ] as const satisfies readonly ApiMethod[];
 

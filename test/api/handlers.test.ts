@@ -60,6 +60,59 @@ describe('library', () => {
   });
 });
 
+describe('countCalls', () => {
+  // The fixture library is small: the caps are lowered so a text search's page carries a lower
+  // bound and the count takes several steps, as a search matching most of a million calls does.
+  it('counts a filter exactly, a text search in steps resumed with `more`, equal to the list', async () => {
+    const store = openIndex(t.backend.dbPath);
+    onTestFinished(() => store.close());
+    const h = createHandlers({ store, imports: t.backend.imports, events: t.backend.events });
+    store.callQuery.pageCountCap = 2;
+    store.callQuery.countChunk = 3;
+    // The 3-character text (a trigram search) found in the most calls of the fixtures.
+    const seen = new Map<string, Set<number>>();
+    for (const r of all) for (const f of [r.from, r.to, r.callId]) for (let i = 0; i + 3 <= f.length; i++) {
+      const k = f.slice(i, i + 3).toLowerCase();
+      if (/^[a-z0-9.@-]+$/.test(k)) seen.set(k, (seen.get(k) ?? new Set()).add(r.id));
+    }
+    const text = [...seen].sort((a, b) => b[1].size - a[1].size)[0][0];
+    const listed = (await h.queryCalls({ offset: 0, limit: 10_000, filter: { text } })).rows.length;
+    expect(listed).toBeGreaterThan(6);
+    const first = await h.queryCalls({ offset: 0, limit: 2, filter: { text } });
+    expect(first).toMatchObject({ totalExact: false, rows: { length: 2 } });
+    expect(first.total).toBeLessThan(listed);
+    let steps = 1;
+    let c = await h.countCalls({ filter: { text } });
+    while (c.more) {
+      expect(c.counted).toBeLessThan(listed);
+      c = await h.countCalls({ filter: { text }, resume: c.more });
+      steps++;
+    }
+    expect(c.counted).toBe(listed);
+    expect(steps).toBeGreaterThan(2);
+    // Once counted, the list's pages carry the exact total.
+    expect(await h.queryCalls({ offset: 0, limit: 2, filter: { text } })).toMatchObject({ total: listed, totalExact: true });
+    // Other filters: one step, the page's own total.
+    const buckets = await h.queryCalls({ offset: 0, limit: 1, filter: { buckets: [5] } });
+    expect(buckets.totalExact).toBe(true);
+    expect(await h.countCalls({ filter: { buckets: [5] } })).toEqual({ counted: buckets.total, more: null });
+    expect(await h.countCalls(undefined as never)).toEqual({ counted: all.length, more: null });
+  });
+
+  it('refuses bad arguments', async () => {
+    const bad = { ok: false, error: { code: 'bad_request' } };
+    expect(await invokeHandler(t.backend.handlers, 'countCalls', { filter: { text: 7 } })).toMatchObject(bad);
+    expect(await invokeHandler(t.backend.handlers, 'countCalls', { filter: {}, resume: { counted: -1, afterId: 0, version: '' } })).toMatchObject(bad);
+    expect(await invokeHandler(t.backend.handlers, 'countCalls', { filter: {}, resume: { counted: 0, afterId: 0 } })).toMatchObject(bad);
+  });
+
+  it('answers through the query worker as in-thread', async () => {
+    const page = await t.backend.handlers.queryCalls({ offset: 0, limit: 1, filter: { text: '10.0' } });
+    expect(page.totalExact).toBe(true);
+    expect(await t.backend.handlers.countCalls({ filter: { text: '10.0' } })).toEqual({ counted: page.total, more: null });
+  });
+});
+
 describe('queryCalls', () => {
   it('lists the INVITE calls with a total, non-calls only on request', async () => {
     expect(all.length).toBeGreaterThanOrEqual(fixtureFiles().length);

@@ -177,7 +177,8 @@ describe('bridge security', () => {
 describe('bridge API', () => {
   it('answers queries as result values', async () => {
     const r = await api<{ total: number }>('queryCalls', { offset: 0, limit: 5 });
-    expect(r).toMatchObject({ ok: true, value: { total: 0, offset: 0, rows: [] } });
+    expect(r).toMatchObject({ ok: true, value: { total: 0, totalExact: true, offset: 0, rows: [] } });
+    expect(await api('countCalls', { filter: { text: 'abc' } })).toMatchObject({ ok: true, value: { counted: 0, more: null } });
     expect(await api('getCall', { id: 42 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await api('getSettings')).toMatchObject({ ok: true, value: { successDurationS: 30 } });
   });

@@ -84,10 +84,28 @@ function main(): void {
       ['search: number +15551000042', { text: '+15551000042' }],
       ['search: Call-ID fragment "-82uk"', { text: '-82uk' }],
       ['search: no match "zzzz"', { text: 'zzzz' }],
+      // Every From holds it: the list walk's page and a total bounded to 10 000 matches.
+      ['search: every call "1555"', { text: '1555' }],
+      ['search: every call "1555" and bucket 3', { text: '1555', buckets: [3] }],
     ];
     for (const [label, f] of filters) {
       const r = page(f);
-      line(label, r.first, 150, `total ${r.value.total}`);
+      line(label, r.first, 150, `total ${r.value.total}${r.value.totalExact ? '' : '+ (a lower bound)'}`);
+    }
+    {
+      // The exact count the list asks for after such a page (countCalls), step by step.
+      let steps = 0;
+      let longest = 0;
+      let more: ReturnType<typeof q.countStep>['more'] | undefined;
+      let counted = 0;
+      const t = performance.now();
+      do {
+        const s = time(() => q.countStep({ text: '1555' }, more ?? undefined), 1);
+        longest = Math.max(longest, s.ms);
+        steps++;
+        ({ counted, more } = s.value);
+      } while (more);
+      line('search "1555": exact count (countCalls)', performance.now() - t, null, `${counted} calls in ${steps} steps, the longest ${longest.toFixed(0)} ms`);
     }
     for (const key of Object.keys(SORT_COLUMN) as CallSortKey[]) {
       for (const desc of [false, true]) {

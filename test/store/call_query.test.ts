@@ -132,7 +132,8 @@ describe('call list at 100 000 calls', () => {
               if ('text' in filter) expect(step, what).not.toMatch(/USING (COVERING )?INDEX calls_/);
               else expect(step, what).not.toMatch(/TEMP B-TREE/);
             }
-            if ('text' in filter) expect(p.join(' | '), what).toMatch(/SEARCH calls USING INTEGER PRIMARY KEY \(rowid=\?\).*calls_text VIRTUAL TABLE/);
+            // (Its total is counted over the matches, joined in their order: calls_text first.)
+            if ('text' in filter) expect(p.join(' | '), what).toMatch(/calls_text VIRTUAL TABLE.*SEARCH calls USING INTEGER PRIMARY KEY \(rowid=\?\)/);
             // Grouped legs (issue 12): a leg downstream of a standing link is left out by one
             // probe of leg_links_to per call, in the count and in every segment.
             if ('groupLegs' in filter) {

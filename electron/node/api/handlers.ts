@@ -12,7 +12,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   MAX_EXPORT_CALLS, MAX_LEG_GROUP_IDS,
-  type ApiHandlers, type CallCursor, type CallFilter, type CallQuery, type DecisionRuleInfo, type ExportOutcome, type ExportOutput, type ImportJob, type SourceDetail,
+  type ApiHandlers, type CallCountResume, type CallCursor, type CallFilter, type CallQuery, type DecisionRuleInfo, type ExportOutcome, type ExportOutput, type ImportJob, type SourceDetail,
   type SourceInfo, type SourceKind,
 } from '../../../shared/api/contract.ts';
 import { MAX_SKIPPED_SHOWN } from '../../../shared/api/contract.ts';
@@ -317,7 +317,18 @@ export function createHandlers(ctx: HandlerContext): ApiHandlers {
       const before = cursor(q.before, 'before');
       if (after && before) throw bad('give after or before, not both');
       const page = store.callQuery.page({ filter, sort: sort?.key, descending: sort?.descending, offset, limit, after, before });
-      return { total: page.total, offset, rows: page.rows.map(callRow) };
+      return { total: page.total, totalExact: page.totalExact, offset, rows: page.rows.map(callRow) };
+    },
+
+    async countCalls(args) {
+      const q = args === undefined || args === null ? {} : record(args, 'arguments');
+      const filter = checkFilter(q.filter);
+      let resume: CallCountResume | undefined;
+      if (q.resume !== undefined && q.resume !== null) {
+        const r = record(q.resume, 'resume');
+        resume = { counted: int(r.counted, 'resume.counted'), afterId: int(r.afterId, 'resume.afterId'), version: str(r.version, 'resume.version', 100) };
+      }
+      return store.callQuery.countStep(filter, resume);
     },
 
     async getCall(args) {

@@ -41,7 +41,8 @@ export interface Segment {
   order: string;
 }
 
-function and(where: string, cond: string): string {
+/** A WHERE clause with one more term. */
+export function and(where: string, cond: string): string {
   return where ? `${where} AND ${cond}` : `WHERE ${cond}`;
 }
 

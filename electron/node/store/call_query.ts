@@ -8,11 +8,12 @@
 // settings change.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CallFilter, CallSortKey } from '../../../shared/api/contract.ts';
+import type { CallCountResume, CallFilter, CallSortKey } from '../../../shared/api/contract.ts';
 import { hostOf } from '../../../shared/diagnosis/cidr.ts';
 import { CALL_SUMMARY_COLS, toCallSummary, type CallRow, type CallSummary } from './call_summary_row.ts';
 import { pushAll } from '../../../shared/util/array_math.ts';
-import { listSegments, segmentSql, type ListCursor } from './call_list_query.ts';
+import { and, listSegments, segmentSql, type ListCursor } from './call_list_query.ts';
+import { COUNT_CHUNK, PAGE_COUNT_CAP, WALK_BUDGET, countMatches, countSql, exactGlob, ftsPhrase, walkPageIds, walkSql } from './text_search.ts';
 import { summaryFromAggregates, type WholeSummaryOptions } from './summary_aggregates.ts';
 import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
 import type { DiagnosisSettings } from '../../../shared/model/verdict.ts';
@@ -40,8 +41,16 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * How a text search of 3+ characters enters the WHERE clause: 'in' — as `id IN (trigram
+ * matches)`, the other terms kept off the indexes; 'apart' — left out, the other terms kept off
+ * the indexes too (the caller joins the matches: countMatches); 'walk' — left out, the other
+ * terms as for a list without text (the caller tests each row: walkPageIds).
+ */
+export type TextTerm = 'in' | 'apart' | 'walk';
+
 /** WHERE clause and parameters for a filter (exported so tests can check the query plan). */
-export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray<readonly [string, string]>): { where: string; params: unknown[]; byText: boolean } {
+export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray<readonly [string, string]>, textTerm: TextTerm = 'in'): { where: string; params: unknown[]; byText: boolean } {
   const terms: string[] = [];
   const params: unknown[] = [];
   const text = filter.text?.trim();
@@ -51,7 +60,7 @@ export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray
   // it took kind = 'call' on a (kind, …) index and checked every call of the library against
   // the matches (0.3 s for a search that matched nothing, at a million calls).
   const byText = text !== undefined && [...text].length >= 3;
-  const c = (col: string): string => (byText ? `+${col}` : col);
+  const c = (col: string): string => (byText && textTerm !== 'walk' ? `+${col}` : col);
   const inList = (col: string, values: readonly unknown[]): void => {
     terms.push(`${col} IN (${values.map(() => '?').join(', ')})`);
     pushAll(params, values);
@@ -108,8 +117,13 @@ export function callFilterSql(filter: CallFilter = {}, peerPairs?: ReadonlyArray
     if (byText) {
       // The trigram index (migration 9) finds substrings of 3 characters or more without a
       // scan; a phrase in double quotes is matched as a substring, case-insensitively like LIKE.
-      terms.push('id IN (SELECT rowid FROM calls_text WHERE calls_text MATCH ?)');
-      params.push(`"${text.replace(/"/g, '""')}"`);
+      // FTS5's query syntax cannot hold a NUL (it ends the query: "unterminated string"), and
+      // no number or Call-ID holds one: such a text matches nothing.
+      if (text.includes('\u0000')) terms.push('0');
+      else if (textTerm === 'in') {
+        terms.push('id IN (SELECT rowid FROM calls_text WHERE calls_text MATCH ?)');
+        params.push(ftsPhrase(text));
+      }
     } else {
       const p = likePattern(text);
       // LIKE is case-insensitive for ASCII, which is what numbers and Call-IDs are made of.
@@ -141,20 +155,89 @@ export class CallQueryStore {
    * worker) moves PRAGMA data_version; one on this connection moves total_changes().
    */
   private readonly totals = new Map<string, number>();
+  /** Keys (and cap) of the kept totals of text searches with fewer than pageCountCap trigram matches. */
+  private readonly fewMatches = new Set<string>();
   private totalsStamp = '';
-  private total(where: string, params: unknown[]): number {
-    const stamp = `${String(this.db.pragma('data_version', { simple: true }))}/${String(this.stmt('SELECT total_changes()').pluck().get())}`;
+  /** The data's version: moves on any commit (see totals). */
+  private stamp(): string {
+    return `${String(this.db.pragma('data_version', { simple: true }))}/${String(this.stmt('SELECT total_changes()').pluck().get())}`;
+  }
+  /** The kept totals, emptied when the data moved since they were counted. */
+  private keptTotals(): Map<string, number> {
+    const stamp = this.stamp();
     if (stamp !== this.totalsStamp || this.totals.size >= 64) {
       this.totals.clear();
+      this.fewMatches.clear();
       this.totalsStamp = stamp;
     }
+    return this.totals;
+  }
+  private total(where: string, params: unknown[]): number {
+    const totals = this.keptTotals();
     const key = `${where}\u0000${JSON.stringify(params)}`;
-    let n = this.totals.get(key);
+    let n = totals.get(key);
     if (n === undefined) {
       n = this.stmt(`SELECT count(*) FROM calls ${where}`).pluck().get(...params) as number;
-      this.totals.set(key, n);
+      totals.set(key, n);
     }
     return n;
+  }
+
+  /** Rows a text search's list walk may read for one page (tests lower it to reach the other plan). */
+  walkBudget = WALK_BUDGET;
+  /**
+   * Trigram matches a page's total is counted over (fewer: the trigram plan answers the page),
+   * and a countStep counts; tests lower them.
+   */
+  pageCountCap = PAGE_COUNT_CAP;
+  countChunk = COUNT_CHUNK;
+
+  /**
+   * A text search's total for a page: the kept exact count if one was counted (countStep),
+   * else counted over the first PAGE_COUNT_CAP trigram matches — exact when there are no more,
+   * a lower bound otherwise (counting a million matches takes seconds: text_search.ts).
+   */
+  private textTotal(filter: CallFilter | undefined, pairs: Array<[string, string]> | undefined, where: string, params: unknown[]): { total: number; exact: boolean; fewMatches: boolean } {
+    const totals = this.keptTotals();
+    const key = `${where}\u0000${JSON.stringify(params)}`;
+    if (filter?.text?.includes('\u0000')) return { total: 0, exact: true, fewMatches: true };
+    const known = totals.get(key);
+    // (A count kept by countStep says nothing of the matches' number, only of the calls among them.)
+    if (known !== undefined) return { total: known, exact: true, fewMatches: known === 0 || this.fewMatches.has(`${key}\u0000${this.pageCountCap}`) };
+    const apart = callFilterSql(filter, pairs, 'apart');
+    const first = countMatches((sql) => this.stmt(sql), apart.where, apart.params, ftsPhrase(filter?.text?.trim() ?? ''), 0, this.pageCountCap);
+    if (first.afterId !== null) return { total: first.counted, exact: false, fewMatches: false };
+    totals.set(key, first.counted);
+    this.fewMatches.add(`${key}\u0000${this.pageCountCap}`);
+    return { total: first.counted, exact: true, fewMatches: true };
+  }
+
+  /**
+   * One step of a filter's exact count. Most filters are counted in one step (the kept counts,
+   * or one count over the filter's index, ≤ 0.12 s at a million calls). A text search is
+   * counted COUNT_CHUNK trigram matches per step, so that pages asked for meanwhile wait at
+   * most one step in the query worker: `more` says where to go on (null: `counted` is the
+   * total). A step after the library changed starts again from the first match.
+   */
+  countStep(filter: CallFilter = {}, from?: CallCountResume): { counted: number; more: CallCountResume | null } {
+    const kept = this.keptTotal(filter);
+    if (kept !== undefined) return { counted: kept, more: null };
+    const pairs = this.peerPairs(filter);
+    const { where, params, byText } = callFilterSql(filter, pairs);
+    if (!byText || filter.text?.includes('\u0000')) return { counted: this.total(where, params), more: null };
+    const totals = this.keptTotals();
+    const key = `${where}\u0000${JSON.stringify(params)}`;
+    const known = totals.get(key);
+    if (known !== undefined) return { counted: known, more: null };
+    const resume = from && from.version === this.totalsStamp ? from : { counted: 0, afterId: 0, version: this.totalsStamp };
+    const apart = callFilterSql(filter, pairs, 'apart');
+    const step = countMatches((sql) => this.stmt(sql), apart.where, apart.params, ftsPhrase(filter.text?.trim() ?? ''), resume.afterId, this.countChunk);
+    const counted = resume.counted + step.counted;
+    if (step.afterId === null) {
+      totals.set(key, counted);
+      return { counted, more: null };
+    }
+    return { counted, more: { counted, afterId: step.afterId, version: this.totalsStamp } };
   }
 
   /**
@@ -219,13 +302,31 @@ export class CallQueryStore {
 
   /**
    * A page of the list: after/before a cursor (keyset: constant-time at any depth), or at an
-   * offset (jumps; an index walk to the target). The total is a count over the filter's index.
+   * offset (jumps; an index walk to the target). The total is a count over the filter's index;
+   * a text search's may be a lower bound (totalExact false: textTotal, countStep).
    */
-  page(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; offset?: number; limit: number; after?: ListCursor; before?: ListCursor }): { total: number; rows: CallSummary[] } {
-    const { where, params, byText } = callFilterSql(q.filter, this.peerPairs(q.filter));
-    const total = this.keptTotal(q.filter) ?? this.total(where, params);
+  page(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; offset?: number; limit: number; after?: ListCursor; before?: ListCursor }): { total: number; totalExact: boolean; rows: CallSummary[] } {
+    const pairs = this.peerPairs(q.filter);
+    const { where, params, byText } = callFilterSql(q.filter, pairs);
     const col = SORT_COLUMN[q.sort ?? 'startUs'];
     if (!col) throw new Error(`unknown sort key ${String(q.sort)}`);
+    if (!byText) return { total: this.keptTotal(q.filter) ?? this.total(where, params), totalExact: true, rows: this.segmentRows(q, col, where, params, false).map(toCallSummary) };
+    // The total first: it reads up to PAGE_COUNT_CAP matches, and fewer say the trigram plan
+    // is cheap (at most that many matches to sort), so the walk is not tried at all — it would
+    // read its whole budget for a rare text (35 ms at a million calls) before giving up.
+    const t = this.textTotal(q.filter, pairs, where, params);
+    const fromCursor = q.after !== undefined || q.before !== undefined;
+    // A jump (an offset) is walked too: dense matches put row 5 000 within the budget; a jump
+    // further, or into rarer matches, ends the walk and the trigram plan answers.
+    const walked = !t.fewMatches ? this.walkRows({ ...q, offset: fromCursor ? 0 : Math.max(0, q.offset ?? 0) }, col, pairs) : undefined;
+    const rows = walked ?? this.segmentRows(q, col, where, params, true);
+    // A lower bound is at least the rows of the first page.
+    const total = t.exact || fromCursor ? t.total : Math.max(t.total, Math.max(0, q.offset ?? 0) + rows.length);
+    return { total, totalExact: t.exact, rows: rows.map(toCallSummary) };
+  }
+
+  /** A page through the filter's WHERE clause, segment after segment (a text search: driven from its matches). */
+  private segmentRows(q: { descending?: boolean; offset?: number; limit: number; after?: ListCursor; before?: ListCursor }, col: string, where: string, params: unknown[], byText: boolean): CallRow[] {
     const { segments, reversed } = listSegments(col, q.descending === true, { after: q.after, before: q.before }, byText);
     const rows: CallRow[] = [];
     let skip = q.after || q.before ? 0 : Math.max(0, q.offset ?? 0);
@@ -239,7 +340,33 @@ export class CallQueryStore {
       else if (skip > 0) skip -= this.stmt(`SELECT count(*) FROM calls ${where ? `${where} AND ` : 'WHERE '}${seg.cond}`).pluck().get(...params, ...seg.params) as number;
     }
     if (reversed) rows.reverse();
-    return { total, rows: rows.map(toCallSummary) };
+    return rows;
+  }
+
+  /** A text search's page by the list walk (text_search.ts), or undefined when the walk cannot give it exactly. */
+  private walkRows(q: { filter?: CallFilter; descending?: boolean; offset: number; limit: number; after?: ListCursor; before?: ListCursor }, col: string, pairs: Array<[string, string]> | undefined): CallRow[] | undefined {
+    const glob = exactGlob(q.filter?.text?.trim() ?? '');
+    if (glob === undefined) return undefined;
+    const { where, params } = callFilterSql(q.filter, pairs, 'walk');
+    const { segments, reversed } = listSegments(col, q.descending === true, { after: q.after, before: q.before });
+    const ids = walkPageIds((sql) => this.stmt(sql), { where, params, segments, glob, limit: q.limit, offset: q.offset, budget: this.walkBudget });
+    if (!ids) return undefined;
+    const byId = new Map((this.stmt(`SELECT ${CALL_SUMMARY_COLS} FROM calls WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as CallRow[]).map((r) => [r.id, r]));
+    const rows = ids.map((id) => byId.get(id)!);
+    if (reversed) rows.reverse();
+    return rows;
+  }
+
+  /** EXPLAIN QUERY PLAN of a text search's list walk (each segment's walk), for tests that pin its index. */
+  explainWalk(q: { filter: CallFilter; sort?: CallSortKey; descending?: boolean; after?: ListCursor; before?: ListCursor }): string[] {
+    const { where, params } = callFilterSql(q.filter, this.peerPairs(q.filter), 'walk');
+    const glob = exactGlob(q.filter.text?.trim() ?? '') ?? '*';
+    const { segments } = listSegments(SORT_COLUMN[q.sort ?? 'startUs'], q.descending === true, { after: q.after, before: q.before });
+    const out: string[] = [];
+    for (const seg of segments) {
+      pushAll(out, (this.db.prepare(`EXPLAIN QUERY PLAN ${walkSql(and(where, seg.cond), seg.order)}`).all(...params, ...seg.params, 100, glob, glob, glob, 100, 0) as Array<{ detail: string }>).map((r) => r.detail));
+    }
+    return out;
   }
 
   /** The summary of every call (the unfiltered dashboard) from the counts kept in the index. */
@@ -260,11 +387,13 @@ export class CallQueryStore {
     return (this.stmt(`SELECT ${CALL_SUMMARY_COLS} FROM calls WHERE id IN (SELECT value FROM json_each(?))${kind} ORDER BY start_us, id`).all(JSON.stringify(ids)) as CallRow[]).map(toCallSummary);
   }
 
-  /** EXPLAIN QUERY PLAN of every query of a page (count, then each segment), for tests that pin the indexes. */
+  /** EXPLAIN QUERY PLAN of every query of a page (count, then each segment; a text search: its trigram plan), for tests that pin the indexes. */
   explainPage(q: { filter?: CallFilter; sort?: CallSortKey; descending?: boolean; after?: ListCursor; before?: ListCursor }): string[] {
     const { where, params, byText } = callFilterSql(q.filter, this.peerPairs(q.filter));
     const plan = (sql: string, p: unknown[]): string[] => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...p) as Array<{ detail: string }>).map((r) => r.detail);
-    const out = plan(`SELECT count(*) FROM calls ${where}`, params);
+    // A text search's total is counted over its matches (textTotal), joined in their order.
+    const apart = byText ? callFilterSql(q.filter, this.peerPairs(q.filter), 'apart') : undefined;
+    const out = apart ? plan(countSql(apart.where), ['"x"', 0, 100, ...apart.params]) : plan(`SELECT count(*) FROM calls ${where}`, params);
     const { segments } = listSegments(SORT_COLUMN[q.sort ?? 'startUs'], q.descending === true, { after: q.after, before: q.before }, byText);
     for (const seg of segments) pushAll(out, plan(segmentSql(CALL_SUMMARY_COLS, where, seg), [...params, ...seg.params, 100, 0]));
     return out;

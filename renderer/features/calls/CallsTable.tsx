@@ -5,9 +5,10 @@
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { MAX_LEG_GROUP_IDS, type CallLegs, type CallRow, type CallSortKey } from '../../../shared/api/contract.ts';
 import type { ClientHandle } from '../../api/client.ts';
-import { buildQuery, filterKey, isFilterEmpty } from '../../lib/call_filter.ts';
+import { buildQuery, filterKey, isFilterEmpty, normalizeFilter } from '../../lib/call_filter.ts';
 import { formatCount, formatDurationMs, formatMos, formatMs, formatPct, formatTimeUs, lossTone, mosTone } from '../../lib/format.ts';
 import { PageCache, type PageNeighbour } from '../../lib/page_cache.ts';
+import { countExactly } from '../../lib/exact_count.ts';
 import { screenPos, screenRow, screenTotal, sortExpanded, type ExpandedRow, type ScreenRow } from '../../lib/leg_rows.ts';
 import { legColor } from '../call/leg_merge.ts';
 import { isNavKey, moveSelection, rowsPerPage, scrollScale, scrollToReveal, visibleRange } from '../../lib/virtual_window.ts';
@@ -94,6 +95,22 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
     seen.current = { key, version };
     cache.refresh();
   }
+
+  // A page that gave a lower bound of the total (a text search matching many calls): the rows
+  // are shown, and the exact count is asked for step by step; it sizes the list when it comes.
+  // A new filter or a library change stops it (the cleanup) and starts one for the new query.
+  const counting = cache.total !== null && !cache.totalExact;
+  useEffect(() => {
+    if (!counting) return;
+    const generation = cache.currentGeneration;
+    const f = normalizeFilter(filter);
+    return countExactly((resume) => handle.client.countCalls({ filter: f, resume }), {
+      progress: (n) => cache.raiseTotal(n, generation),
+      done: (n) => cache.setExactTotal(n, generation),
+      // The bound stays: the list still shows its rows (the status line says it is not exact).
+      failed: () => {},
+    });
+  }, [cache, handle, key, version, counting]);
 
   // A new query starts at the top.
   useLayoutEffect(() => {
@@ -343,8 +360,8 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
       <div className="ct-status" aria-live="polite">
         {cache.total !== null && (
           <>
-            <span>
-              {formatCount(total)} call{total === 1 ? '' : 's'}
+            <span data-testid="calls-total" data-exact={cache.totalExact}>
+              {cache.totalExact ? `${formatCount(total)} call${total === 1 ? '' : 's'}` : `${formatCount(total)}+ calls, counting…`}
             </span>
             {total > 0 && (
               <span className="muted">
