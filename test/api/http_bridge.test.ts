@@ -76,6 +76,8 @@ beforeAll(async () => {
   mkdirSync(join(staticDir, 'assets'), { recursive: true });
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><script type="module" src="./assets/app.js"></script>');
   writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log("app")');
+  // A built asset, named after its content as Vite names them.
+  writeFileSync(join(staticDir, 'assets', 'index-8xu6eQUR.js'), 'console.log("built")');
   writeFileSync(join(t.dir, 'secret.txt'), 'TOP SECRET');
   bridge = await startBridge({ handlers: t.backend.handlers, events: t.backend.events, uploads: t.backend.uploads, port: 0, staticDir });
 });
@@ -135,6 +137,17 @@ describe('bridge security', () => {
     expect(js.headers['content-security-policy']).toBeDefined();
     const viaCookie = await http('/api/listSources', { method: 'POST', token: null, headers: { cookie: `${tokenCookieName(bridge.port)}=${bridge.token}` } });
     expect(viaCookie.status).toBe(200);
+  });
+
+  it('lets the browser keep the built assets named after their content, never the page or an answer', async () => {
+    const auth = { token: null, headers: { cookie: `${tokenCookieName(bridge.port)}=${bridge.token}` } };
+    const built = await http('/assets/index-8xu6eQUR.js', auth);
+    expect(built.status).toBe(200);
+    expect(built.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    // The page names the current build's files; a file without a content hash may change.
+    expect((await http('/', auth)).headers['cache-control']).toBe('no-store');
+    expect((await http('/assets/app.js', auth)).headers['cache-control']).toBe('no-store');
+    expect((await http('/api/listSources', { ...auth, method: 'POST' })).headers['cache-control']).toBe('no-store');
   });
 
   it('refuses static paths that leave the renderer directory', async () => {

@@ -295,6 +295,17 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     res.on('close', done);
   }
 
+  /**
+   * Vite names every built script and style sheet after its content (assets/index-<hash>.js):
+   * such a file never changes under its name, so the browser may keep it — and keep the code
+   * it compiled from it (Chromium caches compiled code only for cacheable scripts). Each
+   * reload of the page then skips ~0.1 s of download and compile. index.html stays no-store:
+   * it names the current build's files.
+   */
+  function immutableAsset(path: string): boolean {
+    return /^\/assets\/[\w.-]+-[\w-]{8,}\.(js|css)$/.test(path);
+  }
+
   function serveStatic(req: IncomingMessage, res: ServerResponse, path: string, extra: Record<string, string>): void {
     if (!staticRoot) {
       if (path === '/' || path === '/index.html') return send(res, 200, req.method === 'HEAD' ? '' : NOT_BUILT_PAGE, 'text/html; charset=utf-8', extra);
@@ -313,7 +324,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
       ...SECURITY_HEADERS,
       'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': String(st.size),
-      'Cache-Control': 'no-store',
+      'Cache-Control': immutableAsset(path) ? 'private, max-age=31536000, immutable' : 'no-store',
       ...extra,
     });
     if (req.method === 'HEAD') return void res.end();

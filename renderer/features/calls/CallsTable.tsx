@@ -2,6 +2,7 @@
 // overscan) are in the DOM, and rows come from queryCalls one page at a time through a small
 // LRU cache. Cost per frame depends on the window's height, not on the number of calls, so
 // 100 000 calls scroll like 100.
+import { CALL_PAGE_SIZE, takeFirstPage } from '../../lib/first_page.ts';
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { MAX_LEG_GROUP_IDS, type CallLegs, type CallRow, type CallSortKey } from '../../../shared/api/contract.ts';
 import type { ClientHandle } from '../../api/client.ts';
@@ -23,7 +24,7 @@ const OVERSCAN = 16;
 // A page covers a few screens: a jump usually needs one query (by offset: an index walk to
 // the row), pages next to a loaded one are asked for by cursor (one index seek; page_cache.ts),
 // and 25 pages keep at most 5 000 rows in memory.
-const PAGE_SIZE = 200;
+const PAGE_SIZE = CALL_PAGE_SIZE;
 const MAX_PAGES = 25;
 /** Fetch after the scroll has paused this long: a thumb dragged across 100 000 rows asks only for where it stops. */
 const FETCH_DELAY_MS = 40;
@@ -80,7 +81,11 @@ export function CallsTable({ handle }: { handle: ClientHandle }) {
 
   const key = filterKey(filter, sort);
   const fetcherFor = useCallback(
-    (f: typeof filter, s: typeof sort) => (offset: number, limit: number, near?: PageNeighbour<CallRow>) => handle.client.queryCalls(buildQuery(f, s, offset, limit, near)),
+    (f: typeof filter, s: typeof sort) => (offset: number, limit: number, near?: PageNeighbour<CallRow>) => {
+      const q = buildQuery(f, s, offset, limit, near);
+      // The first page may have been asked for at start-up already (first_page.ts).
+      return takeFirstPage(q) ?? handle.client.queryCalls(q);
+    },
     [handle],
   );
   const [cache] = useState(() => new PageCache<CallRow>(fetcherFor(filter, sort), { pageSize: PAGE_SIZE, maxPages: MAX_PAGES }, rerender));
