@@ -2,7 +2,9 @@
 // the index, not from the engine, so the CLI shows exactly what the app will show.
 
 import { sourceClocks, type SourceClock } from '../ingest/source_clocks.ts';
-import type { CallDetail, IndexReader, IndexStore, SourceRecord, StoredCallStream } from '../store/index_store.ts';
+import type { IndexReader, IndexStore, SourceRecord, StoredCallStream } from '../store/index_store.ts';
+import type { DocumentCall } from '../store/document_rows.ts';
+import { documentLegs, inBatches, legFactsOf } from './document_legs.ts';
 import type { MediaGap, RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';
 import type { StoredCdrRecord } from '../store/input_store.ts';
@@ -13,7 +15,7 @@ import { isoFromUs } from '../../../shared/model/time.ts';
 import { maxOf } from '../../../shared/util/array_math.ts';
 import type { LegLinkMethod } from '../../../shared/diagnosis/leg_links.ts';
 import type { EndToEndVerdict } from '../../../shared/diagnosis/end_to_end.ts';
-import { correlateLegs, type CallLegs, type LegIndex } from '../ingest/leg_calls.ts';
+import type { CallLegs, LegIndex } from '../ingest/leg_calls.ts';
 import { callPointsOf, type CallPoints } from '../ingest/call_points.ts';
 import type { MeasurementChoice } from '../../../shared/merge/capture_points.ts';
 
@@ -204,7 +206,12 @@ function gapDoc(g: MediaGap) {
   return { start: iso(g.startUs), durationMs: r3(g.durationMs), trailing: g.trailing };
 }
 
-export function streamDoc(s: RtpStreamStats & Partial<Pick<StoredCallStream, 'direction' | 'trailingGap' | 'longestGapMs' | 'silenceBeforeEndMs'>>, measuredAt?: string): StreamDoc {
+/** The figures of a stream the document prints (a batch read holds only these: no bins). */
+export type StreamDocInput = Pick<RtpStreamStats, 'ssrc' | 'src' | 'srcPort' | 'dst' | 'dstPort' | 'payloadType' | 'encoding' | 'firstUs' | 'lastUs'
+  | 'packets' | 'lost' | 'expected' | 'sequenceErrors' | 'maxDeltaMs' | 'meanDeltaMs' | 'maxJitterMs' | 'meanJitterMs' | 'mos' | 'minWindowMos' | 'gaps'>
+  & Partial<Pick<StoredCallStream, 'direction' | 'trailingGap' | 'longestGapMs' | 'silenceBeforeEndMs'>>;
+
+export function streamDoc(s: StreamDocInput, measuredAt?: string): StreamDoc {
   const gaps = [...s.gaps, ...(s.trailingGap ? [s.trailingGap] : [])];
   return {
     ssrc: ssrcText(s.ssrc),
@@ -288,8 +295,11 @@ export function legsDoc(callId: string, legs: CallLegs | undefined, callIdOf: (r
   };
 }
 
+/** What callDoc prints of a call: a batch read of the index (document_rows.ts). */
+export type CallDocInput = Pick<DocumentCall, 'facts' | 'origin' | 'sourceId' | 'streams' | 'verdict' | 'quotedMessages'>;
+
 export function callDoc(
-  c: CallDetail,
+  c: CallDocInput,
   sourceName: (id: number) => string,
   cdr: StoredCdrRecord[] = [],
   legs: Pick<CallDoc, 'legs' | 'legLinks' | 'endToEnd'> | null = null,
@@ -317,9 +327,9 @@ export function callDoc(
     sipMessages: f.sipMessages,
     sipRetransmissions: f.sipRetransmissions,
     natMismatch: (f.natMismatch ?? []).map((n) => ({ ...n, ssrc: ssrcText(n.ssrc) })),
-    sipQuoted: f.messages.filter((m) => m.quoted).length,
+    sipQuoted: c.quotedMessages,
     streams: c.streams.map((s) => streamDoc(s, sourceName(c.sourceId))),
-    diagnosis: c.verdict ? diagnosisDoc(c.verdict as Verdict) : null,
+    diagnosis: c.verdict ? diagnosisDoc(c.verdict) : null,
     cdr: cdr.map((r) => cdrDoc(r, sourceName)),
     ...(legs ?? { legs: [f.callId], legLinks: [], endToEnd: null }),
     ...(points ? { capturePoints: points } : {}),
@@ -352,68 +362,94 @@ export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[], set
   return collectAnalyzeDocument(store, sourceIds, settings).doc;
 }
 
+/** The sources of a run and the calls they hold (each once), before any call is read whole. */
+interface DocumentScope {
+  sources: SourceDoc[];
+  unassociatedStreams: StreamDoc[];
+  /** In document order before the sort by start: each source's calls (start, row id), then the calls its CDR rows joined. */
+  rowIds: number[];
+  /** Call-ID → the given captures that listed it (a call several saw is merged). */
+  sourcesOfCallId: Map<string, Set<number>>;
+}
+
+function documentScope(store: IndexStore, sourceIds: number[]): DocumentScope {
+  const scope: DocumentScope = { sources: [], unassociatedStreams: [], rowIds: [], sourcesOfCallId: new Map() };
+  const seen = new Set<number>();
+  const addCall = (rowId: number): void => {
+    if (seen.has(rowId)) return;
+    seen.add(rowId);
+    scope.rowIds.push(rowId);
+  };
+  for (const id of sourceIds) {
+    const src = store.getSource(id);
+    if (!src) continue;
+    scope.sources.push(sourceDoc(src, store, store.inputs.rowProblems(id)));
+    // One statement walks the source's calls (listCalls' order), not a page of 1000 at a time.
+    for (const c of store.documentRows.listOfSource(id)) {
+      addCall(c.id);
+      if (c.origin === 'capture') scope.sourcesOfCallId.set(c.callId, (scope.sourcesOfCallId.get(c.callId) ?? new Set()).add(id));
+    }
+    // A CDR file's rows that joined captured calls bring those calls along.
+    for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
+    for (const s of store.listUnassociatedStreams(id)) scope.unassociatedStreams.push(streamDoc(s, src.name));
+  }
+  return scope;
+}
+
+/**
+ * What `report` prints besides the calls' summaries: the sources and the end-to-end calls,
+ * linked exactly as for the document, without reading any call whole.
+ */
+export function collectReportInputs(store: IndexStore, sourceIds: number[]): { sources: SourceDoc[]; legs: LegIndex } {
+  const scope = documentScope(store, sourceIds);
+  return { sources: scope.sources, legs: documentLegs(store, legFactsOf(store, scope.rowIds)) };
+}
+
 /**
  * The document, and the leg index it was built with (the report counts end-to-end calls from
  * it). `settings` classify calls merged across capture points (their verdict is not stored).
+ *
+ * The calls are read DOCUMENT_BATCH at a time in a fixed number of queries per batch
+ * (document_rows.ts): no call's raw SIP or stream bins are read, except for a call several of
+ * the given captures saw, which is merged from its points' ladders (call_points.ts).
  */
 export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[], settings: DiagnosisSettings = DEFAULT_SETTINGS): { doc: AnalyzeDocument; legs: LegIndex; rowIds: number[] } {
-  const doc: AnalyzeDocument = { calls: [], unassociatedStreams: [], sources: [] };
-  // Row ids first, facts only: the legs are linked from the stored facts, then each call is
-  // read whole once and written into the document (memory holds documents, not details).
-  const rowIds: number[] = [];
+  const scope = documentScope(store, sourceIds);
+  const doc: AnalyzeDocument = { calls: [], unassociatedStreams: scope.unassociatedStreams, sources: scope.sources };
   const names = new Map<number, string>();
   const nameOf = (id: number): string => {
     if (!names.has(id)) names.set(id, store.getSource(id)?.name ?? `source #${id}`);
     return names.get(id)!;
   };
-  const seen = new Set<number>();
-  /** Call-ID → the given captures that listed it (a call several saw is merged). */
-  const sourcesOfCallId = new Map<string, Set<number>>();
-  const addCall = (rowId: number): void => {
-    if (seen.has(rowId)) return;
-    seen.add(rowId);
-    rowIds.push(rowId);
-  };
-  for (const id of sourceIds) {
-    const src = store.getSource(id);
-    if (!src) continue;
-    doc.sources.push(sourceDoc(src, store, store.inputs.rowProblems(id)));
-    const total = store.countCalls({ sourceId: id });
-    for (let off = 0; off < total; off += 1000) {
-      for (const summary of store.listCalls({ sourceId: id, limit: 1000, offset: off })) {
-        addCall(summary.id);
-        if (summary.origin === 'capture') sourcesOfCallId.set(summary.callId, (sourcesOfCallId.get(summary.callId) ?? new Set()).add(id));
-      }
-    }
-    // A CDR file's rows that joined captured calls bring those calls along.
-    for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
-    for (const s of store.listUnassociatedStreams(id)) doc.unassociatedStreams.push(streamDoc(s, src.name));
-  }
-  const legs = correlateLegs(store, rowIds);
+  // The facts are parsed once: for the links first, then handed to the batch that prints them.
+  const facts = legFactsOf(store, scope.rowIds);
+  const legs = documentLegs(store, facts);
   const callIdOf = (id: number): string => legs.callIdOf.get(id) ?? `#${id}`;
   const kept: number[] = [];
   // A call captured at several points is merged once and the document shared by its rows.
   // Only Call-IDs that more than one given capture listed are looked for elsewhere: a run of
-  // single captures reads each call once, as before.
+  // single captures reads no call whole.
   const merged = new Map<number, CapturePointsDoc | null>();
   const given = new Set(sourceIds);
-  const pointsOf = (detail: CallDetail): CapturePointsDoc | null => {
-    if (detail.origin !== 'capture' || (sourcesOfCallId.get(detail.callId)?.size ?? 0) < 2) return null;
-    if (!merged.has(detail.id)) {
+  const pointsOf = (c: DocumentCall): CapturePointsDoc | null => {
+    if (c.origin !== 'capture' || (scope.sourcesOfCallId.get(c.callId)?.size ?? 0) < 2) return null;
+    if (!merged.has(c.id)) {
+      const detail = store.getCall(c.id);
       // Only the captures given are merged, not others the library holds.
-      const p = callPointsOf(store, detail, settings, given);
+      const p = detail ? callPointsOf(store, detail, settings, given) : null;
       const d = p ? capturePointsDoc(p) : null;
-      for (const r of p?.rows ?? [detail]) merged.set(r.id, d);
+      for (const r of p?.rows ?? [c]) merged.set(r.id, d);
     }
-    return merged.get(detail.id) ?? null;
+    return merged.get(c.id) ?? null;
   };
-  for (const rowId of rowIds) {
-    const detail = store.getCall(rowId);
-    if (!detail) continue;
-    kept.push(rowId);
-    const points = pointsOf(detail);
-    doc.calls.push(callDoc(detail, nameOf, store.inputs.cdrRecordsOfCall(rowId), legsDoc(detail.callId, legs.byRow.get(rowId), callIdOf), points));
-  }
+  inBatches(scope.rowIds, (batch) => {
+    for (const c of store.documentRows.calls(batch, facts)) {
+      kept.push(c.id);
+      doc.calls.push(callDoc(c, nameOf, c.cdr, legsDoc(c.callId, legs.byRow.get(c.id), callIdOf), pointsOf(c)));
+    }
+    // Printed: their facts are not needed again (memory holds documents, not facts).
+    for (const id of batch) facts.delete(id);
+  });
   doc.calls.sort((a, b) => a.startTime.localeCompare(b.startTime));
   const clocks = sourceClocks(store, sourceIds);
   if (clocks.length > 0) doc.captureClocks = clocks.map((c) => clockDoc(c, nameOf));
