@@ -1,0 +1,182 @@
+// The analyze document is read a batch of calls at a time (store/document_rows.ts,
+// cli/document_legs.ts): (1) the SQL statements run to build it do not grow with the number
+// of calls, and (2) it is the document the per-call reads give (getCall, cdrRecordsOfCall,
+// correlateLegs: what it was built from before), on generated calls, the fixtures and the
+// public corpus.
+
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { callDoc, collectAnalyzeDocument, collectReportInputs, legsDoc, type AnalyzeDocument } from '../../electron/node/cli/call_document.ts';
+import { formatCallTable } from '../../electron/node/cli/call_table.ts';
+import { importFile } from '../../electron/node/ingest/import_file.ts';
+import { correlateLegs } from '../../electron/node/ingest/leg_calls.ts';
+import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
+import type { Verdict } from '../../shared/model/verdict.ts';
+import { buildCallCapture } from '../support/call_capture.ts';
+import { CORPUS_DIR, corpusPresent, REPO_ROOT } from '../support/oracle.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'calltrace-docq-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const FIX = join(REPO_ROOT, 'test/fixtures');
+
+/** One capture of `n` answered calls with RTP both ways, one after another (10 s apart). */
+function callsCapture(n: number): Uint8Array {
+  const t0 = Date.UTC(2026, 2, 1, 9, 0, 0) * 1000;
+  const parts = Array.from({ length: n }, (_, i) => buildCallCapture({
+    callId: `gen-${i}@docq`, from: `1000${i}`, to: `2000${i}`, startUs: t0 + i * 10_000_000, talkS: 1,
+    caller: `10.1.${i >> 8}.${(i & 255) + 1}`, byeFrom: i % 2 === 0 ? 'caller' : 'callee',
+  }));
+  // Each is a whole pcap: the first keeps its 24-byte file header, the rest give their records.
+  return Buffer.concat(parts.map((p, i) => (i === 0 ? p : p.subarray(24))));
+}
+
+async function importAll(store: IndexStore, paths: string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const p of paths) {
+    const o = await importFile(store, p);
+    if (o.sourceId === null) throw new Error(`${p}: not imported (${o.status}): ${o.error}`);
+    ids.push(o.sourceId);
+  }
+  return ids;
+}
+
+/**
+ * Counts the statement executions (all/get/run/iterate, and each row an iterate yields is one
+ * step of one execution) while `fn` runs, on every better-sqlite3 connection of this process.
+ */
+function countStatements<T>(fn: () => T): { result: T; runs: number } {
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, (...a: unknown[]) => unknown>;
+  probe.close();
+  const names = ['all', 'get', 'run', 'iterate'] as const;
+  const saved = names.map((n) => proto[n]);
+  let runs = 0;
+  names.forEach((n, i) => {
+    proto[n] = function (this: unknown, ...a: unknown[]) {
+      runs++;
+      return saved[i].apply(this, a);
+    };
+  });
+  try {
+    return { result: fn(), runs };
+  } finally {
+    names.forEach((n, i) => (proto[n] = saved[i]));
+  }
+}
+
+/**
+ * The document's calls as the per-call reads build them: each call read whole by getCall
+ * (raw SIP and all), its CDR rows by cdrRecordsOfCall, the legs by ingest's correlateLegs.
+ */
+function perCallCalls(store: IndexStore, sourceIds: number[]): AnalyzeDocument['calls'] {
+  const rowIds: number[] = [];
+  const seen = new Set<number>();
+  const add = (id: number): void => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    rowIds.push(id);
+  };
+  for (const id of sourceIds) {
+    for (const c of store.listCalls({ sourceId: id, limit: 1e9 })) add(c.id);
+    for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) add(r.callRowId);
+  }
+  const legs = correlateLegs(store, rowIds);
+  const name = (id: number): string => store.getSource(id)?.name ?? `source #${id}`;
+  const calls = rowIds.flatMap((id) => {
+    const d = store.getCall(id);
+    if (!d) return [];
+    const input = { ...d, quotedMessages: d.facts.messages.filter((m) => m.quoted).length, verdict: d.verdict as Verdict | null };
+    return [callDoc(input, name, store.inputs.cdrRecordsOfCall(id), legsDoc(d.callId, legs.byRow.get(id), (r) => legs.callIdOf.get(r) ?? `#${r}`))];
+  });
+  return calls.sort((a, b) => a.startTime.localeCompare(b.startTime));
+}
+
+describe('analyze document: set-based reads', () => {
+  it('runs as many SQL statements for 50 calls as for 5 (with legs and CDR-only calls beside them)', async () => {
+    const count = async (n: number): Promise<{ doc: number; report: number; calls: number; legs: number; cdrOnly: number }> => {
+      const gen = join(tmp, `gen_${n}.pcap`);
+      writeFileSync(gen, callsCapture(n));
+      const store = openIndex(join(tmp, `count_${n}.sqlite`));
+      try {
+        const ids = await importAll(store, [gen, join(FIX, 'legs/legs_heuristic.pcap'), join(FIX, 'cdr/vos3000_cdr.csv')]);
+        const doc = countStatements(() => collectAnalyzeDocument(store, ids));
+        const report = countStatements(() => collectReportInputs(store, ids));
+        const calls = doc.result.doc.calls;
+        return {
+          doc: doc.runs, report: report.runs, calls: calls.length,
+          legs: calls.filter((c) => c.legs.length > 1).length, cdrOnly: calls.filter((c) => c.origin === 'cdr').length,
+        };
+      } finally {
+        store.close();
+      }
+    };
+    const five = await count(5);
+    const fifty = await count(50);
+    // The inputs are what the counts are about: the calls were imported, legs linked, CDR rows stand as calls.
+    expect(fifty.calls - five.calls).toBe(45);
+    expect(five.legs).toBeGreaterThan(0);
+    expect(five.cdrOnly).toBeGreaterThan(0);
+    expect(fifty.doc).toBe(five.doc);
+    expect(fifty.report).toBe(five.report);
+    // About ten per source (its row, warnings, problems, calls, CDR rows, loose streams, name,
+    // clocks) and a few per batch of calls and for the legs: not a few per call.
+    expect(five.doc).toBeLessThan(60);
+    expect(five.report).toBeLessThanOrEqual(five.doc);
+  });
+
+  it('is the document the per-call reads give: generated calls, legs, CDR rows joined and standing alone, ICMP-quoted SIP', async () => {
+    const gen = join(tmp, 'gen_eq.pcap');
+    writeFileSync(gen, callsCapture(12));
+    const legDir = join(FIX, 'legs');
+    const files = [
+      gen,
+      ...readdirSync(legDir).map((f) => join(legDir, f)),
+      join(FIX, 'field/icmp_port_unreachable.pcap'),
+      join(FIX, 'field/icmp6_port_unreachable.pcapng'),
+      join(FIX, 'captures/nat_one_way_audio.pcapng'),
+      join(FIX, 'captures/rtp_timeout_oneway.pcapng'),
+      join(FIX, 'cdr/vos3000_cdr.csv'),
+      join(FIX, 'cdr/asterisk_cel_call.csv'),
+    ];
+    const store = openIndex(':memory:');
+    try {
+      const ids = await importAll(store, files);
+      const { doc, rowIds } = collectAnalyzeDocument(store, ids);
+      const expected = perCallCalls(store, ids);
+      expect(doc.calls.length).toBeGreaterThan(20);
+      expect(doc.calls.some((c) => c.sipQuoted > 0)).toBe(true);
+      expect(doc.calls.some((c) => c.legLinks.length > 0 && c.endToEnd !== null)).toBe(true);
+      expect(doc.calls.some((c) => c.origin === 'cdr')).toBe(true);
+      expect(doc.calls.some((c) => c.streams.some((s) => s.gaps.length > 0))).toBe(true);
+      expect(JSON.stringify(doc.calls, null, 2)).toBe(JSON.stringify(expected, null, 2));
+      // The table is printed from the same document (nothing of it is read apart).
+      expect(formatCallTable(doc, { all: true })).toBe(formatCallTable({ ...doc, calls: expected }, { all: true }));
+      // The report links the same legs without building the document.
+      const report = collectReportInputs(store, ids);
+      expect(report.legs).toEqual(correlateLegs(store, rowIds));
+      expect(report.sources).toEqual(doc.sources);
+    } finally {
+      store.close();
+    }
+  });
+
+  const corpusFiles = ['sipnab_b2bua_asterisk.pcapng', 'heplify_rtp_rtcp_sip_udp.pcap', 'asterisk_ts_ssrc_change.pcap', 'gprshome_sip_ipfrag_refer_rtcp.pcap', 'rtpproxy_rtp_rtcp_o.pcap', 'sipnab_sip_proxy.pcap'];
+  it.skipIf(!corpusPresent)('is the document the per-call reads give on public captures', async () => {
+    const paths = corpusFiles.map((f) => join(CORPUS_DIR, 'pcap', f));
+    const missing = paths.filter((p) => !existsSync(p));
+    expect(missing, 'corpus files this test reads').toEqual([]);
+    const store = openIndex(':memory:');
+    try {
+      const ids = await importAll(store, paths);
+      const { doc } = collectAnalyzeDocument(store, ids);
+      expect(doc.calls.length).toBeGreaterThan(5);
+      expect(JSON.stringify(doc.calls, null, 2)).toBe(JSON.stringify(perCallCalls(store, ids), null, 2));
+    } finally {
+      store.close();
+    }
+  });
+  if (!corpusPresent) console.warn(`document_queries: the public corpus is absent (${CORPUS_DIR}): its comparison did not run`);
+});
