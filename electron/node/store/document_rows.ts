@@ -67,6 +67,8 @@ export interface ListedCall {
   id: number;
   callId: string;
   origin: 'capture' | 'cdr';
+  kind: CallFacts['kind'];
+  startUs: number;
 }
 
 interface CallRow {
@@ -150,13 +152,16 @@ function toStream(r: StreamRow, gaps: GapRow[]): DocumentStream {
 }
 
 export class DocumentRows {
-  private readonly s: Record<'listOfSource' | 'calls' | 'facts' | 'quoted' | 'streams' | 'gaps' | 'cdr' | 'cdrStanding' | 'undone', Stmt>;
+  private readonly s: Record<'listOfSource' | 'starts' | 'ladders' | 'calls' | 'facts' | 'quoted' | 'streams' | 'gaps' | 'cdr' | 'cdrStanding' | 'undone', Stmt>;
 
   constructor(db: Db) {
     const p = (sql: string): Stmt => db.prepare(sql);
     this.s = {
       // The order of listCalls({ sourceId }): start time, then row id (walks calls_source).
-      listOfSource: p('SELECT id, call_id AS callId, origin FROM calls WHERE source_id = ? ORDER BY start_us, id'),
+      listOfSource: p('SELECT id, call_id AS callId, origin, kind, start_us AS startUs FROM calls WHERE source_id = ? ORDER BY start_us, id'),
+      starts: p(`SELECT id, start_us FROM calls WHERE id ${IN_BATCH}`),
+      // A message seen only quoted in an ICMP error was not seen where it was going (source_clocks.ts).
+      ladders: p(`SELECT call_row_id, raw, ts_us, src, dst FROM sip_messages WHERE call_row_id ${IN_BATCH} AND raw IS NOT NULL AND quoted = 0 ORDER BY id`),
       calls: p(`SELECT id, source_id, call_id, origin, facts_json, verdict_json, bucket, cause FROM calls WHERE id ${IN_BATCH}`),
       facts: p(`SELECT id, facts_json FROM calls WHERE id ${IN_BATCH}`),
       quoted: p(`SELECT call_row_id, count(*) AS n FROM sip_messages WHERE call_row_id ${IN_BATCH} AND quoted = 1 GROUP BY call_row_id`),
@@ -176,6 +181,22 @@ export class DocumentRows {
   /** Every call of a source, in list order, read as the statement walks (one query). */
   *listOfSource(sourceId: number): Generator<ListedCall> {
     yield* this.s.listOfSource.iterate(sourceId) as IterableIterator<ListedCall>;
+  }
+
+  /** The start (calls.start_us: the facts' startUs) of these rows. */
+  startsOf(ids: readonly number[]): Map<number, number> {
+    return new Map((this.s.starts.all(JSON.stringify(ids)) as Array<{ id: number; start_us: number }>).map((r) => [r.id, r.start_us]));
+  }
+
+  /** The SIP messages these calls transmitted, raw text and all, per call in ladder order (for aligning clocks). */
+  transmittedOf(ids: readonly number[]): Map<number, Array<{ content: string; tsUs: number; src: string; dst: string }>> {
+    const out = new Map<number, Array<{ content: string; tsUs: number; src: string; dst: string }>>();
+    for (const r of this.s.ladders.iterate(JSON.stringify(ids)) as IterableIterator<{ call_row_id: number; raw: string; ts_us: number; src: string; dst: string }>) {
+      let list = out.get(r.call_row_id);
+      if (!list) out.set(r.call_row_id, (list = []));
+      list.push({ content: r.raw, tsUs: r.ts_us, src: r.src, dst: r.dst });
+    }
+    return out;
   }
 
   /** The stored facts of these rows; CDR-only rows (no facts of their own) are left out. */
