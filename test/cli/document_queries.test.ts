@@ -9,13 +9,16 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { callDoc, collectAnalyzeDocument, collectReportInputs, legsDoc, type AnalyzeDocument } from '../../electron/node/cli/call_document.ts';
+import { analyzeDocumentParts, callDoc, clockDoc, collectAnalyzeDocument, collectReportInputs, legsDoc, type AnalyzeDocument } from '../../electron/node/cli/call_document.ts';
+import { writeJsonWithArray } from '../../electron/node/cli/json_stream.ts';
+import { sourceClocks } from '../../electron/node/ingest/source_clocks.ts';
 import { formatCallTable } from '../../electron/node/cli/call_table.ts';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { correlateLegs } from '../../electron/node/ingest/leg_calls.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
 import type { Verdict } from '../../shared/model/verdict.ts';
 import { buildCallCapture } from '../support/call_capture.ts';
+import { importCapturePoints, secondCapturePoint } from '../support/second_capture_point.ts';
 import { CORPUS_DIR, corpusPresent, REPO_ROOT } from '../support/oracle.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-docq-'));
@@ -163,6 +166,26 @@ describe('analyze document: set-based reads', () => {
     }
   });
 
+  it('merges calls several captures saw, and aligns their clocks, as sourceClocks does', async () => {
+    const one = callsCapture(4);
+    const { store, ids } = await importCapturePoints(tmp, [
+      ['probe.pcap', one],
+      ['phone.pcap', secondCapturePoint(one, { offsetUs: -1_500_000, transitUs: 2_000, jitterUs: 100, towardsSecond: '10.1.0.1' })],
+      ['other.pcap', callsCapture(2)],
+    ]);
+    try {
+      const { doc } = collectAnalyzeDocument(store, ids);
+      const name = (id: number): string => store.getSource(id)!.name;
+      expect(doc.captureClocks).toEqual(sourceClocks(store, ids).map((c) => clockDoc(c, name)));
+      expect(doc.captureClocks!.map((c) => [c.source, c.reference, c.sharedCalls])).toEqual([['phone.pcap', 'probe.pcap', 4], ['other.pcap', 'probe.pcap', 2]]);
+      // Every row is of a call another capture saw too (other.pcap's two calls are probe's first two).
+      expect(doc.calls.filter((c) => c.capturePoints !== undefined).length).toBe(4 + 4 + 2);
+      expect(doc.calls.filter((c) => c.capturePoints?.points.length === 3).length).toBe(2 * 3);
+    } finally {
+      store.close();
+    }
+  });
+
   const corpusFiles = ['sipnab_b2bua_asterisk.pcapng', 'heplify_rtp_rtcp_sip_udp.pcap', 'asterisk_ts_ssrc_change.pcap', 'gprshome_sip_ipfrag_refer_rtcp.pcap', 'rtpproxy_rtp_rtcp_o.pcap', 'sipnab_sip_proxy.pcap'];
   it.skipIf(!corpusPresent)('is the document the per-call reads give on public captures', async () => {
     const paths = corpusFiles.map((f) => join(CORPUS_DIR, 'pcap', f));
@@ -179,4 +202,38 @@ describe('analyze document: set-based reads', () => {
     }
   });
   if (!corpusPresent) console.warn(`document_queries: the public corpus is absent (${CORPUS_DIR}): its comparison did not run`);
+});
+
+describe('writeJsonWithArray', () => {
+  const printed = (key: string, items: unknown[], rest: Record<string, unknown>): string => {
+    let out = '';
+    writeJsonWithArray((t) => (out += t), key, items, rest);
+    return out;
+  };
+  it('writes the bytes of JSON.stringify(value, null, 2)', () => {
+    const cases: Array<[unknown[], Record<string, unknown>]> = [
+      [[], {}],
+      [[], { a: [], b: {} }],
+      [[1, 'two\nlines "quoted"', null, { x: [1, { y: [] }], z: undefined }, [[]]], { skipped: undefined, s: 'x', n: [{ deep: { deeper: [1, 2] } }] }],
+      [[undefined, () => 1], { f: () => 1, nan: NaN, inf: -Infinity }],
+    ];
+    for (const [items, rest] of cases) expect(printed('calls', items, rest)).toBe(JSON.stringify({ calls: items, ...rest }, null, 2));
+  });
+
+  it('prints the analyze document as JSON.stringify prints it whole, piece by piece', async () => {
+    const gen = join(tmp, 'gen_json.pcap');
+    writeFileSync(gen, callsCapture(30));
+    const store = openIndex(':memory:');
+    try {
+      const ids = await importAll(store, [gen, join(FIX, 'legs/legs_transfer.pcap'), join(FIX, 'cdr/vos3000_cdr.csv')]);
+      const whole = JSON.stringify({ ...collectAnalyzeDocument(store, ids).doc, skipped: [], inputProblems: [] }, null, 2);
+      const parts = analyzeDocumentParts(store, ids);
+      const pieces: string[] = [];
+      writeJsonWithArray((t) => pieces.push(t), 'calls', parts.calls, { ...parts.rest, skipped: [], inputProblems: [] });
+      expect(pieces.join('')).toBe(whole);
+      expect(JSON.parse(whole).calls.length).toBeGreaterThan(30);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -187,7 +187,7 @@ export interface CaptureClockDoc {
   reason: string | null;
 }
 
-function clockDoc(c: SourceClock, nameOf: (id: number) => string): CaptureClockDoc {
+export function clockDoc(c: SourceClock, nameOf: (id: number) => string): CaptureClockDoc {
   const a = c.alignment;
   const ms = (us: number | null | undefined): number | null => (us === null || us === undefined ? null : r3(us / 1000));
   return {
