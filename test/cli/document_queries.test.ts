@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeDocumentParts, callDoc, clockDoc, collectAnalyzeDocument, collectReportInputs, legsDoc, type AnalyzeDocument } from '../../electron/node/cli/call_document.ts';
+import { analyzeDocumentParts, callDoc, clockDoc, startOrder, collectAnalyzeDocument, collectReportInputs, legsDoc, type AnalyzeDocument } from '../../electron/node/cli/call_document.ts';
 import { writeJsonWithArray } from '../../electron/node/cli/json_stream.ts';
 import { sourceClocks } from '../../electron/node/ingest/source_clocks.ts';
 import { formatCallTable } from '../../electron/node/cli/call_table.ts';
@@ -235,5 +235,18 @@ describe('writeJsonWithArray', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('startOrder', () => {
+  const byLocale = (xs: string[]): string[] => [...xs].sort((a, b) => a.localeCompare(b));
+  it('sorts as localeCompare does: plain ISO times by code point, anything else by collation', () => {
+    const plain = ['2026-03-01T09:00:10.000Z', '1970-01-01T00:00:00.000Z', '2026-03-01T09:00:09.999Z', '2026-03-01T09:00:10.000Z', '9999-12-31T23:59:59.999Z', '2000-02-29T12:00:00.500Z'];
+    expect([...plain].sort(startOrder(plain))).toEqual(byLocale(plain));
+    // Times no date holds, and years past 9999 (a hostile pcapng clock): localeCompare's order still.
+    const odd = [...plain, 'invalid time', '+050000-01-01T00:00:00.000Z', '-000001-12-31T23:59:59.999Z', 'a', 'B'];
+    const cmp = startOrder(odd);
+    expect([...odd].sort(cmp)).toEqual(byLocale(odd));
+    expect(cmp('a', 'B')).toBe('a'.localeCompare('B'));
   });
 });

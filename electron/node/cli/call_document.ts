@@ -420,7 +420,7 @@ function documentScope(store: IndexStore, sourceIds: number[]): DocumentScope {
  * sorted by. When every start is a plain ISO time (one format, digits in the same places) it
  * is the code-point order, which costs a fraction of a collation (and needs no ICU start-up).
  */
-function startOrder(times: Iterable<string>): (a: string, b: string) => number {
+export function startOrder(times: Iterable<string>): (a: string, b: string) => number {
   const plain = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
   for (const t of times) if (!plain.test(t)) return (a, b) => a.localeCompare(b);
   return (a, b) => (a < b ? -1 : a > b ? 1 : 0);
