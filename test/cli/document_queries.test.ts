@@ -166,6 +166,29 @@ describe('analyze document: set-based reads', () => {
     }
   });
 
+  it('a CDR file given alone brings the captured calls its rows joined (calls of a source not given)', async () => {
+    const t0 = Date.UTC(2026, 2, 1, 9, 0, 0) * 1000;
+    const gen = join(tmp, 'gen_join.pcap');
+    writeFileSync(gen, callsCapture(6));
+    // Twilio's export, joined by numbers and start time to the generated calls 0, 2 and 4.
+    const day = (us: number): string => new Date(us / 1000).toUTCString().replace('GMT', '+0000');
+    const rows = [0, 2, 4].map((i) => {
+      const at = t0 + i * 10_000_000;
+      return `CA${String(i).padStart(32, '0')},"${day(at)}","${day(at + 5e6)}","${day(at + 1e6)}","${day(at + 2e6)}",1,1000${i},2000${i},inbound,completed,-0.0170,USD,,`;
+    });
+    const csv = join(tmp, 'joined_twilio.csv');
+    writeFileSync(csv, `Sid,Date Created,Date Updated,Start Time,End Time,Duration,From,To,Direction,Status,Price,Price Unit,Answered By,Parent Call Sid\n${rows.join('\n')}\n`);
+    const store = openIndex(':memory:');
+    try {
+      const [, cdrId] = await importAll(store, [gen, csv]);
+      const { doc } = collectAnalyzeDocument(store, [cdrId]);
+      expect(doc.calls.map((c) => [c.callId, c.origin, c.cdr.map((r) => r.join)])).toEqual([0, 2, 4].map((i) => [`gen-${i}@docq`, 'capture', ['numbers_time']]));
+      expect(JSON.stringify(doc.calls, null, 2)).toBe(JSON.stringify(perCallCalls(store, [cdrId]), null, 2));
+    } finally {
+      store.close();
+    }
+  });
+
   it('merges calls several captures saw, and aligns their clocks, as sourceClocks does', async () => {
     const one = callsCapture(4);
     const { store, ids } = await importCapturePoints(tmp, [
