@@ -3,8 +3,8 @@
 
 import type { SourceClock } from '../ingest/source_clocks.ts';
 import type { IndexReader, IndexStore, SourceRecord, StoredCallStream } from '../store/index_store.ts';
-import type { DocumentCall } from '../store/document_rows.ts';
-import { DOCUMENT_BATCH, documentLegs, inBatches, legFactsOf } from './document_legs.ts';
+import { DOCUMENT_BATCH, inBatches, type DocumentCall } from '../store/document_rows.ts';
+import { documentLegs, legFactsOf } from './document_legs.ts';
 import { documentClocks, type CaptureCalls } from './document_clocks.ts';
 import type { MediaGap, RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';

@@ -9,16 +9,8 @@ import { endToEndVerdict } from '../../../shared/diagnosis/end_to_end.ts';
 import { minOf } from '../../../shared/util/array_math.ts';
 import { LEG_NEIGHBOUR_WINDOW_US, MAX_LEG_NEIGHBOURS, type CallLegs, type LegIndex } from '../ingest/leg_calls.ts';
 import type { IndexStore } from '../store/index_store.ts';
-import type { DocumentFacts } from '../store/document_rows.ts';
+import { inBatches, type DocumentFacts } from '../store/document_rows.ts';
 import { undoPair } from '../store/leg_link_store.ts';
-
-/** Rows per set-based read: a bound on what one query holds, not on what it costs. */
-export const DOCUMENT_BATCH = 1000;
-
-/** `fn` on the ids `DOCUMENT_BATCH` at a time. */
-export function inBatches(ids: readonly number[], fn: (batch: number[]) => void): void {
-  for (let i = 0; i < ids.length; i += DOCUMENT_BATCH) fn(ids.slice(i, i + DOCUMENT_BATCH));
-}
 
 /** The facts of these rows that can be legs (captured calls; CDR-only rows never are). */
 export function legFactsOf(store: IndexStore, rowIds: readonly number[]): Map<number, DocumentFacts> {

@@ -116,6 +116,14 @@ interface GapRow {
   trailing: number;
 }
 
+/** Rows per set-based read: a bound on what one query (and one batch of documents) holds, not on what it costs. */
+export const DOCUMENT_BATCH = 1000;
+
+/** `fn` on the ids `DOCUMENT_BATCH` at a time. */
+export function inBatches(ids: readonly number[], fn: (batch: number[]) => void): void {
+  for (let i = 0; i < ids.length; i += DOCUMENT_BATCH) fn(ids.slice(i, i + DOCUMENT_BATCH));
+}
+
 /** The ids of a batch, bound as one JSON array parameter (no statement per batch size). */
 const IN_BATCH = 'IN (SELECT value FROM json_each(?))';
 
