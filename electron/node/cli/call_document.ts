@@ -1,8 +1,11 @@
 // The JSON document `analyze --json` prints (schema in README "Command line"). Built from
 // the index, not from the engine, so the CLI shows exactly what the app will show.
 
-import { sourceClocks, type SourceClock } from '../ingest/source_clocks.ts';
-import type { CallDetail, IndexReader, IndexStore, SourceRecord, StoredCallStream } from '../store/index_store.ts';
+import type { SourceClock } from '../ingest/source_clocks.ts';
+import type { IndexReader, IndexStore, SourceRecord, StoredCallStream } from '../store/index_store.ts';
+import { DOCUMENT_BATCH, inBatches, type DocumentCall } from '../store/document_rows.ts';
+import { documentLegs, legFactsOf } from './document_legs.ts';
+import { documentClocks, type CaptureCalls } from './document_clocks.ts';
 import type { MediaGap, RtpStreamStats } from '../../../shared/model/media.ts';
 import { DEFAULT_SETTINGS, type DiagnosisSettings, type Verdict } from '../../../shared/model/verdict.ts';
 import type { StoredCdrRecord } from '../store/input_store.ts';
@@ -13,7 +16,7 @@ import { isoFromUs } from '../../../shared/model/time.ts';
 import { maxOf } from '../../../shared/util/array_math.ts';
 import type { LegLinkMethod } from '../../../shared/diagnosis/leg_links.ts';
 import type { EndToEndVerdict } from '../../../shared/diagnosis/end_to_end.ts';
-import { correlateLegs, type CallLegs, type LegIndex } from '../ingest/leg_calls.ts';
+import type { CallLegs, LegIndex } from '../ingest/leg_calls.ts';
 import { callPointsOf, type CallPoints } from '../ingest/call_points.ts';
 import type { MeasurementChoice } from '../../../shared/merge/capture_points.ts';
 
@@ -184,7 +187,7 @@ export interface CaptureClockDoc {
   reason: string | null;
 }
 
-function clockDoc(c: SourceClock, nameOf: (id: number) => string): CaptureClockDoc {
+export function clockDoc(c: SourceClock, nameOf: (id: number) => string): CaptureClockDoc {
   const a = c.alignment;
   const ms = (us: number | null | undefined): number | null => (us === null || us === undefined ? null : r3(us / 1000));
   return {
@@ -204,7 +207,12 @@ function gapDoc(g: MediaGap) {
   return { start: iso(g.startUs), durationMs: r3(g.durationMs), trailing: g.trailing };
 }
 
-export function streamDoc(s: RtpStreamStats & Partial<Pick<StoredCallStream, 'direction' | 'trailingGap' | 'longestGapMs' | 'silenceBeforeEndMs'>>, measuredAt?: string): StreamDoc {
+/** The figures of a stream the document prints (a batch read holds only these: no bins). */
+export type StreamDocInput = Pick<RtpStreamStats, 'ssrc' | 'src' | 'srcPort' | 'dst' | 'dstPort' | 'payloadType' | 'encoding' | 'firstUs' | 'lastUs'
+  | 'packets' | 'lost' | 'expected' | 'sequenceErrors' | 'maxDeltaMs' | 'meanDeltaMs' | 'maxJitterMs' | 'meanJitterMs' | 'mos' | 'minWindowMos' | 'gaps'>
+  & Partial<Pick<StoredCallStream, 'direction' | 'trailingGap' | 'longestGapMs' | 'silenceBeforeEndMs'>>;
+
+export function streamDoc(s: StreamDocInput, measuredAt?: string): StreamDoc {
   const gaps = [...s.gaps, ...(s.trailingGap ? [s.trailingGap] : [])];
   return {
     ssrc: ssrcText(s.ssrc),
@@ -288,8 +296,11 @@ export function legsDoc(callId: string, legs: CallLegs | undefined, callIdOf: (r
   };
 }
 
+/** What callDoc prints of a call: a batch read of the index (document_rows.ts). */
+export type CallDocInput = Pick<DocumentCall, 'facts' | 'origin' | 'sourceId' | 'streams' | 'verdict' | 'quotedMessages'>;
+
 export function callDoc(
-  c: CallDetail,
+  c: CallDocInput,
   sourceName: (id: number) => string,
   cdr: StoredCdrRecord[] = [],
   legs: Pick<CallDoc, 'legs' | 'legLinks' | 'endToEnd'> | null = null,
@@ -317,9 +328,9 @@ export function callDoc(
     sipMessages: f.sipMessages,
     sipRetransmissions: f.sipRetransmissions,
     natMismatch: (f.natMismatch ?? []).map((n) => ({ ...n, ssrc: ssrcText(n.ssrc) })),
-    sipQuoted: f.messages.filter((m) => m.quoted).length,
+    sipQuoted: c.quotedMessages,
     streams: c.streams.map((s) => streamDoc(s, sourceName(c.sourceId))),
-    diagnosis: c.verdict ? diagnosisDoc(c.verdict as Verdict) : null,
+    diagnosis: c.verdict ? diagnosisDoc(c.verdict) : null,
     cdr: cdr.map((r) => cdrDoc(r, sourceName)),
     ...(legs ?? { legs: [f.callId], legLinks: [], endToEnd: null }),
     ...(points ? { capturePoints: points } : {}),
@@ -352,70 +363,148 @@ export function buildAnalyzeDocument(store: IndexStore, sourceIds: number[], set
   return collectAnalyzeDocument(store, sourceIds, settings).doc;
 }
 
+/** The sources of a run and the calls they hold (each once), before any call is read whole. */
+interface DocumentScope {
+  sources: SourceDoc[];
+  unassociatedStreams: StreamDoc[];
+  /** As listed: each source's calls (start, row id), then the calls its CDR rows joined. */
+  rowIds: number[];
+  /** Call-ID → the given captures that listed it (a call several saw is merged). */
+  sourcesOfCallId: Map<string, Set<number>>;
+  /** The given captures with their calls' Call-IDs, for their clocks (only when two or more were given). */
+  captures: CaptureCalls[];
+  /** Row id → its start, as the document prints it (the order of the calls). */
+  startTimes: Map<number, string>;
+}
+
+const isCaptureFormat = (format: string): boolean => !format.startsWith('cdr:') && format !== 'agent_events';
+
+function documentScope(store: IndexStore, sourceIds: number[]): DocumentScope {
+  const scope: DocumentScope = { sources: [], unassociatedStreams: [], rowIds: [], sourcesOfCallId: new Map(), captures: [], startTimes: new Map() };
+  const seen = new Set<number>();
+  const addCall = (rowId: number): void => {
+    if (seen.has(rowId)) return;
+    seen.add(rowId);
+    scope.rowIds.push(rowId);
+  };
+  const unique = [...new Set(sourceIds)];
+  const clocks = unique.filter((id) => isCaptureFormat(store.getSource(id)?.format ?? '')).length >= 2;
+  const walked = new Set<number>();
+  for (const id of sourceIds) {
+    const src = store.getSource(id);
+    if (!src) continue;
+    scope.sources.push(sourceDoc(src, store, store.inputs.rowProblems(id)));
+    // One statement walks the source's calls (listCalls' order), not a page of 1000 at a time.
+    const callIds = clocks && !walked.has(id) && isCaptureFormat(src.format) ? new Map<string, number>() : null;
+    walked.add(id);
+    for (const c of store.documentRows.listOfSource(id)) {
+      addCall(c.id);
+      scope.startTimes.set(c.id, iso(c.startUs));
+      if (c.origin === 'capture') scope.sourcesOfCallId.set(c.callId, (scope.sourcesOfCallId.get(c.callId) ?? new Set()).add(id));
+      if (callIds && c.kind === 'call' && !callIds.has(c.callId)) callIds.set(c.callId, c.id);
+    }
+    if (callIds) scope.captures.push({ id, calls: callIds });
+    // A CDR file's rows that joined captured calls bring those calls along.
+    for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
+    for (const s of store.listUnassociatedStreams(id)) scope.unassociatedStreams.push(streamDoc(s, src.name));
+  }
+  // Calls of other sources (joined by a CDR row) were not walked: their starts, a batch at a time.
+  inBatches(scope.rowIds.filter((id) => !scope.startTimes.has(id)), (batch) => {
+    for (const [id, us] of store.documentRows.startsOf(batch)) scope.startTimes.set(id, iso(us));
+  });
+  return scope;
+}
+
 /**
- * The document, and the leg index it was built with (the report counts end-to-end calls from
- * it). `settings` classify calls merged across capture points (their verdict is not stored).
+ * The order of `a.localeCompare(b)` over the start times, which the document has always been
+ * sorted by. When every start is a plain ISO time (one format, digits in the same places) it
+ * is the code-point order, which costs a fraction of a collation (and needs no ICU start-up).
  */
-export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[], settings: DiagnosisSettings = DEFAULT_SETTINGS): { doc: AnalyzeDocument; legs: LegIndex; rowIds: number[] } {
-  const doc: AnalyzeDocument = { calls: [], unassociatedStreams: [], sources: [] };
-  // Row ids first, facts only: the legs are linked from the stored facts, then each call is
-  // read whole once and written into the document (memory holds documents, not details).
-  const rowIds: number[] = [];
+export function startOrder(times: Iterable<string>): (a: string, b: string) => number {
+  const plain = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+  for (const t of times) if (!plain.test(t)) return (a, b) => a.localeCompare(b);
+  return (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * What `report` prints besides the calls' summaries: the sources and the end-to-end calls,
+ * linked exactly as for the document, without reading any call whole.
+ */
+export function collectReportInputs(store: IndexStore, sourceIds: number[]): { sources: SourceDoc[]; legs: LegIndex } {
+  const scope = documentScope(store, sourceIds);
+  return { sources: scope.sources, legs: documentLegs(store, legFactsOf(store, scope.rowIds)) };
+}
+
+/** The document with its calls still to be read: `calls` reads and builds them a batch at a time, in document order, as it is iterated. */
+export interface AnalyzeDocumentParts {
+  calls: Iterable<CallDoc>;
+  /** The rest of the document, in its key order. */
+  rest: Omit<AnalyzeDocument, 'calls'>;
+  legs: LegIndex;
+  /** The row ids of the calls `calls` gave (complete once it has been iterated). */
+  rowIds: number[];
+}
+
+/**
+ * The document, its calls read DOCUMENT_BATCH at a time in a fixed number of queries per batch
+ * (document_rows.ts) and built as they are printed, so a run of 100 000 calls never holds them
+ * all at once (only their facts, for linking legs, which go as their calls are printed). No
+ * call's raw SIP or stream bins are read, except for a call several of the given captures saw,
+ * which is merged from its points' ladders (call_points.ts). `settings` classify those merged
+ * calls (their verdict is not stored).
+ */
+export function analyzeDocumentParts(store: IndexStore, sourceIds: number[], settings: DiagnosisSettings = DEFAULT_SETTINGS): AnalyzeDocumentParts {
+  const scope = documentScope(store, sourceIds);
   const names = new Map<number, string>();
   const nameOf = (id: number): string => {
     if (!names.has(id)) names.set(id, store.getSource(id)?.name ?? `source #${id}`);
     return names.get(id)!;
   };
-  const seen = new Set<number>();
-  /** Call-ID → the given captures that listed it (a call several saw is merged). */
-  const sourcesOfCallId = new Map<string, Set<number>>();
-  const addCall = (rowId: number): void => {
-    if (seen.has(rowId)) return;
-    seen.add(rowId);
-    rowIds.push(rowId);
-  };
-  for (const id of sourceIds) {
-    const src = store.getSource(id);
-    if (!src) continue;
-    doc.sources.push(sourceDoc(src, store, store.inputs.rowProblems(id)));
-    const total = store.countCalls({ sourceId: id });
-    for (let off = 0; off < total; off += 1000) {
-      for (const summary of store.listCalls({ sourceId: id, limit: 1000, offset: off })) {
-        addCall(summary.id);
-        if (summary.origin === 'capture') sourcesOfCallId.set(summary.callId, (sourcesOfCallId.get(summary.callId) ?? new Set()).add(id));
-      }
-    }
-    // A CDR file's rows that joined captured calls bring those calls along.
-    for (const r of store.inputs.cdrRecordsOfSource(id)) if (r.callRowId !== null) addCall(r.callRowId);
-    for (const s of store.listUnassociatedStreams(id)) doc.unassociatedStreams.push(streamDoc(s, src.name));
-  }
-  const legs = correlateLegs(store, rowIds);
+  // The facts are parsed once: for the links first, then handed to the batch that prints them.
+  const facts = legFactsOf(store, scope.rowIds);
+  const legs = documentLegs(store, facts);
   const callIdOf = (id: number): string => legs.callIdOf.get(id) ?? `#${id}`;
-  const kept: number[] = [];
   // A call captured at several points is merged once and the document shared by its rows.
   // Only Call-IDs that more than one given capture listed are looked for elsewhere: a run of
-  // single captures reads each call once, as before.
+  // single captures reads no call whole.
   const merged = new Map<number, CapturePointsDoc | null>();
   const given = new Set(sourceIds);
-  const pointsOf = (detail: CallDetail): CapturePointsDoc | null => {
-    if (detail.origin !== 'capture' || (sourcesOfCallId.get(detail.callId)?.size ?? 0) < 2) return null;
-    if (!merged.has(detail.id)) {
+  const pointsOf = (c: DocumentCall): CapturePointsDoc | null => {
+    if (c.origin !== 'capture' || (scope.sourcesOfCallId.get(c.callId)?.size ?? 0) < 2) return null;
+    if (!merged.has(c.id)) {
+      const detail = store.getCall(c.id);
       // Only the captures given are merged, not others the library holds.
-      const p = callPointsOf(store, detail, settings, given);
+      const p = detail ? callPointsOf(store, detail, settings, given) : null;
       const d = p ? capturePointsDoc(p) : null;
-      for (const r of p?.rows ?? [detail]) merged.set(r.id, d);
+      for (const r of p?.rows ?? [c]) merged.set(r.id, d);
     }
-    return merged.get(detail.id) ?? null;
+    return merged.get(c.id) ?? null;
   };
-  for (const rowId of rowIds) {
-    const detail = store.getCall(rowId);
-    if (!detail) continue;
-    kept.push(rowId);
-    const points = pointsOf(detail);
-    doc.calls.push(callDoc(detail, nameOf, store.inputs.cdrRecordsOfCall(rowId), legsDoc(detail.callId, legs.byRow.get(rowId), callIdOf), points));
+  // Sorted by start as printed (a stable sort: equal starts keep the listed order), so the
+  // calls can be printed as they are read instead of all read, then sorted.
+  const starts = scope.startTimes;
+  const byStart = startOrder(starts.values());
+  const ordered = scope.rowIds.filter((id) => starts.has(id)).sort((a, b) => byStart(starts.get(a)!, starts.get(b)!));
+  const kept: number[] = [];
+  function* calls(): Generator<CallDoc> {
+    for (let i = 0; i < ordered.length; i += DOCUMENT_BATCH) {
+      const batch = ordered.slice(i, i + DOCUMENT_BATCH);
+      for (const c of store.documentRows.calls(batch, facts)) {
+        kept.push(c.id);
+        yield callDoc(c, nameOf, c.cdr, legsDoc(c.callId, legs.byRow.get(c.id), callIdOf), pointsOf(c));
+      }
+      // Printed: their facts are not needed again.
+      for (const id of batch) facts.delete(id);
+    }
   }
-  doc.calls.sort((a, b) => a.startTime.localeCompare(b.startTime));
-  const clocks = sourceClocks(store, sourceIds);
-  if (clocks.length > 0) doc.captureClocks = clocks.map((c) => clockDoc(c, nameOf));
-  return { doc, legs, rowIds: kept };
+  const rest: Omit<AnalyzeDocument, 'calls'> = { unassociatedStreams: scope.unassociatedStreams, sources: scope.sources };
+  const clocks = documentClocks(store, scope.captures);
+  if (clocks.length > 0) rest.captureClocks = clocks.map((c) => clockDoc(c, nameOf));
+  return { calls: calls(), rest, legs, rowIds: kept };
+}
+
+/** The whole document (every call in memory), and the leg index it was built with. */
+export function collectAnalyzeDocument(store: IndexStore, sourceIds: number[], settings: DiagnosisSettings = DEFAULT_SETTINGS): { doc: AnalyzeDocument; legs: LegIndex; rowIds: number[] } {
+  const parts = analyzeDocumentParts(store, sourceIds, settings);
+  return { doc: { calls: [...parts.calls], ...parts.rest }, legs: parts.legs, rowIds: parts.rowIds };
 }

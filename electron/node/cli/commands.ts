@@ -19,7 +19,8 @@ import { expandInputs, isCaptureOrArchive, type ExpandedInputs, type SkippedInpu
 import { makeTempDir } from '../ingest/temp_dirs.ts';
 import { importTestHooks } from '../ingest/import_test_hooks.ts';
 import { openIndex, type IndexStore } from '../store/index_store.ts';
-import { collectAnalyzeDocument } from './call_document.ts';
+import { analyzeDocumentParts, collectAnalyzeDocument, collectReportInputs } from './call_document.ts';
+import { writeJsonWithArray } from './json_stream.ts';
 import { formatCallTable } from './call_table.ts';
 import { formatReport } from './report_table.ts';
 import { USAGE } from './usage.ts';
@@ -200,15 +201,22 @@ async function run(args: Args): Promise<number> {
   restoreAfterRecovery(store, args.settings);
   try {
     const r = await importAll(store, args, inputs);
-    const built = collectAnalyzeDocument(store, r.ids, args.settings);
-    const doc = { ...built.doc, skipped: r.skipped, inputProblems: r.problems };
-    if (args.command === 'analyze') {
-      process.stdout.write(args.json ? JSON.stringify(doc, null, 2) + '\n' : formatCallTable(doc, { all: args.all }) + '\n');
+    if (args.command === 'analyze' && args.json) {
+      // Printed as the calls are read: the document is never whole in memory, nor one string.
+      const parts = analyzeDocumentParts(store, r.ids, args.settings);
+      const write = (text: string): void => void process.stdout.write(text);
+      writeJsonWithArray(write, 'calls', parts.calls, { ...parts.rest, skipped: r.skipped, inputProblems: r.problems });
+      write('\n');
+    } else if (args.command === 'analyze') {
+      const doc = { ...collectAnalyzeDocument(store, r.ids, args.settings).doc, skipped: r.skipped, inputProblems: r.problems };
+      process.stdout.write(formatCallTable(doc, { all: args.all }) + '\n');
     } else {
+      // The report prints counts, not calls: no call document is built (only sources and legs).
+      const built = collectReportInputs(store, r.ids);
       const calls = r.ids.flatMap((id) => store.listCalls({ sourceId: id, limit: 1e9 }));
       // An end-to-end call of several legs (B2BUA) counts once, with its end-to-end verdict.
       const summary = summarize(endToEndSummaryInputs(calls, built.legs, args.settings), args.settings);
-      const sources = doc.sources.map((s) => ({ name: s.name, kind: s.kind, status: s.status, calls: s.calls }));
+      const sources = built.sources.map((s) => ({ name: s.name, kind: s.kind, status: s.status, calls: s.calls }));
       process.stdout.write(args.json ? JSON.stringify({ summary, settings: args.settings, sources }, null, 2) + '\n' : formatReport(summary, sources, args.settings) + '\n');
     }
     return r.anyRead ? 0 : 1;

@@ -12,6 +12,7 @@ import type { CallQueryStore } from './call_query.ts';
 import type { InputStore } from './input_store.ts';
 import type { SettingsStore } from './settings_store.ts';
 import type { LegLinkStore } from './leg_link_store.ts';
+import type { DocumentRows } from './document_rows.ts';
 import type { CallSummary } from './call_summary_row.ts';
 
 export type SourceFormat = 'pcap' | 'pcapng' | 'netmon' | 'pcap.gz' | 'pcapng.gz' | 'netmon.gz' | `cdr:${string}` | 'agent_events';
@@ -193,6 +194,8 @@ export interface IndexStore extends IndexReader, IndexWriter {
   readonly settings: SettingsStore;
   /** Links between the legs of end-to-end calls (migration 10). */
   readonly legLinks: LegLinkStore;
+  /** Calls read a batch at a time, as analyze and report print them (document_rows.ts). */
+  readonly documentRows: DocumentRows;
   close(): void;
 }
 

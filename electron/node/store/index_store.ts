@@ -28,6 +28,7 @@ import { InputStore } from './input_store.ts';
 import { callsOfSource, KeptCounts } from './kept_counts.ts';
 import { SettingsStore } from './settings_store.ts';
 import { LegLinkStore } from './leg_link_store.ts';
+import { DocumentRows } from './document_rows.ts';
 import { ownerState, thisProcess } from './import_owner.ts';
 import { checkIndexFile, checkSchemaMatchesVersion, configureConnection, LATEST_VERSION, migrate, MIGRATIONS, NotAnIndexError } from './migrations.ts';
 import { connectionClosed, connectionOpened } from './connection_count.ts';
@@ -651,6 +652,11 @@ class SqliteIndexStore extends SqliteIndexReader implements IndexStore {
   readonly callQuery: CallQueryStore;
   readonly settings: SettingsStore;
   readonly legLinks: LegLinkStore;
+  private docRows: DocumentRows | undefined;
+  /** Prepared on first use: only analyze and report read calls this way. */
+  get documentRows(): DocumentRows {
+    return (this.docRows ??= new DocumentRows(this.db));
+  }
 
   constructor(
     db: Db,
