@@ -7,7 +7,7 @@
 import { linkLegs } from '../../../shared/diagnosis/leg_links.ts';
 import { endToEndVerdict } from '../../../shared/diagnosis/end_to_end.ts';
 import { minOf } from '../../../shared/util/array_math.ts';
-import { LEG_NEIGHBOUR_WINDOW_US, MAX_LEG_NEIGHBOURS, type CallLegs, type LegIndex } from '../ingest/leg_calls.ts';
+import { MAX_LEG_NEIGHBOURS, neighbourRows, type CallLegs, type LegIndex } from '../ingest/leg_calls.ts';
 import type { IndexStore } from '../store/index_store.ts';
 import { inBatches, type DocumentFacts } from '../store/document_rows.ts';
 import { undoPair } from '../store/leg_link_store.ts';
@@ -23,28 +23,6 @@ export function legFactsOf(store: IndexStore, rowIds: readonly number[]): Map<nu
       if (f && f.origin !== 'cdr') out.set(id, f);
     }
   });
-  return out;
-}
-
-/** The library's captured calls starting within the leg window of these times, in few range queries. */
-function neighbourRows(store: IndexStore, times: number[]): number[] {
-  const starts = [...times].sort((a, b) => a - b);
-  const out: number[] = [];
-  let lo = NaN;
-  let hi = NaN;
-  const flush = (): void => {
-    if (Number.isNaN(lo)) return;
-    for (const c of store.inputs.capturedCallsBetween(lo, hi)) out.push(c.id);
-  };
-  for (const t of starts) {
-    if (!Number.isNaN(hi) && t - LEG_NEIGHBOUR_WINDOW_US <= hi) hi = t + LEG_NEIGHBOUR_WINDOW_US;
-    else {
-      flush();
-      lo = t - LEG_NEIGHBOUR_WINDOW_US;
-      hi = t + LEG_NEIGHBOUR_WINDOW_US;
-    }
-  }
-  flush();
   return out;
 }
 

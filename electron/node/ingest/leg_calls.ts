@@ -35,7 +35,7 @@ export interface LegIndex {
 export type StoredFacts = NonNullable<ReturnType<IndexStore['storedFacts']>>;
 
 /** The library's captured calls starting near the given times, merged into few range queries. */
-function neighbourRows(store: IndexStore, times: number[]): number[] {
+export function neighbourRows(store: IndexStore, times: number[]): number[] {
   const starts = [...times].sort((a, b) => a - b);
   const out: number[] = [];
   let lo = NaN;
