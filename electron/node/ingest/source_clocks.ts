@@ -51,25 +51,41 @@ function observations(store: IndexReader, rowIds: readonly number[]): AlignmentO
   return out;
 }
 
-/** The offset of each capture of `sourceIds` that shares calls with the reference capture. */
-export function sourceClocks(store: IndexReader, sourceIds: readonly number[]): SourceClock[] {
-  const captures = [...new Set(sourceIds)].filter((id) => isCapture(store, id));
+/** A capture of the run: its Call-IDs of kind 'call', each to its first row in list order. */
+export interface CaptureCalls {
+  id: number;
+  calls: Map<string, number>;
+}
+
+/**
+ * The offset of each capture that shares calls with the reference capture (the first, in the
+ * order given, that shares any), from the SIP messages `observe` reads of the shared calls'
+ * rows. One rule for both readers: sourceClocks below, and the analyze document, which reads
+ * the messages of many calls in one query (cli/document_clocks.ts).
+ */
+export function clocksBetween(captures: readonly CaptureCalls[], observe: (rowIds: readonly number[]) => AlignmentObservation[]): SourceClock[] {
   if (captures.length < 2) return [];
-  const ids = captures.map((id) => ({ id, calls: callIdsOf(store, id) }));
   const shared = (a: Map<string, number>, b: Map<string, number>): string[] => [...a.keys()].filter((k) => b.has(k));
-  const ref = ids.find((x) => ids.some((y) => y !== x && shared(x.calls, y.calls).length > 0));
+  const ref = captures.find((x) => captures.some((y) => y !== x && shared(x.calls, y.calls).length > 0));
   if (!ref) return [];
   const out: SourceClock[] = [];
-  for (const other of ids) {
+  for (const other of captures) {
     if (other === ref) continue;
     const common = shared(ref.calls, other.calls);
     if (common.length === 0) continue;
     const used = common.slice(0, MAX_CALLS_PER_PAIR);
-    const alignment = alignClocks(observations(store, used.map((c) => ref.calls.get(c)!)), observations(store, used.map((c) => other.calls.get(c)!)));
+    const alignment = alignClocks(observe(used.map((c) => ref.calls.get(c)!)), observe(used.map((c) => other.calls.get(c)!)));
     out.push({
       sourceId: other.id, referenceId: ref.id, sharedCalls: common.length, alignment,
       reason: alignment ? null : 'the captures share Call-IDs but no identical SIP message (a hop between them rewrites the messages)',
     });
   }
   return out;
+}
+
+/** The offset of each capture of `sourceIds` that shares calls with the reference capture. */
+export function sourceClocks(store: IndexReader, sourceIds: readonly number[]): SourceClock[] {
+  const captures = [...new Set(sourceIds)].filter((id) => isCapture(store, id));
+  if (captures.length < 2) return [];
+  return clocksBetween(captures.map((id) => ({ id, calls: callIdsOf(store, id) })), (rowIds) => observations(store, rowIds));
 }
