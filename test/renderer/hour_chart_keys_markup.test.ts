@@ -6,7 +6,7 @@ import type { HourRow } from '../../shared/diagnosis/call_summary.ts';
 import { HOUR_US } from '../../renderer/lib/call_filter.ts';
 import { layoutHourChart } from '../../renderer/lib/hour_chart.ts';
 import { moveActive, PAGE_HOURS, type ChartPos } from '../../renderer/features/dashboard/hour_chart_keys.ts';
-import { chartDrawing, escapeAttr, segmentsMarkup } from '../../renderer/features/dashboard/hour_chart_markup.ts';
+import { bandsMarkup, chartDrawing, escapeAttr, segmentsMarkup } from '../../renderer/features/dashboard/hour_chart_markup.ts';
 
 function hour(i: number, buckets: Partial<HourRow['buckets']>): HourRow {
   const b = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0, none: 0, ...buckets };
@@ -78,6 +78,17 @@ describe('hour chart markup', () => {
     expect(Number(last.height)).toBeCloseTo(seg.height, 1);
     // No handler, title or tab stop per segment: that is what made 2 000 of them slow.
     expect(html).not.toMatch(/tabindex|<title|onclick/i);
+  });
+
+  it('shades every alert hour behind the bars and marks it under the axis, in markup too', () => {
+    const h = ROWS[2];
+    const A = layoutHourChart(ROWS, [{ hourStartUs: h.hourStartUs, hour: h.hour, calls: 4, problems: 3, problemPct: 75, thresholdPct: 0.5, buckets: { 4: 0, 5: 3, 6: 0, 7: 0 } }], 800, 240);
+    const bands = bandsMarkup(A).match(/<rect [^>]*>/g) ?? [];
+    expect(bands).toHaveLength(1);
+    expect(bands[0]).toContain(`data-testid="alert-band" data-i="4" data-hour="${h.hour}"`);
+    expect(segmentsMarkup(A).match(/class="alert-mark"/g)).toHaveLength(1);
+    expect(bandsMarkup(L)).toBe('');
+    expect(segmentsMarkup(L)).not.toContain('alert-mark');
   });
 
   it('escapes the hour label, which comes from the library', () => {

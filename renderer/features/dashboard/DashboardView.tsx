@@ -1,7 +1,7 @@
 // Across calls (diagnosis.md §6): the carrier KPIs, buckets per hour with the alert windows,
 // the cause and Q.850 distributions and the worst peers. Every count that the call filter can
 // express is a click to the calls behind it.
-import { memo, useEffect, useMemo, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
 import { BUCKET_KEYS, bucketKeyToFilter, HOUR_US, type BucketKey } from '../../lib/call_filter.ts';
 import { bucketFull, bucketShort, bucketVar } from '../../lib/bucket_labels.ts';
@@ -101,6 +101,56 @@ function MiniStack({ buckets, calls }: { buckets: Summary['buckets']; calls: num
   );
 }
 
+/** Alert windows listed before "show all": at a million calls every one of 400 hours can be one, and a list of 400 (4 000 elements) made the dashboard slow to show and long to scroll past. The chart marks every one. */
+export const ALERTS_SHOWN = 12;
+
+/** The alert windows, the latest first: the last ones are what a monitoring user looks at; all of them on request. */
+function AlertList({ alerts }: { alerts: Summary['alerts'] }) {
+  const [all, setAll] = useState(false);
+  const shown = useMemo(() => {
+    const latest = alerts.map((a, i) => ({ a, i })).reverse();
+    return all ? latest : latest.slice(0, ALERTS_SHOWN);
+  }, [alerts, all]);
+  // One handler for the list; the rows carry their index in the summary's alerts.
+  const open = (e: MouseEvent): void => {
+    const a = alerts[indexOf(e.target, '.alert-item')];
+    if (a) showCalls({ buckets: PROBLEM_BUCKETS, fromUs: a.hourStartUs, toUs: a.hourStartUs + HOUR_US });
+  };
+  return (
+    <div className="alerts">
+      <h4>
+        Alert windows{alerts.length > ALERTS_SHOWN && <span className="muted small"> — {all ? `all ${formatCount(alerts.length)}` : `the latest ${ALERTS_SHOWN} of ${formatCount(alerts.length)}`}</span>}
+      </h4>
+      <ul onClick={open}>
+        {shown.map(({ a, i }) => (
+          <li key={a.hourStartUs}>
+            <button type="button" className="alert-item" data-testid="alert-window" data-hour={a.hour} data-index={i}>
+              <span className="mono">{formatHourUs(a.hourStartUs)} UTC</span>
+              <span className="danger">{formatPct(a.problemPct)}</span>
+              <span className="muted">
+                {formatCount(a.problems)} of {formatCount(a.calls)} calls (threshold {formatPct(a.thresholdPct)})
+              </span>
+              <span className="alert-buckets">
+                {(['4', '5', '6', '7'] as const).filter((b) => a.buckets[b] > 0).map((b) => (
+                  <span key={b} className="chip" style={{ ['--chip' as string]: bucketVar(b) }}>
+                    <span className="chip-num">{b}</span>
+                    <span className="chip-text">{formatCount(a.buckets[b])}</span>
+                  </span>
+                ))}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {alerts.length > ALERTS_SHOWN && (
+        <button type="button" className="link" data-testid="alerts-more" aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? `Show the latest ${ALERTS_SHOWN} only` : `Show all ${formatCount(alerts.length)} alert windows`}
+        </button>
+      )}
+    </div>
+  );
+}
+
 /** The 15 worst peers: sorted once per summary (a library has as many peers as it has trunks and addresses). */
 function worstPeers(s: Summary): Summary['byPeer'] {
   return [...s.byPeer].sort((a, b) => b.problems - a.problems || b.problems / Math.max(1, b.calls) - a.problems / Math.max(1, a.calls) || b.calls - a.calls).slice(0, 15);
@@ -113,11 +163,7 @@ const Dashboard = memo(function Dashboard({ s }: { s: Summary }) {
   const peers = useMemo(() => worstPeers(s), [s]);
   const maxCause = Math.max(1, maxOf(s.byCause, (c) => c.count, 1));
   const maxQ = Math.max(1, maxOf(s.q850, (c) => c.count, 1));
-  // One handler per list (the rows carry an index): the alert windows and the peers.
-  const openAlert = (e: MouseEvent): void => {
-    const a = s.alerts[indexOf(e.target, '.alert-item')];
-    if (a) showCalls({ buckets: PROBLEM_BUCKETS, fromUs: a.hourStartUs, toUs: a.hourStartUs + HOUR_US });
-  };
+  // One handler for the peers' rows (they carry an index).
   const openPeer = (e: MouseEvent | KeyboardEvent): void => {
     const row = e.target instanceof Element ? e.target.closest('[data-testid="peer-row"]') : null;
     const p = peers[indexOf(row, '[data-testid="peer-row"]')];
@@ -175,32 +221,7 @@ const Dashboard = memo(function Dashboard({ s }: { s: Summary }) {
           </div>
         </div>
         {s.byHour.length ? <HourChart byHour={s.byHour} alerts={s.alerts} /> : <div className="muted">No call has a start time yet.</div>}
-        {s.alerts.length > 0 && (
-          <div className="alerts">
-            <h4>Alert windows</h4>
-            <ul onClick={openAlert}>
-              {s.alerts.map((a, i) => (
-                <li key={a.hourStartUs}>
-                  <button type="button" className="alert-item" data-testid="alert-window" data-hour={a.hour} data-index={i}>
-                    <span className="mono">{formatHourUs(a.hourStartUs)} UTC</span>
-                    <span className="danger">{formatPct(a.problemPct)}</span>
-                    <span className="muted">
-                      {formatCount(a.problems)} of {formatCount(a.calls)} calls (threshold {formatPct(a.thresholdPct)})
-                    </span>
-                    <span className="alert-buckets">
-                      {(['4', '5', '6', '7'] as const).filter((b) => a.buckets[b] > 0).map((b) => (
-                        <span key={b} className="chip" style={{ ['--chip' as string]: bucketVar(b) }}>
-                          <span className="chip-num">{b}</span>
-                          <span className="chip-text">{formatCount(a.buckets[b])}</span>
-                        </span>
-                      ))}
-                    </span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+        {s.alerts.length > 0 && <AlertList alerts={s.alerts} />}
       </section>
 
       <div className="cards-2">

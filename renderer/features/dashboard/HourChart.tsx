@@ -13,7 +13,7 @@ import { formatCount, formatHourUs, formatPct } from '../../lib/format.ts';
 import type { Bar, Segment } from '../../lib/hour_chart.ts';
 import { showCalls } from '../../state/app_store.ts';
 import { moveActive, type ChartPos } from './hour_chart_keys.ts';
-import { chartDrawing, segmentId, segmentOf } from './hour_chart_markup.ts';
+import { chartDrawing, segmentId } from './hour_chart_markup.ts';
 
 const HEIGHT = 240;
 const ID = 'hour-seg';
@@ -22,19 +22,41 @@ const ID = 'hour-seg';
 // that width instead of drawing at a guess and again once measured.
 let lastWidth: number | null = null;
 
+/** The segment an event hit, from its data attributes (hour_chart_markup.ts); null off the segments. */
+function segmentOf(target: EventTarget | null): ChartPos | null {
+  const el = target instanceof Element ? target.closest('.hour-bar') : null;
+  if (!el) return null;
+  const bar = Number(el.getAttribute('data-i'));
+  const seg = Number(el.getAttribute('data-j'));
+  return Number.isInteger(bar) && Number.isInteger(seg) ? { bar, seg } : null;
+}
+
+/** The hour (bar index) of the alert band an event hit, or -1. */
+function bandOf(target: EventTarget | null): number {
+  const el = target instanceof Element ? target.closest('.alert-band') : null;
+  const i = el ? Number(el.getAttribute('data-i')) : -1;
+  return Number.isInteger(i) ? i : -1;
+}
+
 function segmentText(b: Bar, s: Segment): string {
   return `${formatHourUs(b.hourStartUs)} UTC — ${s.bucket === 'none' ? '' : `bucket ${s.bucket}, `}${bucketFull(s.bucket)}: ${formatCount(s.count)} of ${formatCount(b.calls)} calls`;
 }
 
-function Tooltip({ bar, seg, width, how }: { bar: Bar; seg: Segment; width: number; how: string }) {
+/** The figures of a segment, or of an hour alone (seg null: the pointer on its alert band). */
+function Tooltip({ bar, seg, width, top, how }: { bar: Bar; seg: Segment | null; width: number; top: number; how: string }) {
   // Beside the bar, on the side with room; pointer-events none (CSS) so it never takes a click.
   const right = bar.x + bar.width / 2 < width * 0.6;
-  const style = right ? { left: bar.x + bar.width + 8, top: seg.y } : { left: bar.x - 8, top: seg.y, transform: 'translateX(-100%)' };
+  const y = seg ? seg.y : top;
+  const style = right ? { left: bar.x + bar.width + 8, top: y } : { left: bar.x - 8, top: y, transform: 'translateX(-100%)' };
   return (
     <div className="chart-tooltip" role="tooltip" data-testid="hour-tooltip" style={style}>
-      <div>{segmentText(bar, seg)}</div>
-      {bar.alert && <div className="danger">Alert window: {formatPct(bar.problemPct)} of the hour's calls in buckets 4–7</div>}
-      <div className="muted">{how}</div>
+      <div>{seg ? segmentText(bar, seg) : `${formatHourUs(bar.hourStartUs)} UTC: ${formatCount(bar.calls)} calls`}</div>
+      {bar.alert && (
+        <div className="danger">
+          Alert window: {formatPct(bar.problemPct)} of the hour's calls in buckets 4–7 ({formatCount(bar.problems)})
+        </div>
+      )}
+      {seg && <div className="muted">{how}</div>}
     </div>
   );
 }
@@ -42,6 +64,7 @@ function Tooltip({ bar, seg, width, how }: { bar: Bar; seg: Segment; width: numb
 function HourChartImpl({ byHour, alerts }: { byHour: HourRow[]; alerts: AlertWindow[] }) {
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState<number | null>(lastWidth);
+  // The segment under the pointer; seg -1 on an alert band above the bars (the hour's figures only).
   const [hover, setHover] = useState<ChartPos | null>(null);
   const [active, setActive] = useState<ChartPos | null>(null);
   const [keyboard, setKeyboard] = useState(false);
@@ -66,7 +89,7 @@ function HourChartImpl({ byHour, alerts }: { byHour: HourRow[]; alerts: AlertWin
         {note}
       </div>
     );
-  const { layout: L, segments } = chartDrawing(byHour, alerts, width, HEIGHT);
+  const { layout: L, segments, bands } = chartDrawing(byHour, alerts, width, HEIGHT);
   const at = (p: ChartPos | null): { bar: Bar; seg: Segment } | null => {
     const bar = p ? L.bars[p.bar] : undefined;
     const seg = p ? bar?.segments[p.seg] : undefined;
@@ -77,7 +100,8 @@ function HourChartImpl({ byHour, alerts }: { byHour: HourRow[]; alerts: AlertWin
     if (hit) showCalls(hourBucketFilter(hit.bar.hourStartUs, hit.seg.bucket));
   };
   const onMouseMove = (e: MouseEvent): void => {
-    const p = segmentOf(e.target);
+    const band = bandOf(e.target);
+    const p = segmentOf(e.target) ?? (band >= 0 ? { bar: band, seg: -1 } : null);
     if (p?.bar !== hover?.bar || p?.seg !== hover?.seg) setHover(p);
   };
   const onKeyDown = (e: KeyboardEvent): void => {
@@ -93,7 +117,8 @@ function HourChartImpl({ byHour, alerts }: { byHour: HourRow[]; alerts: AlertWin
     setActive(next);
   };
   const current = at(active);
-  const shown = hover ? at(hover) : keyboard ? current : null;
+  const hoverBar = hover ? L.bars[hover.bar] : undefined;
+  const shown = hover ? (hoverBar ? { bar: hoverBar, seg: hoverBar.segments[hover.seg] ?? null } : null) : keyboard ? current : null;
 
   return (
     <div ref={box} className="hour-chart" data-testid="hour-chart">
@@ -123,15 +148,7 @@ function HourChartImpl({ byHour, alerts }: { byHour: HourRow[]; alerts: AlertWin
               </text>
             </g>
           ))}
-          {L.bars
-            .filter((b) => b.alert)
-            .map((b) => (
-              <rect key={`a${b.hourStartUs}`} className="alert-band" data-testid="alert-band" data-hour={b.hour} x={b.x - 2} width={b.width + 4} y={L.plot.top} height={L.plot.bottom - L.plot.top}>
-                <title>
-                  Alert window: {formatPct(b.problemPct)} of {formatCount(b.calls)} calls in buckets 4–7
-                </title>
-              </rect>
-            ))}
+          <g className="alert-bands" dangerouslySetInnerHTML={bands} />
           <g className="hour-bars" dangerouslySetInnerHTML={segments} />
           {current && (
             <rect
@@ -149,19 +166,13 @@ function HourChartImpl({ byHour, alerts }: { byHour: HourRow[]; alerts: AlertWin
             />
           )}
           <line x1={L.plot.left} x2={L.plot.right} y1={L.plot.bottom} y2={L.plot.bottom} className="axis-line" />
-          {/* A mark under the axis too: the shaded band hides behind a tall bar. */}
-          {L.bars
-            .filter((b) => b.alert)
-            .map((b) => (
-              <rect key={`m${b.hourStartUs}`} className="alert-mark" x={b.x} width={b.width} y={L.plot.bottom + 2} height={3} />
-            ))}
           {L.xLabels.map((l, i) => (
             <text key={i} x={l.x} y={L.plot.bottom + 16} textAnchor="middle" className="axis-text">
               {l.text}
             </text>
           ))}
         </svg>
-        {shown && <Tooltip bar={shown.bar} seg={shown.seg} width={L.width} how={hover ? 'Click to list them.' : 'Enter lists them.'} />}
+        {shown && <Tooltip bar={shown.bar} seg={shown.seg} width={L.width} top={L.plot.top} how={hover ? 'Click to list them.' : 'Enter lists them.'} />}
       </div>
       {L.sparse && <div className="muted small">The capture clock spans more than a month: only hours with calls are drawn.</div>}
       {note}

@@ -4,7 +4,8 @@
 // parsed by the browser they cost a few milliseconds, and the string is kept per summary and
 // width, so coming back to the dashboard reuses it. The segments hold no handlers: the chart
 // reads their data attributes (event delegation), and the figures shown on hover and focus
-// come from the layout, by the indexes in data-i / data-j.
+// come from the layout, by the indexes in data-i / data-j. The alert bands behind the bars and
+// their marks under the axis go the same way (as many as the hours, when every hour alerts).
 import type { AlertWindow, HourRow } from '../../../shared/diagnosis/call_summary.ts';
 import { bucketVar } from '../../lib/bucket_labels.ts';
 import { layoutHourChart, type HourChartLayout } from '../../lib/hour_chart.ts';
@@ -25,7 +26,20 @@ export function segmentId(prefix: string, pos: ChartPos): string {
   return `${prefix}-${pos.bar}-${pos.seg}`;
 }
 
-/** One <rect> per (hour, bucket) with the test ids and data attributes e2e and the chart's handlers read. */
+/**
+ * Behind the bars, a shaded band per alert hour (at a million calls every one of 400 hours can be
+ * one): hovering it shows the hour's figures in the chart's tooltip, like a segment's.
+ */
+export function bandsMarkup(L: HourChartLayout): string {
+  const out: string[] = [];
+  L.bars.forEach((b, i) => {
+    if (b.alert)
+      out.push(`<rect class="alert-band" data-testid="alert-band" data-i="${i}" data-hour="${escapeAttr(b.hour)}" x="${px(b.x - 2)}" y="${px(L.plot.top)}" width="${px(b.width + 4)}" height="${px(L.plot.bottom - L.plot.top)}"></rect>`);
+  });
+  return out.join('');
+}
+
+/** One <rect> per (hour, bucket) with the test ids and data attributes e2e and the chart's handlers read; then the alert marks under the axis. */
 export function segmentsMarkup(L: HourChartLayout): string {
   const out: string[] = [];
   L.bars.forEach((b, i) => {
@@ -35,22 +49,18 @@ export function segmentsMarkup(L: HourChartLayout): string {
       );
     });
   });
+  // A mark under the axis too: the shaded band hides behind a tall bar.
+  L.bars.forEach((b) => {
+    if (b.alert) out.push(`<rect class="alert-mark" x="${px(b.x)}" y="${px(L.plot.bottom + 2)}" width="${px(b.width)}" height="3"></rect>`);
+  });
   return out.join('');
-}
-
-/** The segment an event hit, from its data attributes; null off the segments. */
-export function segmentOf(target: EventTarget | null): ChartPos | null {
-  const el = target instanceof Element ? target.closest('.hour-bar') : null;
-  if (!el) return null;
-  const bar = Number(el.getAttribute('data-i'));
-  const seg = Number(el.getAttribute('data-j'));
-  return Number.isInteger(bar) && Number.isInteger(seg) ? { bar, seg } : null;
 }
 
 export interface ChartDrawing {
   layout: HourChartLayout;
-  /** The segments' markup, inside a { __html } kept with it so React sees the same object and leaves the DOM alone. */
+  /** The markup of the segments (and alert marks) and of the alert bands, each inside a { __html } kept with it so React sees the same object and leaves the DOM alone. */
   segments: { __html: string };
+  bands: { __html: string };
 }
 
 // Per summary (its byHour array: the store keeps the same object until the library changes),
@@ -63,7 +73,7 @@ export function chartDrawing(byHour: readonly HourRow[], alerts: readonly AlertW
   const kept = drawings.get(byHour);
   if (kept && kept.width === width && kept.alerts === alerts && kept.drawing.layout.height === height) return kept.drawing;
   const layout = layoutHourChart(byHour, alerts, width, height);
-  const drawing = { layout, segments: { __html: segmentsMarkup(layout) } };
+  const drawing = { layout, segments: { __html: segmentsMarkup(layout) }, bands: { __html: bandsMarkup(layout) } };
   drawings.set(byHour, { width, alerts, drawing });
   return drawing;
 }
