@@ -49,6 +49,23 @@ test('every alert hour is shaded; the list shows the latest 12, all on request; 
     const rows = page.getByTestId('call-row');
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toHaveAttribute('data-bucket', '5');
+
+    // From the keyboard, with the pointer resting on the chart: End is the last hour, left the one
+    // before, and the tooltip follows the keys.
+    await page.getByTestId('view-dashboard').click();
+    await page.locator('[data-testid="hour-bar"]').nth(5).hover();
+    await expect(page.getByTestId('hour-tooltip')).toHaveCount(1);
+    await page.getByTestId('hour-plot').focus();
+    await page.keyboard.press('End');
+    const active = page.getByTestId('hour-focus');
+    await expect(active).toHaveAttribute('data-hour', hourLabel(HOURS - 1));
+    await page.keyboard.press('ArrowLeft');
+    await expect(active).toHaveAttribute('data-hour', hourLabel(HOURS - 2));
+    await expect(page.getByTestId('hour-tooltip')).toContainText('Enter lists them');
+    await page.keyboard.press('Enter');
+    await expect(rows).toHaveCount(1);
+    // A CDR-only call's id is the file's name and the row's Sid.
+    await expect(rows.first()).toHaveAttribute('data-call-id', new RegExp(`:CA${(HOURS - 2).toString(16).padStart(32, '0')}$`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -22,8 +22,9 @@ const L = layoutHourChart(ROWS, [], 800, 240);
 const bucketAt = (p: ChartPos | null): string | undefined => (p ? L.bars[p.bar].segments[p.seg].bucket : undefined);
 
 describe('hour chart keys', () => {
-  it('the first move lands on the first segment; other keys do nothing', () => {
+  it('the first move lands on the first segment (End on the last hour); other keys do nothing', () => {
     expect(moveActive(L.bars, null, 'ArrowRight')).toEqual({ bar: 0, seg: 0 });
+    expect(moveActive(L.bars, null, 'End')).toEqual({ bar: 4, seg: 0 });
     expect(moveActive(L.bars, null, 'Enter')).toBeNull();
     expect(moveActive(L.bars, { bar: 0, seg: 0 }, 'a')).toBeNull();
   });

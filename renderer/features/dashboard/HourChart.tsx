@@ -115,6 +115,7 @@ function HourChartImpl({ byHour, alerts }: { byHour: HourRow[]; alerts: AlertWin
     e.preventDefault(); // the arrows and Page keys would scroll the page
     setKeyboard(true);
     setActive(next);
+    setHover(null); // the pointer resting on another segment would hide the keyboard's
   };
   const current = at(active);
   const hoverBar = hover ? L.bars[hover.bar] : undefined;

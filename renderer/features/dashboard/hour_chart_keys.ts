@@ -31,9 +31,12 @@ function sameBucketOrHeight(bars: readonly Bar[], from: ChartPos, to: number): C
 export function moveActive(bars: readonly Bar[], cur: ChartPos | null, key: string): ChartPos | null {
   const first = nextFilled(bars, 0, 1);
   if (first < 0) return null;
-  // The first key press on the chart lands on its first segment, whatever the key.
+  // The first key press on the chart lands on its first segment (End: on the last hour's).
   const at = cur && bars[cur.bar]?.segments[cur.seg] ? cur : null;
-  if (!at) return ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'].includes(key) ? { bar: first, seg: 0 } : null;
+  if (!at) {
+    if (key === 'End') return { bar: nextFilled(bars, bars.length - 1, -1), seg: 0 };
+    return ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'PageUp', 'PageDown'].includes(key) ? { bar: first, seg: 0 } : null;
+  }
   const hop = (start: number, dir: 1 | -1): ChartPos => {
     const i = nextFilled(bars, start, dir);
     // Past the last hour with calls in that direction, the nearest one the other way.
