@@ -109,6 +109,48 @@ test('a dashboard bar filters the call list', async ({ page, served }) => {
   await page.screenshot({ path: join(SHOTS, '05-filtered.png') });
 });
 
+test('the hour chart: one tooltip on hover, one tab stop, arrows and Enter open a segment', async ({ page, served }) => {
+  await page.goto(served.url);
+  await page.getByTestId('view-dashboard').click();
+  const segments = page.getByTestId('hour-bar');
+  await expect(segments.first()).toBeVisible();
+  const n = await segments.count();
+  // The chart is one tab stop however many segments it has.
+  expect(n).toBeGreaterThan(1);
+  await expect(page.locator('[data-testid="hour-chart"] [tabindex]')).toHaveCount(1);
+
+  // Hover: the figures of the segment under the pointer, in the one tooltip.
+  const four = page.locator('[data-testid="hour-bar"][data-bucket="4"]').first();
+  const fourCount = Number(await four.getAttribute('data-count'));
+  expect(fourCount).toBe([...expected.values()].filter((c) => c.bucket === 4).length);
+  await four.hover();
+  const tip = page.getByTestId('hour-tooltip');
+  await expect(tip).toHaveCount(1);
+  await expect(tip).toContainText(`bucket 4, `);
+  await expect(tip).toContainText(`: ${fourCount} of `);
+  await page.mouse.move(0, 0);
+  await expect(tip).toHaveCount(0);
+
+  // Keyboard: focus lands on the chart, Home takes the first segment, up walks its stack to bucket 4.
+  await page.getByTestId('hour-plot').focus();
+  await page.keyboard.press('Home');
+  const active = page.getByTestId('hour-focus');
+  await expect(active).toHaveCount(1);
+  await expect(page.getByTestId('hour-plot')).toHaveAttribute('aria-activedescendant', (await active.getAttribute('id'))!);
+  const hour = await four.getAttribute('data-hour');
+  for (let i = 0; i < n && (await active.getAttribute('data-hour')) !== hour; i++) await page.keyboard.press('ArrowRight');
+  for (let i = 0; i < 8 && (await active.getAttribute('data-bucket')) !== '4'; i++) await page.keyboard.press('ArrowUp');
+  await expect(active).toHaveAttribute('data-bucket', '4');
+  await expect(active).toHaveAttribute('data-hour', hour!);
+  await expect(active).toHaveAttribute('aria-label', /bucket 4, .*Enter lists them/);
+  await expect(tip).toContainText('bucket 4, ');
+  await page.screenshot({ path: join(SHOTS, '04b-dashboard-keyboard.png') });
+  await page.keyboard.press('Enter');
+  const rows = page.getByTestId('call-row');
+  await expect(rows).toHaveCount(fourCount);
+  for (const b of await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-bucket')))) expect(b).toBe('4');
+});
+
 test('settings show the documented defaults and re-classify without re-reading', async ({ page, served }) => {
   await page.goto(served.url);
   await page.getByTestId('view-settings').click();

@@ -1,7 +1,7 @@
 // Across calls (diagnosis.md §6): the carrier KPIs, buckets per hour with the alert windows,
 // the cause and Q.850 distributions and the worst peers. Every count that the call filter can
 // express is a click to the calls behind it.
-import { useEffect, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import type { Summary } from '../../../shared/diagnosis/call_summary.ts';
 import { BUCKET_KEYS, bucketKeyToFilter, HOUR_US, type BucketKey } from '../../lib/call_filter.ts';
 import { bucketFull, bucketShort, bucketVar } from '../../lib/bucket_labels.ts';
@@ -14,11 +14,11 @@ import { maxOf } from '../../../shared/util/array_math.ts';
 
 const PROBLEM_BUCKETS = [4, 5, 6, 7];
 
-function onActivate(f: () => void) {
+function onActivate(f: (e: KeyboardEvent) => void) {
   return (e: KeyboardEvent): void => {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      f();
+      f(e);
     }
   };
 }
@@ -42,6 +42,14 @@ function Kpi({ label, value, sub, onClick, testId }: { label: string; value: Rea
   );
 }
 
+/** The item index an event inside a list came from (data-index on its row), or -1. */
+function indexOf(target: EventTarget | null, selector: string): number {
+  const el = target instanceof Element ? target.closest(selector) : null;
+  const i = el ? Number(el.getAttribute('data-index')) : -1;
+  return Number.isInteger(i) ? i : -1;
+}
+
+// One click and one key handler on the list, not a closure per row: the rows carry their index.
 function BarList<T>({ items, max, label, count, testId, attrs, onClick, empty, title }: {
   items: T[];
   max: number;
@@ -54,8 +62,12 @@ function BarList<T>({ items, max, label, count, testId, attrs, onClick, empty, t
   title?: (t: T) => string;
 }) {
   if (!items.length) return <div className="muted small">{empty}</div>;
+  const pick = (e: MouseEvent | KeyboardEvent): void => {
+    const i = indexOf(e.target, '.barlist-item');
+    if (onClick && i >= 0 && i < items.length) onClick(items[i]);
+  };
   return (
-    <ul className="barlist">
+    <ul className="barlist" onClick={onClick ? pick : undefined} onKeyDown={onClick ? onActivate(pick) : undefined}>
       {items.map((t, i) => {
         const n = count(t);
         return (
@@ -63,12 +75,11 @@ function BarList<T>({ items, max, label, count, testId, attrs, onClick, empty, t
             key={i}
             className={`barlist-item${onClick ? ' clickable' : ''}`}
             data-testid={testId}
+            data-index={i}
             {...attrs(t)}
             title={title?.(t)}
             role={onClick ? 'button' : undefined}
             tabIndex={onClick ? 0 : undefined}
-            onClick={onClick ? () => onClick(t) : undefined}
-            onKeyDown={onClick ? onActivate(() => onClick(t)) : undefined}
           >
             <span className="barlist-label">{label(t)}</span>
             <span className="barlist-bar">
@@ -90,11 +101,77 @@ function MiniStack({ buckets, calls }: { buckets: Summary['buckets']; calls: num
   );
 }
 
-function Dashboard({ s }: { s: Summary }) {
+/** Alert windows listed before "show all": at a million calls every one of 400 hours can be one, and a list of 400 (4 000 elements) made the dashboard slow to show and long to scroll past. The chart marks every one. */
+export const ALERTS_SHOWN = 12;
+
+/** The alert windows, the latest first: the last ones are what a monitoring user looks at; all of them on request. */
+function AlertList({ alerts }: { alerts: Summary['alerts'] }) {
+  const [all, setAll] = useState(false);
+  const shown = useMemo(() => {
+    const latest = alerts.map((a, i) => ({ a, i })).reverse();
+    return all ? latest : latest.slice(0, ALERTS_SHOWN);
+  }, [alerts, all]);
+  // One handler for the list; the rows carry their index in the summary's alerts.
+  const open = (e: MouseEvent): void => {
+    const a = alerts[indexOf(e.target, '.alert-item')];
+    if (a) showCalls({ buckets: PROBLEM_BUCKETS, fromUs: a.hourStartUs, toUs: a.hourStartUs + HOUR_US });
+  };
+  return (
+    <div className="alerts">
+      <h4>
+        Alert windows{alerts.length > ALERTS_SHOWN && <span className="muted small"> — {all ? `all ${formatCount(alerts.length)}` : `the latest ${ALERTS_SHOWN} of ${formatCount(alerts.length)}`}</span>}
+      </h4>
+      <ul onClick={open}>
+        {shown.map(({ a, i }) => (
+          <li key={a.hourStartUs}>
+            <button type="button" className="alert-item" data-testid="alert-window" data-hour={a.hour} data-index={i}>
+              <span className="mono">{formatHourUs(a.hourStartUs)} UTC</span>
+              <span className="danger">{formatPct(a.problemPct)}</span>
+              <span className="muted">
+                {formatCount(a.problems)} of {formatCount(a.calls)} calls (threshold {formatPct(a.thresholdPct)})
+              </span>
+              <span className="alert-buckets">
+                {(['4', '5', '6', '7'] as const).filter((b) => a.buckets[b] > 0).map((b) => (
+                  <span key={b} className="chip" style={{ ['--chip' as string]: bucketVar(b) }}>
+                    <span className="chip-num">{b}</span>
+                    <span className="chip-text">{formatCount(a.buckets[b])}</span>
+                  </span>
+                ))}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {alerts.length > ALERTS_SHOWN && (
+        <button type="button" className="link" data-testid="alerts-more" aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? `Show the latest ${ALERTS_SHOWN} only` : `Show all ${formatCount(alerts.length)} alert windows`}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The 15 worst peers: sorted once per summary (a library has as many peers as it has trunks and addresses). */
+function worstPeers(s: Summary): Summary['byPeer'] {
+  return [...s.byPeer].sort((a, b) => b.problems - a.problems || b.problems / Math.max(1, b.calls) - a.problems / Math.max(1, a.calls) || b.calls - a.calls).slice(0, 15);
+}
+
+// Memoized on the summary object, which the store keeps until the library changes: a render
+// of the view for another reason (the store's other fields) does not rebuild the dashboard.
+const Dashboard = memo(function Dashboard({ s }: { s: Summary }) {
   const problems = PROBLEM_BUCKETS.reduce((n, b) => n + s.buckets[String(b) as BucketKey], 0);
-  const peers = [...s.byPeer].sort((a, b) => b.problems - a.problems || b.problems / Math.max(1, b.calls) - a.problems / Math.max(1, a.calls) || b.calls - a.calls).slice(0, 15);
+  const peers = useMemo(() => worstPeers(s), [s]);
   const maxCause = Math.max(1, maxOf(s.byCause, (c) => c.count, 1));
   const maxQ = Math.max(1, maxOf(s.q850, (c) => c.count, 1));
+  // One handler for the peers' rows (they carry an index).
+  const openPeer = (e: MouseEvent | KeyboardEvent): void => {
+    const row = e.target instanceof Element ? e.target.closest('[data-testid="peer-row"]') : null;
+    const p = peers[indexOf(row, '[data-testid="peer-row"]')];
+    if (!p) return;
+    // The problems figure in a row opens the peer's calls in buckets 4–7, the rest of the row all of them.
+    const problemsOnly = e.target instanceof Element && e.target.closest('[data-problems]') !== null;
+    showCalls(problemsOnly ? { peer: p.peer, buckets: PROBLEM_BUCKETS } : { peer: p.peer });
+  };
   return (
     <div className="dashboard">
       <div className="kpis">
@@ -144,38 +221,7 @@ function Dashboard({ s }: { s: Summary }) {
           </div>
         </div>
         {s.byHour.length ? <HourChart byHour={s.byHour} alerts={s.alerts} /> : <div className="muted">No call has a start time yet.</div>}
-        {s.alerts.length > 0 && (
-          <div className="alerts">
-            <h4>Alert windows</h4>
-            <ul>
-              {s.alerts.map((a) => (
-                <li key={a.hourStartUs}>
-                  <button
-                    type="button"
-                    className="alert-item"
-                    data-testid="alert-window"
-                    data-hour={a.hour}
-                    onClick={() => showCalls({ buckets: PROBLEM_BUCKETS, fromUs: a.hourStartUs, toUs: a.hourStartUs + HOUR_US })}
-                  >
-                    <span className="mono">{formatHourUs(a.hourStartUs)} UTC</span>
-                    <span className="danger">{formatPct(a.problemPct)}</span>
-                    <span className="muted">
-                      {formatCount(a.problems)} of {formatCount(a.calls)} calls (threshold {formatPct(a.thresholdPct)})
-                    </span>
-                    <span className="alert-buckets">
-                      {(['4', '5', '6', '7'] as const).filter((b) => a.buckets[b] > 0).map((b) => (
-                        <span key={b} className="chip" style={{ ['--chip' as string]: bucketVar(b) }}>
-                          <span className="chip-num">{b}</span>
-                          <span className="chip-text">{formatCount(a.buckets[b])}</span>
-                        </span>
-                      ))}
-                    </span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+        {s.alerts.length > 0 && <AlertList alerts={s.alerts} />}
       </section>
 
       <div className="cards-2">
@@ -227,23 +273,15 @@ function Dashboard({ s }: { s: Summary }) {
                 <th>Buckets</th>
               </tr>
             </thead>
-            <tbody>
-              {peers.map((p) => (
-                <tr key={p.peer} data-testid="peer-row" data-peer={p.peer} className="clickable" tabIndex={0} title="Click to list this peer's calls" onClick={() => showCalls({ peer: p.peer })} onKeyDown={onActivate(() => showCalls({ peer: p.peer }))}>
+            <tbody onClick={openPeer} onKeyDown={onActivate(openPeer)}>
+              {peers.map((p, i) => (
+                <tr key={p.peer} data-testid="peer-row" data-peer={p.peer} data-index={i} className="clickable" tabIndex={0} title="Click to list this peer's calls">
                   <td className="mono">{p.peer || <span className="muted">unknown</span>}</td>
                   <td className="num">{formatCount(p.calls)}</td>
                   <td className="num">{formatPct(p.asrPct)}</td>
                   <td className="num">
                     {p.problems > 0 ? (
-                      <button
-                        type="button"
-                        className="link danger"
-                        title="This peer's calls in buckets 4–7"
-                        onClick={(e) => {
-                          e.stopPropagation();
-                          showCalls({ peer: p.peer, buckets: PROBLEM_BUCKETS });
-                        }}
-                      >
+                      <button type="button" className="link danger" title="This peer's calls in buckets 4–7" data-problems="">
                         {formatCount(p.problems)} ({formatPct((100 * p.problems) / Math.max(1, p.calls))})
                       </button>
                     ) : (
@@ -261,7 +299,7 @@ function Dashboard({ s }: { s: Summary }) {
       </section>
     </div>
   );
-}
+});
 
 export function DashboardView() {
   const summary = useApp((s) => s.summary);
