@@ -5,7 +5,23 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from './serve_fixture.ts';
+import { test as base } from '@playwright/test';
+import { expect, startServe, type Served } from './serve_fixture.ts';
+
+// A serve of its own, on an empty library: the shared fixture's serve lives as long as the
+// Playwright worker, so it holds what earlier test files imported (their hours would be bars
+// and alert bands of this chart too).
+const test = base.extend<object, { served: Served }>({
+  served: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const s = await startServe();
+      await use(s.served);
+      s.stop();
+    },
+    { scope: 'worker' },
+  ],
+});
 
 const HOURS = 20;
 const SHOWN = 12; // ALERTS_SHOWN of DashboardView.tsx

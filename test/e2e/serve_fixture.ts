@@ -48,7 +48,11 @@ export async function startServe(args: string[] = [], db?: string): Promise<{ se
   };
 }
 
-/** A test with a fresh `serve` per test file (worker-scoped). */
+/**
+ * A test with a `serve` per Playwright worker: it lives as long as the worker, which runs test
+ * files one after another, so a file may find what earlier files imported. A test that needs
+ * an empty library starts a serve of its own (see dashboard.e2e.ts).
+ */
 export const test = base.extend<object, { served: Served }>({
   served: [
     // eslint-disable-next-line no-empty-pattern
