@@ -1,8 +1,8 @@
-// The open call, beside or below the list. The per-call views (ladder, timeline, verdict:
-// renderer/features/call/CallView.tsx, with d3) are a chunk of their own, loaded when a call
-// is first opened (or ahead of that, once the list is on screen): the call list, what the app
-// opens on, then parses and compiles only what it draws (issue 13: first paint).
-import { Component, Suspense, lazy, type ErrorInfo, type ReactNode } from 'react';
+// The open call, beside or below the list. The per-call views (ladder, timeline, verdict) are
+// another engineer's renderer/features/call/CallView.tsx; it is picked up with import.meta.glob
+// so this file compiles and runs before it exists (a placeholder says it is loading) and uses
+// it as soon as it lands, with no edit here. eager: bundled in the main chunk, no lazy load.
+import { Component, type ComponentType, type ErrorInfo, type ReactNode } from 'react';
 import type { CalltraceClient } from '../../../shared/api/contract.ts';
 import { openCall, setCallLayout, useApp } from '../../state/app_store.ts';
 
@@ -11,8 +11,8 @@ export interface CallViewProps {
   callId: number;
 }
 
-export const loadCallView = () => import('../call/CallView.tsx');
-const CallView = lazy(async () => ({ default: (await loadCallView()).CallView }));
+const modules = import.meta.glob<{ CallView?: ComponentType<CallViewProps> }>('../call/CallView.tsx', { eager: true });
+const CallView: ComponentType<CallViewProps> | null = Object.values(modules)[0]?.CallView ?? null;
 
 /** A failure inside the call view must not take the call list down with it. */
 class CallViewBoundary extends Component<{ callId: number; children: ReactNode }, { error: Error | null }> {
@@ -55,17 +55,15 @@ export function CallPane({ client }: { client: CalltraceClient }) {
         </button>
       </div>
       <div className="call-pane-body">
-        <CallViewBoundary callId={callId}>
-          <Suspense
-            fallback={
-              <div className="state state-loading" role="status" data-testid="call-view-placeholder">
-                <span className="spinner" aria-hidden="true" /> The call view is loading…
-              </div>
-            }
-          >
+        {CallView ? (
+          <CallViewBoundary callId={callId}>
             <CallView key={callId} client={client} callId={callId} />
-          </Suspense>
-        </CallViewBoundary>
+          </CallViewBoundary>
+        ) : (
+          <div className="state state-loading" role="status" data-testid="call-view-placeholder">
+            <span className="spinner" aria-hidden="true" /> The call view is loading…
+          </div>
+        )}
       </div>
     </section>
   );

@@ -1,34 +1,15 @@
 // The shell: header, library, import progress, the current view, and the window-wide drop
 // zone. Global shortcuts live here; the call list handles its own keys when it has the focus.
-import { Suspense, lazy, useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import type { ClientHandle } from '../../api/client.ts';
 import { dismissNotice, focusSearch, importFiles, setView, useApp } from '../../state/app_store.ts';
-import { loadCallView } from '../calls/CallPane.tsx';
 import { CallsView } from '../calls/CallsView.tsx';
+import { DashboardView } from '../dashboard/DashboardView.tsx';
+import { ExportDialogHost } from '../export/ExportDialog.tsx';
 import { ImportProgressPanel } from '../library/ImportProgressPanel.tsx';
 import { LibraryPanel } from '../library/LibraryPanel.tsx';
-import { LoadingState } from '../../ui/States.tsx';
+import { SettingsView } from '../settings/SettingsView.tsx';
 import { Header } from './Header.tsx';
-
-// The app opens on the call list: the dashboard, the settings and the Export… dialog are
-// chunks of their own, loaded when first shown (or ahead, once the list is on screen), so the
-// first paint parses and compiles only the list (issue 13). See CallPane for the call view.
-export const loadDashboard = () => import('../dashboard/DashboardView.tsx');
-export const loadSettings = () => import('../settings/SettingsView.tsx');
-export const loadExport = () => import('../export/ExportDialog.tsx');
-const DashboardView = lazy(async () => ({ default: (await loadDashboard()).DashboardView }));
-const SettingsView = lazy(async () => ({ default: (await loadSettings()).SettingsView }));
-const ExportDialogHost = lazy(async () => ({ default: (await loadExport()).ExportDialogHost }));
-
-/** Loads the other views' chunks once the page is idle (the list drawn), before they are asked for. */
-function usePreloadViews(): void {
-  useEffect(() => {
-    const id = requestIdleCallback(() => {
-      for (const load of [loadCallView, loadDashboard, loadSettings, loadExport]) void load().catch(() => undefined);
-    }, { timeout: 3000 });
-    return () => cancelIdleCallback(id);
-  }, []);
-}
 
 function isTyping(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
@@ -71,11 +52,9 @@ function hasFiles(e: DragEvent): boolean {
 export function App({ handle }: { handle: ClientHandle }) {
   useTheme();
   useGlobalKeys();
-  usePreloadViews();
   const view = useApp((s) => s.view);
   const notices = useApp((s) => s.notices);
   const connection = useApp((s) => s.connection);
-  const exporting = useApp((s) => s.exportFor !== null);
   const [dragging, setDragging] = useState(false);
   // dragenter/dragleave fire for every child crossed: count them to know when the pointer left.
   const depth = useRef(0);
@@ -123,10 +102,8 @@ export function App({ handle }: { handle: ClientHandle }) {
         <LibraryPanel handle={handle} />
         <main className="app-main" aria-label={view}>
           {view === 'calls' && <CallsView handle={handle} />}
-          <Suspense fallback={<LoadingState what={view} />}>
-            {view === 'dashboard' && <DashboardView />}
-            {view === 'settings' && <SettingsView />}
-          </Suspense>
+          {view === 'dashboard' && <DashboardView />}
+          {view === 'settings' && <SettingsView />}
         </main>
       </div>
       <div className="notices" aria-live="polite">
@@ -139,11 +116,7 @@ export function App({ handle }: { handle: ClientHandle }) {
           </div>
         ))}
       </div>
-      {exporting && (
-        <Suspense fallback={null}>
-          <ExportDialogHost handle={handle} />
-        </Suspense>
-      )}
+      <ExportDialogHost handle={handle} />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           <div className="drop-overlay-box">
