@@ -2,12 +2,13 @@
 // install` and at the start of `npm test`), run as a user runs it: plain Node, no tsx.
 //
 // Which tests run which command line, deliberately:
-// - test/cli/ runs this compiled bundle: it is what `calltrace`, `npx calltrace` and
-//   `npm run calltrace` start. Before the first run, the bundle on disk is compared with a
-//   fresh in-memory build of the sources: a stale bundle (sources edited, `npm run build:cli`
-//   not run) fails with that advice instead of testing yesterday's code.
-// - The other tests that spawn the command line (engine, ingest, store, export, fuzz, e2e)
-//   run electron/node/cli/main.ts through tsx: they test the sources and need no build.
+// - test/cli/ and the fuzzer's CLI checks (test/fuzz/fuzz_engine.ts) run this compiled
+//   bundle: it is what `calltrace`, `npx calltrace` and `npm run calltrace` start. Before the
+//   first run, the bundle on disk is compared with a fresh in-memory build of the sources: a
+//   stale bundle (sources edited, `npm run build:cli` not run) fails with that advice instead
+//   of testing yesterday's code.
+// - The other tests that spawn the command line (engine, ingest, store, export, e2e) run
+//   electron/node/cli/main.ts through tsx: they test the sources and need no build.
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
