@@ -22,6 +22,7 @@ import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { generateCapture, type GeneratorResult } from './capture_generator.ts';
 
 export interface TargetShape {
@@ -63,6 +64,8 @@ interface Run {
   wallMs: number;
   peakRssKb: number | null;
   load: [number, number];
+  /** CPU time of the main thread and of every thread (thread_cpu.mjs); null for tshark or without /proc. */
+  cpu: { mainMs: number; allMs: number } | null;
 }
 
 export interface TargetRow {
@@ -71,6 +74,12 @@ export interface TargetRow {
   required: string;
   met: boolean | null;
   load: string;
+  /**
+   * The best the figure could be with the CPU this run used (from the figure's own runs): the
+   * main thread's CPU bounds one import's wall time, the CPU of all threads over the cores
+   * bounds several at once. '' when not measured.
+   */
+  bound: string;
 }
 
 const la = (): number => loadavg()[0];
@@ -78,11 +87,20 @@ const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 const loadText = (r: Run) => `${f2(r.load[0])}→${f2(r.load[1])}`;
 
+const CPU_LINE = /^CALLTRACE_THREAD_CPU main=(\d+) all=(\d+)$/m;
+
+/** The CPU line thread_cpu.mjs printed on stderr, if any. */
+export function threadCpu(stderr: string): { mainMs: number; allMs: number } | null {
+  const m = CPU_LINE.exec(stderr);
+  return m ? { mainMs: Number(m[1]), allMs: Number(m[2]) } : null;
+}
+
 async function oursRun(ctx: TargetsContext, files: string[], gens: GeneratorResult[], db: string): Promise<Run> {
   for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   const cli = resolve(ctx.repoRoot, 'dist/cli/calltrace.mjs');
+  const cpuProbe = pathToFileURL(resolve(ctx.repoRoot, 'test/bench/thread_cpu.mjs')).href;
   const l0 = la();
-  const m = await ctx.runMeasured(process.execPath, [cli, 'analyze', ...files, '--db', db, '--json']);
+  const m = await ctx.runMeasured(process.execPath, ['--import', cpuProbe, cli, 'analyze', ...files, '--db', db, '--json']);
   const load: [number, number] = [l0, la()];
   if (m.code !== 0) throw new Error(`calltrace analyze failed (${m.code}): ${m.stderr.slice(0, 2000)}`);
   // Checked after the clock stopped: every capture read whole.
@@ -93,14 +111,14 @@ async function oursRun(ctx: TargetsContext, files: string[], gens: GeneratorResu
       throw new Error(`calltrace analyze did not read ${f} whole: ${JSON.stringify(s ?? null)} (generated ${gens[i].packets} packets)`);
     }
   });
-  return { wallMs: m.wallMs, peakRssKb: m.peakRssKb, load };
+  return { wallMs: m.wallMs, peakRssKb: m.peakRssKb, load, cpu: threadCpu(m.stderr) };
 }
 
 async function tsharkRun(ctx: TargetsContext, file: string): Promise<Run> {
   const l0 = la();
   const m = await ctx.runMeasured('tshark', ['-q', '-o', 'rtp.heuristic_rtp:TRUE', '-z', 'rtp,streams', '-r', file]);
   if (m.code !== 0) throw new Error(`tshark failed (${m.code}): ${m.stderr.slice(0, 2000)}`);
-  return { wallMs: m.wallMs, peakRssKb: m.peakRssKb, load: [l0, la()] };
+  return { wallMs: m.wallMs, peakRssKb: m.peakRssKb, load: [l0, la()], cpu: null };
 }
 
 function generate(ctx: TargetsContext, out: string, bytes: number, seed: number): GeneratorResult {
@@ -126,13 +144,16 @@ export async function runTargets(ctx: TargetsContext): Promise<TargetRow[]> {
   };
   const mbOf = (g: GeneratorResult) => g.bytes / 1e6;
   const ratioRow = (label: string, g: GeneratorResult, ours: Run, ts: Run | null, need: number): TargetRow => {
-    const oursText = `ours ${f2(ours.wallMs / 1000)} s (${f1(mbOf(g) / (ours.wallMs / 1000))} MB/s, RSS ${ours.peakRssKb === null ? '?' : f1(ours.peakRssKb / 1024)} MB)`;
-    if (!ts) return { target: label, figure: `${oursText}; tshark not installed`, required: `≥ ${need}× tshark`, met: null, load: loadText(ours) };
+    const cpuText = ours.cpu ? `, CPU ${f2(ours.cpu.mainMs / 1000)} s main thread / ${f2(ours.cpu.allMs / 1000)} s all threads` : '';
+    const oursText = `ours ${f2(ours.wallMs / 1000)} s (${f1(mbOf(g) / (ours.wallMs / 1000))} MB/s, RSS ${ours.peakRssKb === null ? '?' : f1(ours.peakRssKb / 1024)} MB${cpuText})`;
+    if (!ts) return { target: label, figure: `${oursText}; tshark not installed`, required: `≥ ${need}× tshark`, met: null, load: loadText(ours), bound: '' };
     const ratio = ts.wallMs / ours.wallMs;
     return {
       target: label,
       figure: `${f1(ratio)}× — ${oursText}, tshark ${f2(ts.wallMs / 1000)} s (${f1(mbOf(g) / (ts.wallMs / 1000))} MB/s)`,
       required: `≥ ${need}×`, met: ratio >= need, load: `ours ${loadText(ours)}, tshark ${loadText(ts)}`,
+      // The run cannot take less wall time than its main thread's CPU.
+      bound: ours.cpu && ours.cpu.mainMs > 0 ? `≤ ${f1(ts.wallMs / ours.cpu.mainMs)}× (tshark's time over our main thread's CPU)` : '',
     };
   };
 
@@ -153,10 +174,12 @@ export async function runTargets(ctx: TargetsContext): Promise<TargetRow[]> {
     const oneRate = mbOf(ga) / (one.wallMs / 1000);
     const twoRate = (mbOf(ga) + mbOf(gb)) / (two.wallMs / 1000);
     ctx.say(`  one: ${f2(one.wallMs / 1000)} s (${f1(oneRate)} MB/s), load ${loadText(one)}; two: ${f2(two.wallMs / 1000)} s (${f1(twoRate)} MB/s), load ${loadText(two)}\n`);
+    const cpuOf = (r: Run): string => (r.cpu ? `, CPU ${f2(r.cpu.allMs / 1000)} s` : '');
     rows.push({
       target: `two ${f1(single / 1e6)} MB captures at once (--jobs default: ${ctx.cores} cores)`,
-      figure: `${f2(twoRate / oneRate)}× the throughput of one — two ${f2(two.wallMs / 1000)} s (${f1(twoRate)} MB/s), one ${f2(one.wallMs / 1000)} s (${f1(oneRate)} MB/s)`,
+      figure: `${f2(twoRate / oneRate)}× the throughput of one — two ${f2(two.wallMs / 1000)} s (${f1(twoRate)} MB/s${cpuOf(two)}), one ${f2(one.wallMs / 1000)} s (${f1(oneRate)} MB/s${cpuOf(one)})`,
       required: '≥ 1.6×', met: twoRate / oneRate >= 1.6, load: `one ${loadText(one)}, two ${loadText(two)}`,
+      bound: twoFilesBound(one, ctx.cores),
     });
     remove(a, b);
 
@@ -173,10 +196,22 @@ export async function runTargets(ctx: TargetsContext): Promise<TargetRow[]> {
   return rows;
 }
 
-/** The targets as a table: target, figure, required, met, load average (1 min, before→after). */
+/**
+ * How much faster two captures at once can be than one, given what one used: two need twice its
+ * CPU, which `cores` cores deliver in no less than 2·CPU/cores of wall time, so the throughput
+ * ratio 2·wall/that is at most cores·wall/CPU (and at most 2). It holds while each import keeps
+ * the CPU it used alone; sharing the cores only adds to that.
+ */
+export function twoFilesBound(one: { wallMs: number; cpu: { allMs: number } | null }, cores: number): string {
+  if (!one.cpu || one.cpu.allMs <= 0) return '';
+  const best = Math.min(2, (cores * one.wallMs) / one.cpu.allMs);
+  return `≤ ${f2(best)}× (one used ${f2(one.cpu.allMs / 1000)} s of CPU in ${f2(one.wallMs / 1000)} s; ${cores} cores)`;
+}
+
+/** The targets as a table: target, figure, required, met, the best the CPU allows, load average (1 min, before→after). */
 export function targetsTable(rows: TargetRow[]): string {
-  const head = ['target', 'figure', 'required', 'met', 'load avg'];
-  const cells = rows.map((r) => [r.target, r.figure, r.required, r.met === null ? '?' : r.met ? 'yes' : 'NO', r.load]);
+  const head = ['target', 'figure', 'required', 'met', 'best with this CPU', 'load avg'];
+  const cells = rows.map((r) => [r.target, r.figure, r.required, r.met === null ? '?' : r.met ? 'yes' : 'NO', r.bound || '–', r.load]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(w[i])).join(' | ');
   return [line(head), w.map((n) => '-'.repeat(n)).join('-|-'), ...cells.map(line)].join('\n');
