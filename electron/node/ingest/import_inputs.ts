@@ -2,7 +2,7 @@
 // and agent close-of-call events. Each file is one source in one transaction. Malformed rows
 // are reported with their line and the rest is imported (rows in = rows stored + rows bad).
 
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { cdrToFacts } from '../../../shared/engine/calls/cdr_facts.ts';
@@ -45,21 +45,23 @@ export interface InputImportOptions {
 export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
- * Whether the CDR row worker reads this CSV export: from WORKER_MIN_BYTES on, when a core is
- * to spare — a second core, and a 1-minute load average below the cores less one. Handing rows
- * over costs up to 15 % more CPU in all, so without a free core the worker makes the import slower
- * (README, CDR import speed, measured on a busy 2-core machine). The option
- * workerMinBytes, else the test hook CALLTRACE_TEST_CDR_WORKER_MIN_BYTES (never set by users:
- * lets the command line's tests send a small export through the worker), sets the size
- * instead, whatever the cores and the load.
+ * Whether the CDR row worker reads this CSV export: from WORKER_MIN_BYTES on, on a machine of
+ * two cores or more, whatever its load. Until 2026-12-06 a 1-minute load average of the cores
+ * less one or more kept the rows on this thread (handing rows over costs CPU, and on a saturated
+ * machine the worker had gained nothing), but since every CDR-only call carries the library's
+ * list indexes, counts and text index, the writing thread is the slow side and the worker takes
+ * half its work: on 2 cores, FreeSWITCH 100 000 rows, the worker was 1.4–1.5× faster idle and
+ * with 1, 2 and 4 busy-looping processes beside it (README, CDR import speed) — while the old rule
+ * turned it off from a load of 1, which an import that ran just before (a capture of the same
+ * `analyze`) is enough to reach. The option workerMinBytes, else the test hook
+ * CALLTRACE_TEST_CDR_WORKER_MIN_BYTES (never set by users: lets the command line's tests send a
+ * small export through the worker), sets the size instead, whatever the cores.
  */
 function useWorker(sizeBytes: number, opts: InputImportOptions): boolean {
   if (opts.workerMinBytes !== undefined) return sizeBytes >= opts.workerMinBytes;
   const hook = Number(process.env.CALLTRACE_TEST_CDR_WORKER_MIN_BYTES);
   if (process.env.CALLTRACE_TEST_CDR_WORKER_MIN_BYTES && Number.isInteger(hook) && hook >= 0) return sizeBytes >= hook;
-  const cores = availableParallelism();
-  // loadavg() is [0, 0, 0] where the system has none (Windows): a free core is assumed.
-  return sizeBytes >= WORKER_MIN_BYTES && cores > 1 && loadavg()[0] < cores - 1;
+  return sizeBytes >= WORKER_MIN_BYTES && availableParallelism() > 1;
 }
 
 export interface InputOutcome extends ImportOutcome {
