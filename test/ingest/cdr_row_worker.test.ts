@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CdrRowPipeline } from '../../electron/node/ingest/cdr_row_pipeline.ts';
+import { countBatches } from '../support/cdr_batches.ts';
 import { BATCH_ITEMS, MAX_IN_FLIGHT, type PipeItem } from '../../electron/node/ingest/cdr_row_protocol.ts';
 import { importFile } from '../../electron/node/ingest/import_file.ts';
 import { openIndex, type IndexStore } from '../../electron/node/store/index_store.ts';
@@ -38,23 +39,6 @@ function dump(store: IndexStore): Record<string, unknown[]> {
     sources: all('SELECT id, name, format, status, packets, first_us, last_us, error FROM sources ORDER BY id'),
     stats: all('SELECT * FROM source_stats ORDER BY source_id, key'),
   };
-}
-
-/** Counts the batches the importing thread takes from the worker while `fn` runs. */
-async function countBatches<T>(fn: () => Promise<T>): Promise<{ result: T; batches: number }> {
-  const proto = CdrRowPipeline.prototype;
-  const saved = proto.next;
-  let batches = 0;
-  proto.next = function (this: CdrRowPipeline) {
-    const b = saved.call(this);
-    if (b !== null) batches++;
-    return b;
-  };
-  try {
-    return { result: await fn(), batches };
-  } finally {
-    proto.next = saved;
-  }
 }
 
 /** Imports `file` into a fresh index (a capture's calls indexed first when `captured`), read by the worker or not. */

@@ -3,13 +3,19 @@
 // average of the cores less one turned the worker off); measured since, the worker is 1.4–1.5×
 // faster on 2 cores even with four busy-looping processes beside it (README, CDR import speed),
 // and the capture import of the same `analyze` was enough to turn it off. The cores and the
-// load are set here (node:os mocked), so the test does not depend on the machine running it.
+// load are set here (node:os mocked; vi.mock is hoisted above the imports), so the test does not
+// depend on the machine running it.
 
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import type * as Os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { importFile } from '../../electron/node/ingest/import_file.ts';
+import { WORKER_MIN_BYTES } from '../../electron/node/ingest/import_inputs.ts';
+import { openIndex } from '../../electron/node/store/index_store.ts';
+import { writeFreeswitchCsv } from '../bench/cdr_bench.ts';
+import { countBatches } from '../support/cdr_batches.ts';
 
 const machine = vi.hoisted(() => ({ cores: 2, load: 8 }));
 vi.mock('node:os', async (importOriginal) => {
@@ -17,32 +23,17 @@ vi.mock('node:os', async (importOriginal) => {
   return { ...os, availableParallelism: () => machine.cores, loadavg: () => [machine.load, machine.load, machine.load] };
 });
 
-const { CdrRowPipeline } = await import('../../electron/node/ingest/cdr_row_pipeline.ts');
-const { importFile } = await import('../../electron/node/ingest/import_file.ts');
-const { WORKER_MIN_BYTES } = await import('../../electron/node/ingest/import_inputs.ts');
-const { openIndex } = await import('../../electron/node/store/index_store.ts');
-const { writeFreeswitchCsv } = await import('../bench/cdr_bench.ts');
-
 const tmp = mkdtempSync(join(tmpdir(), 'calltrace-cdr-choice-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Imports `file` with the default choice; the number of batches the worker handed over. */
 async function workerBatches(file: string): Promise<number> {
-  const proto = CdrRowPipeline.prototype;
-  const saved = proto.next;
-  let batches = 0;
-  proto.next = function (this: InstanceType<typeof CdrRowPipeline>) {
-    const b = saved.call(this);
-    if (b !== null) batches++;
-    return b;
-  };
   const store = openIndex(':memory:');
   try {
-    const out = await importFile(store, file);
-    expect(out.status).toBe('ok');
+    const { result, batches } = await countBatches(() => importFile(store, file));
+    expect(result.status).toBe('ok');
     return batches;
   } finally {
-    proto.next = saved;
     store.close();
   }
 }
